@@ -1,0 +1,60 @@
+"""The one permission policy: what a user may see and act on.
+
+Every selector, API view and page asks this module. A user's scope comes from
+its role and the org unit it is bound to; each scoped model says, in its
+`visible_to(scope)` class method, which of its rows a scope reaches.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+
+from commandcenter.choices import DISTRICT_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    district_wide: bool = False
+    station_id: int | None = None
+    post_id: int | None = None
+    street_id: int | None = None
+    partner_department_id: int | None = None
+
+
+NO_SCOPE = Scope(role="")
+
+
+def scope_of(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    if user.is_superuser or user.role in DISTRICT_ROLES:
+        return Scope(role=user.role or Role.ADMINISTRATOR, district_wide=True)
+    if user.role == Role.STATION_CHIEF:
+        return Scope(role=user.role, station_id=user.station_id)
+    if user.role == Role.POST_OFFICER:
+        # The post's station is in scope for reading who backs the post up;
+        # every model checks post_id before station_id.
+        return Scope(role=user.role, post_id=user.post_id, station_id=user.post.station_id)
+    if user.role == Role.STREET_STAFF:
+        return Scope(role=user.role, street_id=user.street_id)
+    if user.role == Role.PARTNER:
+        return Scope(role=user.role, partner_department_id=user.partner_department_id)
+    return NO_SCOPE
+
+
+def visible(queryset: QuerySet, user) -> QuerySet:
+    """Restrict `queryset` to the rows `user` may see."""
+    scope = scope_of(user)
+    if scope is NO_SCOPE:
+        return queryset.none()
+    condition = queryset.model.visible_to(scope)
+    if not condition:  # an empty Q: everything
+        return queryset
+    # Conditions that follow a to-many relation can repeat rows.
+    return queryset.filter(pk__in=queryset.model.objects.filter(condition).values("pk"))
+
+
+def can_view(user, obj: Model) -> bool:
+    """May `user` see this one object?"""
+    return visible(type(obj).objects.filter(pk=obj.pk), user).exists()

@@ -1,0 +1,27 @@
+"""One place where errors become HTTP answers.
+
+Domain errors answer with their status (409 for a refused transition) and a
+message; Django validation errors become 400 with field messages, like DRF's.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+from commandcenter.exceptions import DomainError
+
+
+def domain_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.field_errors:
+            body["errors"] = exc.field_errors
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return exception_handler(exc, context)

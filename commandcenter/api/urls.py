@@ -1,0 +1,25 @@
+"""Routes of /api/v1/: every app's endpoints are registered here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from commandcenter.api import views
+from patrol.api import views as patrol_views
+
+router = DefaultRouter()
+router.register("stations", views.StationViewSet, basename="station")
+router.register("posts", views.PostViewSet, basename="post")
+router.register("streets", views.StreetViewSet, basename="street")
+router.register("governance-centers", views.GovernanceCenterViewSet, basename="governance-center")
+router.register(
+    "partner-departments", views.PartnerDepartmentViewSet, basename="partner-department"
+)
+router.register("zones", patrol_views.PatrolZoneViewSet, basename="zone")
+router.register("teams", patrol_views.TeamViewSet, basename="team")
+router.register("units", patrol_views.UnitViewSet, basename="unit")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("district/", views.DistrictView.as_view(), name="district"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,26 @@
+"""Choice sets of the shared core: roles and event kinds' subjects."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISPATCHER = "dispatcher", _("Call-taker / dispatcher")
+    SUPERVISOR = "supervisor", _("Command-center supervisor")
+    STATION_CHIEF = "station_chief", _("Station chief")
+    POST_OFFICER = "post_officer", _("Post officer")
+    STREET_STAFF = "street_staff", _("Street-office staff")
+    PARTNER = "partner", _("Partner department")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that work for the whole district from the bureau's command center.
+DISTRICT_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+class AreaClass(models.TextChoices):
+    """Arrival targets differ by area: 城区五分钟、城郊十分钟、农村尽快到达."""
+
+    URBAN = "urban", _("Urban")
+    SUBURBAN = "suburban", _("Suburban")
+    RURAL = "rural", _("Rural")

@@ -1,0 +1,284 @@
+"""The organisation of a district bureau, its users, and the event log.
+
+Geometry is stored as GeoJSON (lng/lat, WGS84) in JSON columns and worked on
+with shapely, so no GDAL is needed anywhere.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from commandcenter.choices import DISTRICT_ROLES, Role
+
+
+class OrgUnit(models.Model):
+    """Common shape of every organisation table: a stable code and a name."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True, allow_unicode=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bureau(OrgUnit):
+    """分局: the district public-security bureau; owns the command center."""
+
+    district_name = models.CharField(_("district name"), max_length=100)
+    boundary = models.JSONField(_("boundary (GeoJSON)"))
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("bureau")
+        verbose_name_plural = _("bureaus")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        return Q()
+
+
+class Sector(OrgUnit):
+    """战区: a group of stations under one bureau leader."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="sectors")
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        return Q()
+
+
+class Station(OrgUnit):
+    """派出所: the territorial station that always backs up its posts."""
+
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="stations")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("duty phone"), max_length=30, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide or scope.partner_department_id:
+            return Q()
+        if scope.station_id:
+            return Q(pk=scope.station_id)
+        if scope.street_id:
+            return Q(zones__street_id=scope.street_id)
+        return Q(pk__in=[])
+
+
+class Post(OrgUnit):
+    """警务站: a street-level post that takes any job in the zones it covers."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="posts")
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("police post")
+        verbose_name_plural = _("police posts")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide or scope.partner_department_id:
+            return Q()
+        if scope.post_id:
+            return Q(pk=scope.post_id)
+        if scope.station_id:
+            return Q(station_id=scope.station_id)
+        if scope.street_id:
+            return Q(zones__street_id=scope.street_id)
+        return Q(pk__in=[])
+
+
+class Street(OrgUnit):
+    """街道: the sub-district government that runs a governance center."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="streets")
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide or scope.partner_department_id:
+            return Q()
+        if scope.street_id:
+            return Q(pk=scope.street_id)
+        if scope.post_id:
+            return Q(zones__post_id=scope.post_id)
+        if scope.station_id:
+            return Q(zones__station_id=scope.station_id)
+        return Q(pk__in=[])
+
+
+class GovernanceCenter(OrgUnit):
+    """综治中心: takes the street's diverted non-police jobs."""
+
+    street = models.OneToOneField(
+        Street, on_delete=models.PROTECT, related_name="governance_center"
+    )
+    phone = models.CharField(_("duty phone"), max_length=30, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("governance center")
+        verbose_name_plural = _("governance centers")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        return Q(street__in=Street.objects.filter(Street.visible_to(scope)))
+
+
+class PartnerDepartment(OrgUnit):
+    """职能部门: 城管, 市场监管, 劳动执法, 120, 119 … reached through the API."""
+
+    phone = models.CharField(_("duty phone"), max_length=30, blank=True)
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("partner department")
+        verbose_name_plural = _("partner departments")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.partner_department_id:
+            return Q(pk=scope.partner_department_id)
+        return Q()
+
+
+class User(AbstractUser):
+    """A person or a machine account, with one role scoped to one org unit."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    partner_department = models.ForeignKey(
+        PartnerDepartment, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    # Which org unit each role must be scoped to; the others stay empty.
+    REQUIRED_ORG_UNIT = {
+        Role.STATION_CHIEF: "station",
+        Role.POST_OFFICER: "post",
+        Role.STREET_STAFF: "street",
+        Role.PARTNER: "partner_department",
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_superuser and not self.role:
+            self.role = Role.ADMINISTRATOR
+        if not self.role:
+            raise ValidationError({"role": _("Every user needs a role.")})
+        required = self.REQUIRED_ORG_UNIT.get(self.role)
+        errors = {}
+        for field in ("station", "post", "street", "partner_department"):
+            has_value = getattr(self, f"{field}_id") is not None
+            if field == required and not has_value:
+                errors[field] = _("This role must be scoped to one %(unit)s.") % {
+                    "unit": self._meta.get_field(field).verbose_name
+                }
+            elif field != required and has_value:
+                errors[field] = _("This role is not scoped to a %(unit)s.") % {
+                    "unit": self._meta.get_field(field).verbose_name
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_district_wide(self) -> bool:
+        return self.role in DISTRICT_ROLES
+
+
+class Event(models.Model):
+    """One entry of the append-only event log: the history and the outbox.
+
+    `seq` is dense and in commit order (see `commandcenter.services.event_record`),
+    so a consumer that remembers the last number it saw can resume with no gap
+    and no duplicate. Rows are never updated or deleted (a database trigger
+    refuses it on PostgreSQL).
+    """
+
+    seq = models.BigIntegerField(_("sequence number"), primary_key=True)
+    occurred_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    subject_type = models.CharField(_("subject type"), max_length=60)
+    subject_id = models.CharField(_("subject id"), max_length=40)
+    payload = models.JSONField(_("payload"), default=dict)
+    # Where the event happened, so a stream can be filtered by who may see it.
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["subject_type", "subject_id", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.subject_type}:{self.subject_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("The event log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The event log is append-only.")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.post_id:
+            return Q(post_id=scope.post_id)
+        if scope.station_id:
+            return Q(station_id=scope.station_id)
+        if scope.street_id:
+            return Q(street_id=scope.street_id)
+        return Q(pk__in=[])
+
+
+class WorkerHeartbeat(models.Model):
+    """Last time a Celery worker ran the heartbeat task sent by beat."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")

@@ -1,0 +1,41 @@
+"""Pages and probes of the shared core: the console shell and /healthz."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from commandcenter.access import scope_of
+from commandcenter.health import health_report
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    healthy, body = health_report()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_required
+def console_home(request: HttpRequest) -> HttpResponse:
+    """The console shell: the district map every later console builds on."""
+    return render(
+        request,
+        "console/home.html",
+        {
+            "scope": scope_of(request.user),
+            "map_config": {
+                "tileUrl": settings.MAP_TILE_URL,
+                "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+                "layers": {
+                    "district": "/api/v1/district/",
+                    "zones": "/api/v1/zones/?page_size=2000",
+                    "stations": "/api/v1/stations/?page_size=500",
+                    "posts": "/api/v1/posts/?page_size=500",
+                    "governanceCenters": "/api/v1/governance-centers/?page_size=500",
+                },
+            },
+        },
+    )

@@ -1,0 +1,78 @@
+"""Serializers of patrol zones (GeoJSON features) and units."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from commandcenter.api.serializers import GEOJSON_GEOMETRY_SCHEMA
+from patrol.models import PatrolZone, Team, Unit
+
+
+class PatrolZoneFeatureSerializer(serializers.ModelSerializer):
+    """A zone as a GeoJSON Feature; its id is the zone's id."""
+
+    type = serializers.SerializerMethodField()
+    geometry = serializers.SerializerMethodField()
+    properties = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PatrolZone
+        fields = ["type", "id", "geometry", "properties"]
+
+    def get_type(self, zone) -> str:
+        return "Feature"
+
+    @extend_schema_field(GEOJSON_GEOMETRY_SCHEMA)
+    def get_geometry(self, zone) -> dict:
+        return zone.boundary
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                key: {"type": "string", "nullable": key.startswith("post")}
+                for key in (
+                    "code", "name", "area_class", "station", "station_name", "post",
+                    "post_name", "street", "street_name", "sector", "sector_name",
+                )
+            },
+        }
+    )
+    def get_properties(self, zone) -> dict:
+        return {
+            "code": zone.code,
+            "name": zone.name,
+            "area_class": zone.area_class,
+            "station": zone.station.code,
+            "station_name": zone.station.name,
+            "post": zone.post.code if zone.post else None,
+            "post_name": zone.post.name if zone.post else None,
+            "street": zone.street.code,
+            "street_name": zone.street.name,
+            "sector": zone.station.sector.code,
+            "sector_name": zone.station.sector.name,
+        }
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    station = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "code", "name", "station", "on_duty"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    home_station = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    home_post = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    home_governance_center = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_type_display = serializers.CharField(source="get_unit_type_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id", "call_sign", "name", "unit_type", "unit_type_display", "status",
+            "status_display", "home_station", "home_post", "home_governance_center", "team",
+            "lat", "lng", "position_at",
+        ]

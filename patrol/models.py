@@ -1,0 +1,113 @@
+"""Patrol zones, shift teams and units."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from commandcenter.choices import AreaClass
+from commandcenter.models import GovernanceCenter, OrgUnit, Post, Station, Street
+from patrol.choices import UnitStatus, UnitType
+
+
+class PatrolZone(OrgUnit):
+    """防区: a patrol polygon of one station, optionally one post, and one street."""
+
+    boundary = models.JSONField(_("boundary (GeoJSON)"))
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="zones")
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="zones"
+    )
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="zones")
+    area_class = models.CharField(
+        _("area class"), max_length=10, choices=AreaClass.choices, default=AreaClass.URBAN
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("patrol zone")
+        verbose_name_plural = _("patrol zones")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.post_id:
+            return Q(post_id=scope.post_id)
+        if scope.station_id:
+            return Q(station_id=scope.station_id)
+        if scope.street_id:
+            return Q(street_id=scope.street_id)
+        return Q(pk__in=[])
+
+
+class Team(OrgUnit):
+    """班组: a shift team of a station; the unit of KPI ranking."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="teams")
+    on_duty = models.BooleanField(_("on duty"), default=False)
+
+    class Meta(OrgUnit.Meta):
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.post_id:
+            return Q(station__posts=scope.post_id)
+        if scope.station_id:
+            return Q(station_id=scope.station_id)
+        return Q(pk__in=[])
+
+
+class Unit(models.Model):
+    """警力: a car, motorcycle, foot patrol, PTU, mobile team or street force."""
+
+    call_sign = models.CharField(_("call sign"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    unit_type = models.CharField(_("type"), max_length=20, choices=UnitType.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=UnitStatus.choices, default=UnitStatus.OFF_DUTY
+    )
+    home_station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+    )
+    home_post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+    )
+    home_governance_center = models.ForeignKey(
+        GovernanceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="units"
+    )
+    lat = models.FloatField(_("last latitude"), null=True, blank=True)
+    lng = models.FloatField(_("last longitude"), null=True, blank=True)
+    position_at = models.DateTimeField(_("last position time"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["call_sign"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(home_station__isnull=False) | Q(home_governance_center__isnull=False),
+                name="unit_has_home",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.call_sign
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.post_id:
+            return Q(home_post_id=scope.post_id)
+        if scope.station_id:
+            return Q(home_station_id=scope.station_id)
+        if scope.street_id:
+            return Q(home_governance_center__street_id=scope.street_id)
+        return Q(pk__in=[])

@@ -1,0 +1,64 @@
+"""/healthz: 200 only when every required part is up."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from commandcenter.models import WorkerHeartbeat
+from commandcenter.services import worker_heartbeat_record
+from commandcenter.tasks import record_worker_heartbeat
+
+
+@pytest.fixture
+def fresh_heartbeat(db):
+    return worker_heartbeat_record(name="celery")
+
+
+def test_all_up_answers_200_with_each_check(client, fresh_heartbeat, settings):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["database"]["vendor"] == "postgresql"
+    assert body["checks"]["redis"]["ok"] is True
+    assert body["checks"]["celery_worker"]["ok"] is True
+
+
+def test_no_worker_heartbeat_answers_503(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "fail"
+    assert body["checks"]["celery_worker"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_stale_worker_heartbeat_answers_503(client, db, settings):
+    WorkerHeartbeat.objects.create(
+        name="celery",
+        beat_at=timezone.now() - timedelta(seconds=settings.HEALTH_WORKER_STALE_SECONDS + 5),
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "ago" in response.json()["checks"]["celery_worker"]["error"]
+
+
+def test_redis_down_answers_503(client, fresh_heartbeat, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"]["ok"] is False
+
+
+def test_worker_not_required_when_configured_so(client, db, settings):
+    settings.HEALTH_REQUIRE_WORKER = False
+    assert client.get("/healthz").status_code == 200
+
+
+def test_heartbeat_task_records_a_beat(db):
+    record_worker_heartbeat.apply()
+    assert WorkerHeartbeat.objects.get(name="celery").beat_at > timezone.now() - timedelta(
+        seconds=5
+    )

@@ -1,0 +1,23 @@
+"""The OpenAPI document is valid and describes the organisation endpoints."""
+
+import yaml
+from openapi_spec_validator import validate
+
+
+def test_schema_is_valid_openapi(client, db):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    document = yaml.safe_load(response.content)
+    validate(document)
+    for path in ("/api/v1/stations/", "/api/v1/zones/", "/api/v1/units/", "/api/v1/district/",
+                 "/api/v1/auth/token/", "/api/v1/governance-centers/", "/api/v1/streets/",
+                 "/api/v1/posts/"):
+        assert path in document["paths"], path
+
+
+def test_docs_page_uses_no_cdn(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "cdn" not in page.lower()
+    assert "/static/drf_spectacular_sidecar/" in page
