@@ -61,10 +61,16 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "role", "station", "post", "street", "is_active"]
     list_filter = ["role", "is_active", "station", "street"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Role and scope"), {"fields": ["role", "station", "post", "street", "partner_department"]}),
+        (
+            _("Role and scope"),
+            {"fields": ["role", "station", "post", "street", "partner_department"]},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        (_("Role and scope"), {"fields": ["role", "station", "post", "street", "partner_department"]}),
+        (
+            _("Role and scope"),
+            {"fields": ["role", "station", "post", "street", "partner_department"]},
+        ),
     )
 
 

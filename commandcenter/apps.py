@@ -4,10 +4,15 @@ from django.apps import AppConfig, apps
 from django.contrib.admin.apps import SimpleAdminConfig
 from django.utils.translation import gettext_lazy as _
 
-
 PROJECT_APPS = (
-    "commandcenter", "incidents", "dispatch", "patrol", "community", "analytics",
-    "django_celery_beat", "rest_framework.authtoken",
+    "commandcenter",
+    "incidents",
+    "dispatch",
+    "patrol",
+    "community",
+    "analytics",
+    "django_celery_beat",
+    "rest_framework.authtoken",
 )
 
 

@@ -68,5 +68,3 @@ def health_report() -> tuple[bool, dict]:
         },
     }
     return healthy, body
-
-

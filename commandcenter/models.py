@@ -238,7 +238,9 @@ class Event(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     street = models.ForeignKey(
         Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -282,3 +284,6 @@ class WorkerHeartbeat(models.Model):
     class Meta:
         verbose_name = _("worker heartbeat")
         verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -39,9 +39,7 @@ def refuse_unsafe_production(*, environment: str, debug: bool, secret_key: str |
     if not secret_key or secret_key == DEVELOPMENT_SECRET_KEY:
         problems.append("SECRET_KEY is unset or the development default")
     if problems:
-        raise ImproperlyConfigured(
-            "Refusing to start in production: " + "; ".join(problems) + "."
-        )
+        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems) + ".")
 
 
 refuse_unsafe_production(environment=ENVIRONMENT, debug=DEBUG, secret_key=SECRET_KEY)

@@ -1,15 +1,15 @@
 """Shared fixtures: a small four-zone district and one user per role.
 
-    lat 30.02 +-----------+-----------+
-              | zone-nw   | zone-ne   |
-              | station A | station B |
-              | street 1  | street 2  |
-    lat 30.01 +-----------+-----------+
-              | zone-sw   | zone-se   |
-              | A, post P | station B |
-              | street 1  | street 2  |
-    lat 30.00 +-----------+-----------+
-          lng 120.00   120.01      120.02
+lat 30.02 +-----------+-----------+
+          | zone-nw   | zone-ne   |
+          | station A | station B |
+          | street 1  | street 2  |
+lat 30.01 +-----------+-----------+
+          | zone-sw   | zone-se   |
+          | A, post P | station B |
+          | street 1  | street 2  |
+lat 30.00 +-----------+-----------+
+      lng 120.00   120.01      120.02
 """
 
 from types import SimpleNamespace
@@ -36,20 +36,29 @@ def district(db):
     center_2 = f.GovernanceCenterFactory(street=street_2, code="center-2", lng=120.015)
     zones = SimpleNamespace(
         sw=f.PatrolZoneFactory(
-            code="zone-sw", boundary=f.square(120.0, 30.0, 120.01, 30.01),
-            station=station_a, post=post_p, street=street_1,
+            code="zone-sw",
+            boundary=f.square(120.0, 30.0, 120.01, 30.01),
+            station=station_a,
+            post=post_p,
+            street=street_1,
         ),
         nw=f.PatrolZoneFactory(
-            code="zone-nw", boundary=f.square(120.0, 30.01, 120.01, 30.02),
-            station=station_a, street=street_1,
+            code="zone-nw",
+            boundary=f.square(120.0, 30.01, 120.01, 30.02),
+            station=station_a,
+            street=street_1,
         ),
         se=f.PatrolZoneFactory(
-            code="zone-se", boundary=f.square(120.01, 30.0, 120.02, 30.01),
-            station=station_b, street=street_2,
+            code="zone-se",
+            boundary=f.square(120.01, 30.0, 120.02, 30.01),
+            station=station_b,
+            street=street_2,
         ),
         ne=f.PatrolZoneFactory(
-            code="zone-ne", boundary=f.square(120.01, 30.01, 120.02, 30.02),
-            station=station_b, street=street_2,
+            code="zone-ne",
+            boundary=f.square(120.01, 30.01, 120.02, 30.02),
+            station=station_b,
+            street=street_2,
         ),
     )
     team_a = f.TeamFactory(station=station_a, code="team-a")
@@ -57,21 +66,36 @@ def district(db):
     units = SimpleNamespace(
         a=f.UnitFactory(call_sign="A-01", home_station=station_a, team=team_a),
         p=f.UnitFactory(
-            call_sign="P-01", home_station=station_a, home_post=post_p, team=team_a,
+            call_sign="P-01",
+            home_station=station_a,
+            home_post=post_p,
+            team=team_a,
             unit_type=UnitType.FOOT,
         ),
         b=f.UnitFactory(call_sign="B-01", home_station=station_b, team=team_b),
         street=f.UnitFactory(
-            call_sign="S1-01", home_station=None, home_governance_center=center_1,
+            call_sign="S1-01",
+            home_station=None,
+            home_governance_center=center_1,
             unit_type=UnitType.STREET_FORCE,
         ),
     )
     partner = f.PartnerDepartmentFactory(code="chengguan")
     zone_index_invalidate()
     yield SimpleNamespace(
-        bureau=bureau, sector=sector, station_a=station_a, station_b=station_b, post_p=post_p,
-        street_1=street_1, street_2=street_2, center_1=center_1, center_2=center_2,
-        zones=zones, teams=SimpleNamespace(a=team_a, b=team_b), units=units, partner=partner,
+        bureau=bureau,
+        sector=sector,
+        station_a=station_a,
+        station_b=station_b,
+        post_p=post_p,
+        street_1=street_1,
+        street_2=street_2,
+        center_1=center_1,
+        center_2=center_2,
+        zones=zones,
+        teams=SimpleNamespace(a=team_a, b=team_b),
+        units=units,
+        partner=partner,
     )
     zone_index_invalidate()
 

@@ -97,7 +97,7 @@ class DistrictView(generics.RetrieveAPIView):
 
 @extend_schema(
     summary="Exchange a username and password for an API token",
-    description='Send the token as `Authorization: Token <token>` on later requests.',
+    description="Send the token as `Authorization: Token <token>` on later requests.",
 )
 class TokenView(ObtainAuthToken):
     pass

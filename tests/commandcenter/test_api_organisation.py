@@ -58,7 +58,8 @@ def test_zones_filter_and_scope(users, api_client_for):
 def test_units_scoped_and_filtered(users, api_client_for):
     chief = api_client_for(users.chief_a)
     assert sorted(u["call_sign"] for u in results(chief.get("/api/v1/units/"))) == [
-        "A-01", "P-01",
+        "A-01",
+        "P-01",
     ]
     dispatcher = api_client_for(users.dispatcher)
     street_force = results(dispatcher.get("/api/v1/units/?unit_type=street_force"))
@@ -89,8 +90,16 @@ def test_pagination_limits_page_size(users, api_client_for):
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/stations/", "/api/v1/posts/", "/api/v1/streets/",
-            "/api/v1/governance-centers/", "/api/v1/zones/", "/api/v1/units/", "/api/v1/teams/"],
+    "url",
+    [
+        "/api/v1/stations/",
+        "/api/v1/posts/",
+        "/api/v1/streets/",
+        "/api/v1/governance-centers/",
+        "/api/v1/zones/",
+        "/api/v1/units/",
+        "/api/v1/teams/",
+    ],
 )
 def test_list_endpoints_use_a_fixed_number_of_queries(
     url, users, api_client_for, django_assert_max_num_queries, district
@@ -98,7 +107,7 @@ def test_list_endpoints_use_a_fixed_number_of_queries(
     from tests.factories import PatrolZoneFactory, UnitFactory
 
     client = api_client_for(users.dispatcher)
-    for index in range(5):  # more rows must not mean more queries
+    for _ in range(5):  # more rows must not mean more queries
         UnitFactory(home_station=district.station_b, team=district.teams.b)
         PatrolZoneFactory(station=district.station_b, street=district.street_2)
     with django_assert_max_num_queries(4):

@@ -16,8 +16,11 @@ class Boom(Exception):
 def test_event_is_written_with_actor_subject_and_payload(district, users):
     with transaction.atomic():
         event = event_record(
-            kind="zone.changed", subject=district.zones.sw, actor=users.dispatcher,
-            payload={"why": "test"}, station_id=district.station_a.id,
+            kind="zone.changed",
+            subject=district.zones.sw,
+            actor=users.dispatcher,
+            payload={"why": "test"},
+            station_id=district.station_a.id,
         )
     stored = Event.objects.get(seq=event.seq)
     assert stored.kind == "zone.changed"

@@ -9,9 +9,16 @@ def test_schema_is_valid_openapi(client, db):
     assert response.status_code == 200
     document = yaml.safe_load(response.content)
     validate(document)
-    for path in ("/api/v1/stations/", "/api/v1/zones/", "/api/v1/units/", "/api/v1/district/",
-                 "/api/v1/auth/token/", "/api/v1/governance-centers/", "/api/v1/streets/",
-                 "/api/v1/posts/"):
+    for path in (
+        "/api/v1/stations/",
+        "/api/v1/zones/",
+        "/api/v1/units/",
+        "/api/v1/district/",
+        "/api/v1/auth/token/",
+        "/api/v1/governance-centers/",
+        "/api/v1/streets/",
+        "/api/v1/posts/",
+    ):
         assert path in document["paths"], path
 
 

@@ -1,0 +1,57 @@
+# Tianshu: the two commands are `make demo` and `make test` (see README.md).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests always run against the real services of this machine.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tianshu
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: demo test install assets lint format migrate seed run bench-setup clean
+
+demo: install
+	$(PY) manage.py wait_for_services --timeout 15
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo
+	@echo "  Tianshu is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Demo logins (password: tianshu-demo): dispatcher, supervisor, chief,"
+	@echo "  post_officer, street_staff, partner, admin  -- see README.md"
+	@echo
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f Procfile start
+
+test: install
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TIANSHU_ENV=test \
+		$(PY) manage.py wait_for_services --timeout 10
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TIANSHU_ENV=test \
+		$(VENV)/bin/pytest -p no:cacheprovider -q
+
+install: $(VENV)/.installed assets
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+assets: frontend/static/vendor/.built
+
+frontend/static/vendor/.built: frontend/package.json frontend/package-lock.json frontend/build.mjs
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	touch $@
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .run frontend/node_modules frontend/static/vendor

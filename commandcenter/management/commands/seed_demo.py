@@ -1,0 +1,37 @@
+"""Build the demo district (fixed seed) and its demo accounts."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from commandcenter.demo_district import build_demo_district
+from commandcenter.demo_seed import DEMO_PASSWORD, demo_district_seed
+from commandcenter.models import Bureau
+
+
+class Command(BaseCommand):
+    help = "Load the demo district: 17 stations, ~70 zones, ~150 units, one user per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when a district is already loaded.",
+        )
+        parser.add_argument("--seed", type=int, default=20211)
+
+    def handle(self, *args, if_empty: bool, seed: int, **options):
+        if Bureau.objects.exists():
+            if if_empty:
+                self.stdout.write("A district is already loaded; nothing to do.")
+                return
+            raise CommandError("A district is already loaded; use a fresh database.")
+        plan = build_demo_district(seed=seed)
+        accounts = demo_district_seed(plan=plan)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {plan.name}: {len(plan.stations)} stations, {len(plan.posts)} posts, "
+                f"{len(plan.streets)} streets, {len(plan.zones)} zones, {len(plan.units)} units."
+            )
+        )
+        self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD!r}):")
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<14} {account.role:<14} {account.org_unit}")

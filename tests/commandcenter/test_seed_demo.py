@@ -1,0 +1,109 @@
+"""`manage.py seed_demo`: the stored demo district is complete and tiles its boundary."""
+
+import itertools
+
+import pytest
+from django.core.management import CommandError, call_command
+from shapely.geometry import shape
+from shapely.ops import unary_union
+
+from commandcenter.choices import Role
+from commandcenter.demo_district import area_m2
+from commandcenter.models import (
+    Bureau,
+    GovernanceCenter,
+    PartnerDepartment,
+    Post,
+    Sector,
+    Station,
+    Street,
+    User,
+)
+from patrol.choices import UnitType
+from patrol.models import PatrolZone, Team, Unit
+from patrol.zone_index import point_resolve, zone_index_invalidate
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+        zone_index_invalidate()
+        yield
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # TRUNCATE passes the append-only trigger
+            cursor.execute(
+                "TRUNCATE commandcenter_event, patrol_unit, patrol_team, patrol_patrolzone, "
+                "authtoken_token, commandcenter_user_groups, commandcenter_user_user_permissions, "
+                "commandcenter_user, commandcenter_partnerdepartment, "
+                "commandcenter_governancecenter, commandcenter_post, commandcenter_station, "
+                "commandcenter_street, commandcenter_sector, commandcenter_bureau CASCADE"
+            )
+        zone_index_invalidate()
+
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+@pytest.mark.django_db
+def test_the_district_has_the_size_of_shangcheng():
+    assert Bureau.objects.count() == 1
+    assert Sector.objects.count() == 3
+    assert Station.objects.count() == 17
+    assert Post.objects.count() == 4
+    assert 13 <= Street.objects.count() <= 15
+    assert GovernanceCenter.objects.count() == Street.objects.count()
+    assert 60 <= PatrolZone.objects.count() <= 80
+    assert 130 <= Unit.objects.count() <= 170
+    assert PartnerDepartment.objects.count() == 5
+    assert set(Unit.objects.values_list("unit_type", flat=True)) == set(UnitType.values)
+    assert Team.objects.filter(on_duty=True).count() == 17
+    area_km2 = area_m2(shape(Bureau.objects.get().boundary)) / 1e6
+    assert 110 <= area_km2 <= 130
+
+
+@pytest.mark.django_db
+def test_zones_tile_the_boundary_without_gaps_or_overlaps():
+    boundary = shape(Bureau.objects.get().boundary)
+    zones = [shape(z) for z in PatrolZone.objects.values_list("boundary", flat=True)]
+    union = unary_union(zones)
+    assert area_m2(union.symmetric_difference(boundary)) <= 0.001 * area_m2(boundary)
+    for a, b in itertools.combinations(zones, 2):
+        if a.intersects(b):
+            overlap = area_m2(a.intersection(b))
+            assert overlap <= 0.0001 * min(area_m2(a), area_m2(b))
+
+
+@pytest.mark.django_db
+def test_every_station_post_and_center_is_placed_in_its_own_area():
+    for station in Station.objects.all():
+        assert point_resolve(lat=station.lat, lng=station.lng).station_id == station.id
+    for post in Post.objects.all():
+        placement = point_resolve(lat=post.lat, lng=post.lng)
+        assert placement.station_id == post.station_id
+        assert PatrolZone.objects.filter(post=post).exists()
+    for center in GovernanceCenter.objects.all():
+        assert point_resolve(lat=center.lat, lng=center.lng).street_id == center.street_id
+
+
+@pytest.mark.django_db
+def test_every_zone_post_belongs_to_the_zone_station():
+    for zone in PatrolZone.objects.filter(post__isnull=False).select_related("post"):
+        assert zone.post.station_id == zone.station_id
+
+
+@pytest.mark.django_db
+def test_there_is_one_valid_demo_user_per_role():
+    assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
+    for user in User.objects.all():
+        user.full_clean()
+        assert user.check_password("tianshu-demo")
+
+
+@pytest.mark.django_db
+def test_seeding_again_is_refused_or_skipped():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--if-empty", verbosity=0)
+    assert Bureau.objects.count() == 1

@@ -1,0 +1,76 @@
+"""docker-compose.yml, the Dockerfile and the Procfile point at things that exist.
+
+There is no Docker engine on the build machines, so the stack is checked by
+reading it: every command names a module, app or management command of this
+project, every build context has its Dockerfile.
+"""
+
+import importlib
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+
+
+def check_command(argv: list[str]) -> None:
+    """Fail unless the program and what it names exist in this project."""
+    program = Path(argv[0]).name
+    if program == "uvicorn":
+        target = next(arg for arg in argv[1:] if not arg.startswith("-"))
+        module, attribute = target.split(":")
+        assert hasattr(importlib.import_module(module), attribute), target
+    elif program == "celery":
+        app_index = argv.index("-A") + 1
+        module = importlib.import_module(argv[app_index])
+        assert hasattr(module, "celery_app"), argv[app_index]
+        assert argv[app_index + 1] in ("worker", "beat"), argv
+    elif program in ("python", "python3"):
+        assert argv[1] == "manage.py" and (ROOT / "manage.py").exists()
+        assert argv[2] in get_commands(), f"no management command {argv[2]!r}"
+    else:
+        pytest.fail(f"unexpected program {program!r}")
+
+
+def test_compose_has_the_production_services():
+    assert {"db", "redis", "web", "worker", "beat"} <= set(COMPOSE["services"])
+    assert COMPOSE["services"]["db"]["image"].startswith("postgres:15")
+    assert COMPOSE["services"]["redis"]["image"].startswith("redis:7")
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_compose_app_service_commands_exist(name, db):
+    service = COMPOSE["services"][name]
+    check_command(service["command"])
+    assert service["build"] == "."
+    assert (ROOT / "Dockerfile").exists()
+    environment = service["environment"]
+    assert environment["TIANSHU_ENV"] == "production"
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["REDIS_URL"].startswith("redis://")
+    assert "SECRET_KEY" in environment
+
+
+def test_compose_environment_names_are_read_by_settings():
+    settings_source = (ROOT / "commandcenter" / "settings.py").read_text()
+    for name in COMPOSE["services"]["web"]["environment"]:
+        assert f'"{name}"' in settings_source, f"{name} is not read by settings.py"
+
+
+def test_dockerfile_default_command_exists():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = re.search(r"^CMD (\[.*?\])", dockerfile, re.S | re.M).group(1)
+    check_command(yaml.safe_load(cmd.replace("\\\n", "")))
+
+
+def test_procfile_commands_exist(db):
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip():
+            _, command = line.split(":", 1)
+            check_command(shlex.split(command))
