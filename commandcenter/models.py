@@ -275,6 +275,24 @@ class Event(models.Model):
         return Q(pk__in=[])
 
 
+class DailyCounter(models.Model):
+    """Running numbers per series and local day, for readable document numbers."""
+
+    series = models.CharField(max_length=20)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily counter")
+        verbose_name_plural = _("daily counters")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "day"], name="one_counter_per_series_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.day}: {self.last}"
+
+
 class WorkerHeartbeat(models.Model):
     """Last time a Celery worker ran the heartbeat task sent by beat."""
 

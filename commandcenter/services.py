@@ -60,6 +60,25 @@ def event_record(
     return event
 
 
+def daily_number(*, series: str, prefix: str = "", now=None) -> str:
+    """The next readable number of a series for the local day: 20261123-0042.
+
+    One upsert; its row lock serialises concurrent numbering until commit.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("daily_number must run inside the transaction that uses the number")
+    day = timezone.localdate(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO commandcenter_dailycounter (series, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (series, day) DO UPDATE SET last = commandcenter_dailycounter.last + 1 "
+            "RETURNING last",
+            [series, day],
+        )
+        running = cursor.fetchone()[0]
+    return f"{prefix}{day:%Y%m%d}-{running:04d}"
+
+
 @transaction.atomic
 def worker_heartbeat_record(*, name: str = "celery") -> WorkerHeartbeat:
     heartbeat, _ = WorkerHeartbeat.objects.update_or_create(

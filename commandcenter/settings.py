@@ -184,10 +184,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(CELERY_HEARTBEAT_SECONDS),
         "options": {"expires": float(CELERY_HEARTBEAT_SECONDS)},
     },
+    "flag-overdue-orders": {
+        "task": "dispatch.tasks.flag_overdue_orders",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
 # /healthz reports the worker down when its last heartbeat is older than this.
 HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 4 * CELERY_HEARTBEAT_SECONDS)
 HEALTH_REQUIRE_WORKER = env_bool("HEALTH_REQUIRE_WORKER", True)
+
+# --- Call intake and dispatch -------------------------------------------------------
+# A call of the same kind this close to an open incident, this soon, is a repeat.
+INCIDENT_REPEAT_RADIUS_M = env_int("INCIDENT_REPEAT_RADIUS_M", 300)
+INCIDENT_REPEAT_WINDOW_MINUTES = env_int("INCIDENT_REPEAT_WINDOW_MINUTES", 30)
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -220,6 +230,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.choices.IncidentStatus",
+        "AssignmentStatusEnum": "dispatch.choices.AssignmentStatus",
+        "OrderStatusEnum": "dispatch.choices.OrderStatus",
+        "UnitStatusEnum": "patrol.choices.UnitStatus",
+        "PriorityEnum": "incidents.choices.Priority",
+    },
 }
 
 # --- Internationalisation and time ------------------------------------------------

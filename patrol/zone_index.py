@@ -50,9 +50,17 @@ class _ZoneIndex:
         from patrol.models import PatrolZone
 
         zones = list(
-            PatrolZone.objects.select_related("station").order_by("code").only(
-                "id", "code", "boundary", "station_id", "post_id", "street_id",
-                "area_class", "station__sector_id",
+            PatrolZone.objects.select_related("station")
+            .order_by("code")
+            .only(
+                "id",
+                "code",
+                "boundary",
+                "station_id",
+                "post_id",
+                "street_id",
+                "area_class",
+                "station__sector_id",
             )
         )
         geometries = [shape(zone.boundary) for zone in zones]

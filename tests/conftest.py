@@ -18,6 +18,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from commandcenter.choices import Role
+from commandcenter.models import Event
 from patrol.choices import UnitType
 from patrol.zone_index import zone_index_invalidate
 from tests import factories as f
@@ -125,3 +126,30 @@ def api_client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def call(api_client_for, users):
+    """POST a call as `user` (default: the dispatcher); returns the response."""
+
+    def make(user=None, **fields):
+        body = {
+            "category": "criminal",
+            "description": "有人抢包",
+            "caller_phone": "13800138000",
+            "caller_name": "张三",
+            "address": "测试路1号",
+            "lat": 30.005,
+            "lng": 120.005,
+            **fields,
+        }
+        return api_client_for(user or users.dispatcher).post(
+            "/api/v1/incidents/", body, format="json"
+        )
+
+    return make
+
+
+@pytest.fixture
+def event_count(db):
+    return lambda: Event.objects.count()

@@ -4,7 +4,7 @@ Domain errors answer with their status (409 for a refused transition) and a
 message; Django validation errors become 400 with field messages, like DRF's.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -24,4 +24,6 @@ def domain_exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, ObjectDoesNotExist):
+        exc = exceptions.NotFound(str(exc) or None)
     return exception_handler(exc, context)

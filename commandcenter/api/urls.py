@@ -4,6 +4,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from commandcenter.api import views
+from dispatch.api import views as dispatch_views
+from incidents.api import views as incident_views
 from patrol.api import views as patrol_views
 
 router = DefaultRouter()
@@ -17,6 +19,13 @@ router.register(
 router.register("zones", patrol_views.PatrolZoneViewSet, basename="zone")
 router.register("teams", patrol_views.TeamViewSet, basename="team")
 router.register("units", patrol_views.UnitViewSet, basename="unit")
+router.register(
+    "incident-categories", incident_views.IncidentCategoryViewSet, basename="incident-category"
+)
+router.register("result-codes", incident_views.ResultCodeViewSet, basename="result-code")
+router.register("incidents", incident_views.IncidentViewSet, basename="incident")
+router.register("assignments", dispatch_views.AssignmentViewSet, basename="assignment")
+router.register("orders", dispatch_views.OrderViewSet, basename="order")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

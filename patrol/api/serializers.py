@@ -31,8 +31,17 @@ class PatrolZoneFeatureSerializer(serializers.ModelSerializer):
             "properties": {
                 key: {"type": "string", "nullable": key.startswith("post")}
                 for key in (
-                    "code", "name", "area_class", "station", "station_name", "post",
-                    "post_name", "street", "street_name", "sector", "sector_name",
+                    "code",
+                    "name",
+                    "area_class",
+                    "station",
+                    "station_name",
+                    "post",
+                    "post_name",
+                    "street",
+                    "street_name",
+                    "sector",
+                    "sector_name",
                 )
             },
         }
@@ -72,7 +81,18 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = [
-            "id", "call_sign", "name", "unit_type", "unit_type_display", "status",
-            "status_display", "home_station", "home_post", "home_governance_center", "team",
-            "lat", "lng", "position_at",
+            "id",
+            "call_sign",
+            "name",
+            "unit_type",
+            "unit_type_display",
+            "status",
+            "status_display",
+            "home_station",
+            "home_post",
+            "home_governance_center",
+            "team",
+            "lat",
+            "lng",
+            "position_at",
         ]

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from shapely.geometry import shape
 from shapely.ops import unary_union
 
@@ -26,21 +27,13 @@ from patrol.zone_index import point_resolve, zone_index_invalidate
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    """Seed once for the module inside a transaction that is rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", verbosity=0)
         zone_index_invalidate()
         yield
-        from django.db import connection
-
-        with connection.cursor() as cursor:  # TRUNCATE passes the append-only trigger
-            cursor.execute(
-                "TRUNCATE commandcenter_event, patrol_unit, patrol_team, patrol_patrolzone, "
-                "authtoken_token, commandcenter_user_groups, commandcenter_user_user_permissions, "
-                "commandcenter_user, commandcenter_partnerdepartment, "
-                "commandcenter_governancecenter, commandcenter_post, commandcenter_station, "
-                "commandcenter_street, commandcenter_sector, commandcenter_bureau CASCADE"
-            )
-        zone_index_invalidate()
+        transaction.set_rollback(True)
+    zone_index_invalidate()
 
 
 pytestmark = pytest.mark.usefixtures("seeded")

@@ -1,0 +1,128 @@
+"""REST endpoints of assignments (unit steps) and orders (指令)."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from commandcenter.access import visible
+from commandcenter.api.actions import action_response_for, service_action
+from dispatch import services
+from dispatch.api.serializers import (
+    AssignmentSerializer,
+    FeedbackSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+)
+from dispatch.choices import AssignmentStatus, OrderStatus
+from dispatch.models import Assignment, Order
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
+    unit = django_filters.CharFilter(field_name="unit__call_sign")
+
+    class Meta:
+        model = Assignment
+        fields = ["status", "unit", "incident"]
+
+
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """One unit on one job: 签收 (acknowledge), 出发 (en route), 到场 (on scene), 清场 (clear)."""
+
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    service_id_argument = "assignment_id"
+    action_response = action_response_for(AssignmentSerializer)
+
+    def get_queryset(self):
+        return visible(Assignment.objects.select_related("unit", "incident"), self.request.user)
+
+    acknowledge = service_action(
+        name="acknowledge",
+        service=services.assignment_advance,
+        target=AssignmentStatus.ACKNOWLEDGED,
+        response=AssignmentSerializer,
+        summary="The unit acknowledges the job (签收)",
+    )
+    en_route = service_action(
+        name="en-route",
+        service=services.assignment_advance,
+        target=AssignmentStatus.EN_ROUTE,
+        response=AssignmentSerializer,
+        summary="The unit is on its way",
+    )
+    on_scene = service_action(
+        name="on-scene",
+        service=services.assignment_advance,
+        target=AssignmentStatus.ON_SCENE,
+        response=AssignmentSerializer,
+        summary="The unit arrived (到场)",
+    )
+    clear = service_action(
+        name="clear",
+        service=services.assignment_advance,
+        target=AssignmentStatus.CLEARED,
+        response=AssignmentSerializer,
+        summary="The unit leaves the job and is free again",
+    )
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+    overdue = django_filters.BooleanFilter(
+        field_name="overdue_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Order
+        fields = ["status", "overdue", "incident"]
+
+
+class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """指令: issued by the command center, acknowledged and answered by the recipient."""
+
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    service_id_argument = "order_id"
+    action_response = action_response_for(OrderSerializer)
+
+    def get_queryset(self):
+        return visible(
+            Order.objects.select_related(
+                "station", "post", "unit", "governance_center", "incident", "issued_by"
+            ),
+            self.request.user,
+        )
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = services.order_issue(
+            actor=request.user,
+            recipient_type=data["recipient_type"],
+            recipient=data["recipient"],
+            content=data["content"],
+            deadline=data["deadline"],
+            incident_id=data["incident"],
+        )
+        return Response(
+            OrderSerializer(self.get_queryset().get(pk=order.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    acknowledge = service_action(
+        name="acknowledge",
+        service=services.order_acknowledge,
+        response=OrderSerializer,
+        summary="The recipient acknowledges the order",
+    )
+    feedback = service_action(
+        name="feedback",
+        service=services.order_feedback,
+        request=FeedbackSerializer,
+        response=OrderSerializer,
+        summary="The recipient reports what was done; closes the order",
+    )

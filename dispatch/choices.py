@@ -1,0 +1,43 @@
+"""Choice sets of dispatch: routing targets, assignment steps and orders."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoutingTarget(models.TextChoices):
+    POST_OR_STATION = "post_or_station", _("Covering post, else its station")
+    STATION = "station", _("Covering station")
+    GOVERNANCE_CENTER = "governance_center", _("Street governance center")
+    COMMAND_CENTER = "command_center", _("Bureau command center")
+
+
+class AssignmentStatus(models.TextChoices):
+    DISPATCHED = "dispatched", _("Dispatched")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SCENE = "on_scene", _("On scene")
+    CLEARED = "cleared", _("Cleared")
+
+
+A = AssignmentStatus
+ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    A.DISPATCHED: frozenset({A.ACKNOWLEDGED, A.EN_ROUTE, A.ON_SCENE, A.CLEARED}),
+    A.ACKNOWLEDGED: frozenset({A.EN_ROUTE, A.ON_SCENE, A.CLEARED}),
+    A.EN_ROUTE: frozenset({A.ON_SCENE, A.CLEARED}),
+    A.ON_SCENE: frozenset({A.CLEARED}),
+    A.CLEARED: frozenset(),
+}
+ACTIVE_ASSIGNMENT_STATUSES = frozenset({A.DISPATCHED, A.ACKNOWLEDGED, A.EN_ROUTE, A.ON_SCENE})
+
+
+class OrderStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    COMPLETED = "completed", _("Feedback received")
+
+
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.ISSUED: frozenset({OrderStatus.ACKNOWLEDGED, OrderStatus.COMPLETED}),
+    OrderStatus.ACKNOWLEDGED: frozenset({OrderStatus.COMPLETED}),
+    OrderStatus.COMPLETED: frozenset(),
+}

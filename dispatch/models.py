@@ -1,0 +1,216 @@
+"""Routing rules, unit assignments and orders (指令)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from commandcenter.choices import AreaClass
+from commandcenter.models import GovernanceCenter, Post, Station, Street
+from dispatch.choices import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    AssignmentStatus,
+    OrderStatus,
+    RoutingTarget,
+)
+from incidents.choices import CategoryKind
+from incidents.models import Incident, IncidentCategory
+from patrol.models import Unit
+
+
+class RoutingRule(models.Model):
+    """Category × area → tier and target, editable by an administrator.
+
+    Rules are tried in `position` order; the first whose conditions all match
+    routes the incident. An empty condition matches anything.
+    """
+
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.ForeignKey(
+        IncidentCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category_kind = models.CharField(
+        _("category kind"), max_length=12, choices=CategoryKind.choices[:2], blank=True
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    area_class = models.CharField(
+        _("area class"), max_length=10, choices=AreaClass.choices, blank=True
+    )
+    target = models.CharField(_("target"), max_length=20, choices=RoutingTarget.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.name}"
+
+
+class Assignment(models.Model):
+    """One unit sent to one incident, with its own timestamped steps."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.DISPATCHED,
+    )
+    distance_m = models.PositiveIntegerField(_("distance (m)"), null=True, blank=True)
+    eta_seconds = models.PositiveIntegerField(_("estimated arrival (s)"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    en_route_at = models.DateTimeField(_("en route at"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("on scene at"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["dispatched_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            # A unit is on one job at a time: the database settles races
+            # between dispatchers, not Python.
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(status__in=sorted(ACTIVE_ASSIGNMENT_STATUSES)),
+                name="one_active_assignment_per_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.incident_id}"
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.post_id:
+            return Q(incident__post_id=scope.post_id) | Q(unit__home_post_id=scope.post_id)
+        if scope.station_id:
+            return Q(incident__station_id=scope.station_id) | Q(
+                unit__home_station_id=scope.station_id
+            )
+        if scope.street_id:
+            return Q(unit__home_governance_center__street_id=scope.street_id)
+        return Q(pk__in=[])
+
+
+class Order(models.Model):
+    """指令: an instruction with a closed loop (issued → acknowledged → feedback).
+
+    Orders must be cleared the same day (日清日结): one not completed by its
+    deadline, or by the end of its local day, is flagged overdue by a beat scan.
+    """
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    content = models.TextField(_("content"), max_length=2000)
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    governance_center = models.ForeignKey(
+        GovernanceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    deadline = models.DateTimeField(_("deadline"))
+    # The earlier of the deadline and the end of the local day of issue.
+    due_at = models.DateTimeField(_("due at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    feedback = models.TextField(_("feedback"), max_length=2000, blank=True)
+    completed_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    overdue_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        station__isnull=False,
+                        post__isnull=True,
+                        unit__isnull=True,
+                        governance_center__isnull=True,
+                    )
+                    | Q(
+                        station__isnull=True,
+                        post__isnull=False,
+                        unit__isnull=True,
+                        governance_center__isnull=True,
+                    )
+                    | Q(
+                        station__isnull=True,
+                        post__isnull=True,
+                        unit__isnull=False,
+                        governance_center__isnull=True,
+                    )
+                    | Q(
+                        station__isnull=True,
+                        post__isnull=True,
+                        unit__isnull=True,
+                        governance_center__isnull=False,
+                    )
+                ),
+                name="order_has_exactly_one_recipient",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def recipient(self):
+        return self.station or self.post or self.unit or self.governance_center
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.post_id:
+            return Q(post_id=scope.post_id) | Q(unit__home_post_id=scope.post_id)
+        if scope.station_id:
+            return (
+                Q(station_id=scope.station_id)
+                | Q(post__station_id=scope.station_id)
+                | Q(unit__home_station_id=scope.station_id)
+            )
+        if scope.street_id:
+            return Q(governance_center__street_id=scope.street_id) | Q(
+                unit__home_governance_center__street_id=scope.street_id
+            )
+        return Q(pk__in=[])

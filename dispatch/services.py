@@ -1,0 +1,438 @@
+"""Writes of dispatch: sending units, their assignment steps, and orders (指令).
+
+A unit is on one job at a time. Two dispatchers sending the same unit are
+settled by the database: a compare-and-set on the unit's status (the second
+UPDATE waits for the first's row lock and then matches no row) and a partial
+unique index on active assignments behind it.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commandcenter.choices import DISTRICT_ROLES, Role
+from commandcenter.exceptions import ActionForbidden, DomainError, InvalidTransition
+from commandcenter.models import GovernanceCenter, Post, Station
+from commandcenter.services import daily_number, event_record
+from dispatch.choices import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    ASSIGNMENT_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    AssignmentStatus,
+    OrderStatus,
+)
+from dispatch.models import Assignment, Order
+from dispatch.selectors import units_recommend
+from incidents.choices import IncidentStatus, Tier
+from incidents.lifecycle import incident_event, incident_lock, incident_transition
+from incidents.models import Incident
+from incidents.permissions import may_act_as_police, may_act_as_street
+from patrol.choices import UnitStatus, UnitType
+from patrol.models import Unit
+
+S = IncidentStatus
+A = AssignmentStatus
+
+# The unit's status while its assignment is at each step.
+UNIT_STATUS_FOR = {
+    A.DISPATCHED: UnitStatus.DISPATCHED,
+    A.ACKNOWLEDGED: UnitStatus.DISPATCHED,
+    A.EN_ROUTE: UnitStatus.EN_ROUTE,
+    A.ON_SCENE: UnitStatus.ON_SCENE,
+}
+STEP_STAMPS = {
+    A.ACKNOWLEDGED: "acknowledged_at",
+    A.EN_ROUTE: "en_route_at",
+    A.ON_SCENE: "on_scene_at",
+    A.CLEARED: "cleared_at",
+}
+# Incidents that can take (more) units, and the state the first dispatch moves them to.
+DISPATCHABLE = {S.RECEIVED, S.RETURNED, S.ACCEPTED, S.DISPATCHED, S.ON_SCENE}
+
+
+class UnitUnavailable(DomainError):
+    code = "unit_unavailable"
+
+
+def _free_status(unit: Unit) -> str:
+    """Back on patrol, unless its team went off shift meanwhile."""
+    if unit.team_id and not unit.team.on_duty:
+        return UnitStatus.OFF_DUTY
+    return UnitStatus.AVAILABLE
+
+
+def _require_dispatcher(actor, incident: Incident, units: list[Unit]) -> None:
+    if incident.tier == Tier.STREET:
+        if not may_act_as_street(actor, incident):
+            raise ActionForbidden(_("Only the street's governance center sends street forces."))
+        wrong = [u.call_sign for u in units if u.unit_type != UnitType.STREET_FORCE]
+        if wrong:
+            raise ValidationError(
+                {
+                    "units": _("Street jobs take street forces only: %(units)s.")
+                    % {"units": ", ".join(wrong)}
+                }
+            )
+    else:
+        if not may_act_as_police(actor, incident):
+            raise ActionForbidden(
+                _("You may not dispatch to incident %(number)s: it is outside your area.")
+                % {"number": incident.number}
+            )
+        wrong = [u.call_sign for u in units if u.unit_type == UnitType.STREET_FORCE]
+        if wrong:
+            raise ValidationError(
+                {
+                    "units": _("Police jobs take police units only: %(units)s.")
+                    % {"units": ", ".join(wrong)}
+                }
+            )
+
+
+@transaction.atomic
+def incident_dispatch(*, actor, incident_id: int, unit_ids: list[int]) -> list[Assignment]:
+    """一键派警: send one or more free units; all of them or none."""
+    if not unit_ids:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    if len(set(unit_ids)) != len(unit_ids):
+        raise ValidationError({"units": _("A unit is listed twice.")})
+    incident = incident_lock(incident_id)
+    units = list(Unit.objects.filter(pk__in=unit_ids).select_related("team").order_by("pk"))
+    missing = set(unit_ids) - {u.pk for u in units}
+    if missing:
+        raise ValidationError(
+            {"units": _("No such unit: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}}
+        )
+    _require_dispatcher(actor, incident, units)
+    if incident.status not in DISPATCHABLE:
+        raise InvalidTransition(
+            _("Incident %(number)s is %(current)s: no units can be sent to it.")
+            % {"number": incident.number, "current": S(incident.status).label}
+        )
+    estimates = {r.unit_id: r for r in units_recommend(incident=incident, limit=10_000)}
+    now = timezone.now()
+    assignments = []
+    for unit in units:  # in id order, so concurrent dispatches lock units alike
+        claimed = Unit.objects.filter(pk=unit.pk, status=UnitStatus.AVAILABLE).update(
+            status=UnitStatus.DISPATCHED
+        )
+        if not claimed:
+            unit.refresh_from_db(fields=["status"])
+            raise UnitUnavailable(
+                _("Unit %(unit)s is %(status)s and cannot be sent.")
+                % {"unit": unit.call_sign, "status": UnitStatus(unit.status).label}
+            )
+        estimate = estimates.get(unit.pk)
+        try:
+            with transaction.atomic():
+                assignments.append(
+                    Assignment.objects.create(
+                        incident=incident,
+                        unit=unit,
+                        dispatched_by=actor,
+                        dispatched_at=now,
+                        distance_m=estimate.distance_m if estimate else None,
+                        eta_seconds=estimate.eta_seconds if estimate else None,
+                    )
+                )
+        except IntegrityError:
+            raise UnitUnavailable(
+                _("Unit %(unit)s is already on another job.") % {"unit": unit.call_sign}
+            ) from None
+    payload = {
+        "units": [
+            {
+                "assignment": a.pk,
+                "unit": a.unit_id,
+                "call_sign": a.unit.call_sign,
+                "eta_seconds": a.eta_seconds,
+            }
+            for a in assignments
+        ]
+    }
+    if incident.status in (S.DISPATCHED, S.ON_SCENE):
+        incident_event(incident=incident, kind="incident.reinforced", actor=actor, payload=payload)
+    else:
+        incident_transition(
+            incident=incident,
+            target=S.DISPATCHED,
+            actor=actor,
+            kind="incident.dispatched",
+            payload=payload,
+        )
+    return assignments
+
+
+def _may_work_assignment(actor, assignment: Assignment) -> bool:
+    unit = assignment.unit
+    return (
+        may_act_as_police(actor, assignment.incident)
+        or may_act_as_street(actor, assignment.incident)
+        or (actor.role == Role.STATION_CHIEF and unit.home_station_id == actor.station_id)
+        or (actor.role == Role.POST_OFFICER and unit.home_post_id == actor.post_id)
+    )
+
+
+def _assignment_step(assignment: Assignment, target: str, now) -> None:
+    """Move a locked assignment and its unit to `target`."""
+    if target not in ASSIGNMENT_TRANSITIONS[assignment.status]:
+        raise InvalidTransition(
+            _("Unit %(unit)s is %(current)s on this job and cannot become %(target)s.")
+            % {
+                "unit": assignment.unit.call_sign,
+                "current": A(assignment.status).label,
+                "target": A(target).label,
+            }
+        )
+    assignment.status = target
+    setattr(assignment, STEP_STAMPS[target], now)
+    assignment.save()
+    unit = assignment.unit
+    unit.status = UNIT_STATUS_FOR.get(target) or _free_status(unit)
+    unit.save(update_fields=["status"])
+
+
+@transaction.atomic
+def assignment_advance(*, actor, assignment_id: int, target: str) -> Assignment:
+    """签收 / 出发 / 到场 / 清场: one timestamped step of one unit on one job."""
+    try:
+        incident_id = Assignment.objects.values_list("incident_id", flat=True).get(pk=assignment_id)
+    except Assignment.DoesNotExist:
+        raise Assignment.DoesNotExist(_("No such assignment.")) from None
+    incident = incident_lock(incident_id)  # incident first: the same order as dispatch
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("unit__team")
+        .get(pk=assignment_id)
+    )
+    assignment.incident = incident
+    if not _may_work_assignment(actor, assignment):
+        raise ActionForbidden(
+            _("You may not act for unit %(unit)s.") % {"unit": assignment.unit.call_sign}
+        )
+    now = timezone.now()
+    _assignment_step(assignment, target, now)
+    payload = {
+        "assignment": assignment.pk,
+        "unit": assignment.unit_id,
+        "call_sign": assignment.unit.call_sign,
+        "unit_status": assignment.unit.status,
+    }
+    if target == A.ON_SCENE and incident.status == S.DISPATCHED:
+        # The incident's on-scene time is its first unit's.
+        incident_transition(
+            incident=incident,
+            target=S.ON_SCENE,
+            actor=actor,
+            kind="incident.on_scene",
+            payload=payload,
+        )
+    else:
+        incident_event(incident=incident, kind=f"assignment.{target}", actor=actor, payload=payload)
+    return assignment
+
+
+def assignments_clear(*, incident: Incident, actor) -> None:
+    """Clear every unit still on a (locked) incident; part of the caller's transaction."""
+    now = timezone.now()
+    active = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("unit__team")
+        .filter(incident=incident, status__in=ACTIVE_ASSIGNMENT_STATUSES)
+    )
+    for assignment in active:
+        _assignment_step(assignment, A.CLEARED, now)
+        incident_event(
+            incident=incident,
+            kind="assignment.cleared",
+            actor=actor,
+            payload={
+                "assignment": assignment.pk,
+                "unit": assignment.unit_id,
+                "call_sign": assignment.unit.call_sign,
+                "unit_status": assignment.unit.status,
+            },
+        )
+
+
+# --- Orders (指令) -------------------------------------------------------------
+
+RECIPIENT_MODELS = {
+    "station": (Station, "code"),
+    "post": (Post, "code"),
+    "unit": (Unit, "call_sign"),
+    "governance_center": (GovernanceCenter, "code"),
+}
+
+
+def end_of_local_day(moment: datetime) -> datetime:
+    local = timezone.localtime(moment)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time.min)
+    return timezone.make_aware(midnight, local.tzinfo)
+
+
+def _order_event(order: Order, kind: str, actor, payload: dict | None = None) -> None:
+    station_id = order.station_id or (order.post.station_id if order.post_id else None)
+    if order.unit_id:
+        station_id = order.unit.home_station_id
+    street_id = order.governance_center.street_id if order.governance_center_id else None
+    event_record(
+        kind=kind,
+        subject=order,
+        actor=actor,
+        payload={"number": order.number, "status": order.status, **(payload or {})},
+        station_id=station_id,
+        post_id=order.post_id,
+        street_id=street_id,
+    )
+
+
+@transaction.atomic
+def order_issue(
+    *,
+    actor,
+    recipient_type: str,
+    recipient: str,
+    content: str,
+    deadline: datetime | None = None,
+    incident_id: int | None = None,
+) -> Order:
+    """The command center issues an order to a station, post, unit or governance center."""
+    if actor.role not in DISTRICT_ROLES and not actor.is_superuser:
+        raise ActionForbidden(_("Only the command center issues orders."))
+    if recipient_type not in RECIPIENT_MODELS:
+        raise ValidationError(
+            {"recipient_type": _("Choose station, post, unit or governance_center.")}
+        )
+    model, key = RECIPIENT_MODELS[recipient_type]
+    target = model.objects.filter(**{key: recipient}).first()
+    if target is None:
+        raise ValidationError(
+            {
+                "recipient": _("No %(type)s “%(value)s”.")
+                % {"type": recipient_type, "value": recipient}
+            }
+        )
+    if not content or not content.strip():
+        raise ValidationError({"content": _("Write what is to be done.")})
+    now = timezone.now()
+    deadline = deadline or end_of_local_day(now)
+    if deadline <= now:
+        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    if incident_id is not None and not Incident.objects.filter(pk=incident_id).exists():
+        raise ValidationError({"incident": _("No such incident.")})
+    order = Order(
+        number=daily_number(series="order", prefix="ZL", now=now),
+        content=content.strip(),
+        incident_id=incident_id,
+        issued_by=actor,
+        issued_at=now,
+        deadline=deadline,
+        due_at=min(deadline, end_of_local_day(now)),
+        **{recipient_type: target},
+    )
+    order.full_clean(exclude=["number"])
+    order.save(force_insert=True)
+    _order_event(
+        order, "order.issued", actor, {"recipient": str(target), "due_at": order.due_at.isoformat()}
+    )
+    return order
+
+
+def _may_answer_order(actor, order: Order) -> bool:
+    if actor.role in DISTRICT_ROLES or actor.is_superuser:
+        return True
+    if actor.role == Role.STATION_CHIEF:
+        return actor.station_id in (
+            order.station_id,
+            order.post.station_id if order.post_id else None,
+            order.unit.home_station_id if order.unit_id else None,
+        )
+    if actor.role == Role.POST_OFFICER:
+        return actor.post_id in (order.post_id, order.unit.home_post_id if order.unit_id else None)
+    if actor.role == Role.STREET_STAFF:
+        center = order.governance_center or (
+            order.unit.home_governance_center if order.unit_id else None
+        )
+        return center is not None and center.street_id == actor.street_id
+    return False
+
+
+def _order_step(*, actor, order_id: int, target: str, kind: str, changes: dict) -> Order:
+    try:
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("post", "unit", "governance_center")
+            .get(pk=order_id)
+        )
+    except Order.DoesNotExist:
+        raise Order.DoesNotExist(_("No such order.")) from None
+    if not _may_answer_order(actor, order):
+        raise ActionForbidden(_("This order is not addressed to you."))
+    if target not in ORDER_TRANSITIONS[order.status]:
+        raise InvalidTransition(
+            _("Order %(number)s is %(current)s and cannot become %(target)s.")
+            % {
+                "number": order.number,
+                "current": OrderStatus(order.status).label,
+                "target": OrderStatus(target).label,
+            }
+        )
+    order.status = target
+    for field, value in changes.items():
+        setattr(order, field, value)
+    order.save()
+    _order_event(order, kind, actor, {k: v for k, v in changes.items() if k == "feedback"})
+    return order
+
+
+@transaction.atomic
+def order_acknowledge(*, actor, order_id: int) -> Order:
+    return _order_step(
+        actor=actor,
+        order_id=order_id,
+        target=OrderStatus.ACKNOWLEDGED,
+        kind="order.acknowledged",
+        changes={"acknowledged_at": timezone.now(), "acknowledged_by": actor},
+    )
+
+
+@transaction.atomic
+def order_feedback(*, actor, order_id: int, feedback: str) -> Order:
+    if not feedback or not feedback.strip():
+        raise ValidationError({"feedback": _("Write what was done.")})
+    return _order_step(
+        actor=actor,
+        order_id=order_id,
+        target=OrderStatus.COMPLETED,
+        kind="order.completed",
+        changes={
+            "feedback": feedback.strip(),
+            "completed_at": timezone.now(),
+            "completed_by": actor,
+        },
+    )
+
+
+def orders_flag_overdue(*, now: datetime | None = None) -> int:
+    """日清日结: flag every open order past its due time; safe to run twice at once."""
+    now = now or timezone.now()
+    flagged = 0
+    due = Order.objects.filter(
+        status__in=[OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED],
+        overdue_at__isnull=True,
+        due_at__lt=now,
+    ).values_list("pk", flat=True)
+    for order_id in list(due):
+        with transaction.atomic():
+            # Compare-and-set: a concurrent scan that got here first wins.
+            if Order.objects.filter(pk=order_id, overdue_at__isnull=True).update(overdue_at=now):
+                order = Order.objects.select_related("post", "unit", "governance_center").get(
+                    pk=order_id
+                )
+                _order_event(order, "order.overdue", None, {"due_at": order.due_at.isoformat()})
+                flagged += 1
+    return flagged

@@ -1,0 +1,74 @@
+"""Choice sets of call intake: sources, tiers, kinds and the incident lifecycle."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CategoryKind(models.TextChoices):
+    POLICE = "police", _("Police matter")
+    NON_POLICE = "non_police", _("Non-police matter")
+    INVALID = "invalid", _("Invalid call")
+
+
+class Source(models.TextChoices):
+    PHONE_110 = "phone_110", _("110 phone call")
+    SENSOR_ALARM = "sensor_alarm", _("Sensor alarm")
+    PARTNER_API = "partner_api", _("Partner department")
+    WALK_IN = "walk_in", _("Walk-in")
+    STREET_TRANSFER = "street_transfer", _("Transferred by a street")
+
+
+class Tier(models.TextChoices):
+    POLICE = "police", _("Police")
+    STREET = "street", _("Street governance center")
+    INVALID = "invalid", _("Invalid")
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, _("1 – urgent")
+    HIGH = 2, _("2 – high")
+    NORMAL = 3, _("3 – normal")
+    LOW = 4, _("4 – low")
+
+
+class IncidentStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ON_SCENE = "on_scene", _("On scene")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    DIVERTED = "diverted", _("Diverted to street")
+    ACCEPTED = "accepted", _("Accepted by street")
+    REFERRED = "referred", _("Referred")
+    RETURNED = "returned", _("Returned to police")
+    LINKED = "linked", _("Linked to an open incident")
+    CANCELLED = "cancelled", _("Cancelled")
+    INVALID = "invalid", _("Invalid")
+
+
+S = IncidentStatus
+
+# The one table of allowed transitions. Anything else is refused with 409.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.RECEIVED: frozenset({S.DISPATCHED, S.DIVERTED, S.RESOLVED, S.CANCELLED, S.INVALID}),
+    S.RETURNED: frozenset({S.DISPATCHED, S.DIVERTED, S.RESOLVED, S.CANCELLED, S.INVALID}),
+    # Street jobs may also be referred or returned after staff were sent.
+    S.DISPATCHED: frozenset({S.ON_SCENE, S.RESOLVED, S.CANCELLED, S.REFERRED, S.RETURNED}),
+    S.ON_SCENE: frozenset({S.RESOLVED, S.REFERRED, S.RETURNED}),
+    S.RESOLVED: frozenset({S.CLOSED}),
+    S.DIVERTED: frozenset({S.ACCEPTED, S.RETURNED, S.CANCELLED}),
+    S.ACCEPTED: frozenset({S.DISPATCHED, S.RESOLVED, S.REFERRED, S.RETURNED}),
+    S.REFERRED: frozenset({S.CLOSED}),
+    S.LINKED: frozenset({S.RECEIVED, S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.INVALID: frozenset(),
+}
+
+# Still needing someone to act: a repeat call is matched only against these.
+OPEN_STATUSES = frozenset(
+    {S.RECEIVED, S.RETURNED, S.DISPATCHED, S.ON_SCENE, S.DIVERTED, S.ACCEPTED, S.REFERRED}
+)
+# Waiting for police units to be sent: the dispatcher's queue.
+AWAITING_DISPATCH = frozenset({S.RECEIVED, S.RETURNED})
+TERMINAL_STATUSES = frozenset({S.CLOSED, S.CANCELLED, S.INVALID})

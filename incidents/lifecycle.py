@@ -1,0 +1,100 @@
+"""The one place an incident changes state.
+
+Every change takes the incident's row lock, checks the transition table,
+stamps its clock and appends its event, all in the caller's transaction.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commandcenter.exceptions import InvalidTransition
+from commandcenter.models import Event
+from commandcenter.services import event_record
+from incidents.choices import TRANSITIONS, IncidentStatus
+from incidents.models import Incident
+
+# Which clock each state stamps the first time it is reached.
+STAMPS = {
+    IncidentStatus.DISPATCHED: "dispatched_at",
+    IncidentStatus.ON_SCENE: "on_scene_at",
+    IncidentStatus.DIVERTED: "diverted_at",
+    IncidentStatus.ACCEPTED: "accepted_at",
+    IncidentStatus.RESOLVED: "resolved_at",
+    IncidentStatus.REFERRED: "resolved_at",
+    IncidentStatus.CLOSED: "closed_at",
+    IncidentStatus.CANCELLED: "closed_at",
+    IncidentStatus.INVALID: "closed_at",
+}
+
+
+def incident_lock(incident_id: int) -> Incident:
+    """Fetch an incident for change, holding its row lock until commit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("incident_lock must run inside a transaction")
+    try:
+        return Incident.objects.select_for_update().get(pk=incident_id)
+    except Incident.DoesNotExist:
+        raise Incident.DoesNotExist(_("No such incident.")) from None
+
+
+def incident_event(
+    *, incident: Incident, kind: str, actor=None, payload: dict | None = None
+) -> Event:
+    """Record an event about `incident`, located where the incident is."""
+    return event_record(
+        kind=kind,
+        subject=incident,
+        actor=actor,
+        payload={
+            "number": incident.number,
+            "status": incident.status,
+            "tier": incident.tier,
+            **(payload or {}),
+        },
+        station_id=incident.station_id,
+        post_id=incident.post_id,
+        street_id=incident.street_id,
+    )
+
+
+def require_transition(incident: Incident, target: str) -> None:
+    if target not in TRANSITIONS[incident.status]:
+        raise InvalidTransition(
+            _("Incident %(number)s is %(current)s and cannot become %(target)s.")
+            % {
+                "number": incident.number,
+                "current": IncidentStatus(incident.status).label,
+                "target": IncidentStatus(target).label,
+            }
+        )
+
+
+def incident_transition(
+    *,
+    incident: Incident,
+    target: str,
+    actor,
+    kind: str,
+    reason: str = "",
+    payload: dict | None = None,
+    changes: dict | None = None,
+) -> Event:
+    """Move a locked incident to `target`, apply `changes`, and record `kind`."""
+    require_transition(incident, target)
+    previous = incident.status
+    now = timezone.now()
+    incident.status = target
+    incident.status_reason = reason
+    stamp = STAMPS.get(target)
+    if stamp and getattr(incident, stamp) is None:
+        setattr(incident, stamp, now)
+    for field, value in (changes or {}).items():
+        setattr(incident, field, value)
+    incident.save()
+    return incident_event(
+        incident=incident,
+        kind=kind,
+        actor=actor,
+        payload={"from": previous, **({"reason": reason} if reason else {}), **(payload or {})},
+    )

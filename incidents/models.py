@@ -1,0 +1,172 @@
+"""Incidents (警情), the calls that report them, categories and result codes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
+from incidents.choices import CategoryKind, IncidentStatus, Priority, Source, Tier
+from patrol.models import PatrolZone
+
+
+class IncidentCategory(models.Model):
+    """警情类别: what happened, whether it is a police matter, its default priority.
+
+    Categories of kind "invalid" are the reasons an invalid call is closed with
+    (misdial, prank, silent, repeat).
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=12, choices=CategoryKind.choices)
+    # Calls of the same group near an open incident are taken as repeats of it.
+    group = models.SlugField(_("repeat group"), max_length=40)
+    default_priority = models.PositiveSmallIntegerField(
+        _("default priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("incident category")
+        verbose_name_plural = _("incident categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResultCode(models.Model):
+    """警情处理结果 (after GA/T 2000.152): how a job ended."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    gat_code = models.CharField(_("GA/T code"), max_length=10, blank=True)
+    for_tier = models.CharField(
+        _("used for"),
+        max_length=10,
+        choices=Tier.choices[:2],
+        blank=True,
+        help_text=_("Empty: usable for both police and street jobs."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("result code")
+        verbose_name_plural = _("result codes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(models.Model):
+    """警情: one reported event, walked through its lifecycle by services only."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    category = models.ForeignKey(IncidentCategory, on_delete=models.PROTECT, related_name="+")
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    description = models.TextField(_("description"), max_length=2000)
+    caller_phone = models.CharField(_("caller phone"), max_length=20, blank=True)
+    caller_name = models.CharField(_("caller name"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=IncidentStatus.choices, db_index=True
+    )
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
+
+    # Where the point lies (empty when outside the district).
+    zone = models.ForeignKey(
+        PatrolZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    out_of_jurisdiction = models.BooleanField(_("out of jurisdiction"), default=False)
+
+    # Who it was routed to, by which rule and why.
+    routing_rule = models.ForeignKey(
+        "dispatch.RoutingRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    routing_reason = models.CharField(_("routing reason"), max_length=300)
+    governance_center = models.ForeignKey(
+        GovernanceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referred_to = models.ForeignKey(
+        PartnerDepartment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referred_to_mediation = models.BooleanField(_("referred to mediation center"), default=False)
+
+    repeat_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="repeats"
+    )
+    call_count = models.PositiveIntegerField(_("calls"), default=1)
+
+    result_code = models.ForeignKey(
+        ResultCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    result_notes = models.TextField(_("result notes"), max_length=2000, blank=True)
+    feedback = models.TextField(_("feedback"), max_length=2000, blank=True)
+    status_reason = models.CharField(_("reason of the last change"), max_length=300, blank=True)
+    invalid_reason = models.ForeignKey(
+        IncidentCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # The clocks (UTC). The full history is in the event log.
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("on scene at"), null=True, blank=True)
+    diverted_at = models.DateTimeField(_("diverted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["category", "status", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.post_id:
+            return Q(post_id=scope.post_id)
+        if scope.station_id:
+            return Q(station_id=scope.station_id)
+        if scope.street_id:
+            # A street sees the jobs it was sent, including ones it returned.
+            return Q(street_id=scope.street_id, diverted_at__isnull=False)
+        if scope.partner_department_id:
+            # A partner sees what it reported and what was referred to it.
+            return Q(referred_to_id=scope.partner_department_id) | Q(
+                created_by__partner_department_id=scope.partner_department_id
+            )
+        return Q(pk__in=[])

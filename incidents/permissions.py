@@ -1,0 +1,71 @@
+"""Who may act on an incident: police actions, street actions, intake.
+
+Reads are scoped by `commandcenter.access`; these checks guard the writes and
+raise ActionForbidden (HTTP 403) with a message the caller can show.
+"""
+
+from django.utils.translation import gettext as _
+
+from commandcenter.choices import DISTRICT_ROLES, Role
+from commandcenter.exceptions import ActionForbidden
+from incidents.choices import Tier
+from incidents.models import Incident
+
+
+def may_act_as_police(actor, incident: Incident) -> bool:
+    """The command center anywhere; a station in its area; a post in its zones."""
+    if actor.role in DISTRICT_ROLES or actor.is_superuser:
+        return True
+    if actor.role == Role.STATION_CHIEF:
+        return incident.station_id is not None and incident.station_id == actor.station_id
+    if actor.role == Role.POST_OFFICER:
+        return incident.post_id is not None and incident.post_id == actor.post_id
+    return False
+
+
+def may_act_as_street(actor, incident: Incident) -> bool:
+    """The street's own governance-center staff (and administrators)."""
+    if actor.role == Role.ADMINISTRATOR or actor.is_superuser:
+        return True
+    return (
+        actor.role == Role.STREET_STAFF
+        and incident.tier == Tier.STREET
+        and incident.street_id == actor.street_id
+    )
+
+
+def require_police_actor(actor, incident: Incident) -> None:
+    if not may_act_as_police(actor, incident):
+        raise ActionForbidden(
+            _("You may not act on incident %(number)s: it is outside your area or role.")
+            % {"number": incident.number}
+        )
+
+
+def require_street_actor(actor, incident: Incident) -> None:
+    if not may_act_as_street(actor, incident):
+        raise ActionForbidden(
+            _("Only the staff of the street's governance center may act on incident %(number)s.")
+            % {"number": incident.number}
+        )
+
+
+def require_closer(actor, incident: Incident) -> None:
+    """Feedback closes a job: the police side, or the street for its own jobs."""
+    if not (may_act_as_police(actor, incident) or may_act_as_street(actor, incident)):
+        require_police_actor(actor, incident)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough to recognise a repeat caller, not to call them."""
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    keep_head = 3 if len(phone) >= 11 else 0
+    return phone[:keep_head] + "*" * (len(phone) - keep_head - 4) + phone[-4:]
+
+
+def may_see_caller(actor, incident: Incident) -> bool:
+    """Caller details go to those who must call back: police and the street."""
+    if actor.role == Role.PARTNER:
+        return incident.created_by_id == actor.id
+    return True

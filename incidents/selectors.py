@@ -1,0 +1,128 @@
+"""Reads of incidents: scoped lists, the dispatch queue and the timeline."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from commandcenter.access import visible
+from commandcenter.models import Event
+from incidents.choices import AWAITING_DISPATCH, OPEN_STATUSES, IncidentStatus, Tier
+from incidents.models import Incident
+
+INCIDENT_RELATED = (
+    "category",
+    "zone",
+    "station",
+    "post",
+    "street",
+    "sector",
+    "routing_rule",
+    "governance_center",
+    "repeat_of",
+    "result_code",
+    "invalid_reason",
+    "referred_to",
+)
+
+
+def incident_list(*, user) -> QuerySet[Incident]:
+    return visible(Incident.objects.select_related(*INCIDENT_RELATED), user)
+
+
+def dispatch_queue(*, user) -> QuerySet[Incident]:
+    """Police jobs waiting for units, oldest first: the dispatcher's queue."""
+    return (
+        incident_list(user=user)
+        .filter(tier=Tier.POLICE, status__in=AWAITING_DISPATCH)
+        .order_by("received_at")
+    )
+
+
+def open_incidents(*, user) -> QuerySet[Incident]:
+    return incident_list(user=user).filter(status__in=OPEN_STATUSES).order_by("received_at")
+
+
+def street_queue(*, user) -> QuerySet[Incident]:
+    """Diverted jobs of the user's street still with the street, oldest first."""
+    return (
+        incident_list(user=user)
+        .filter(
+            tier=Tier.STREET,
+            status__in=[
+                IncidentStatus.DIVERTED,
+                IncidentStatus.ACCEPTED,
+                IncidentStatus.DISPATCHED,
+                IncidentStatus.ON_SCENE,
+            ],
+        )
+        .order_by("received_at")
+    )
+
+
+# What each event kind says on the timeline; the payload fills the details.
+TIMELINE_LABELS = {
+    "incident.received": gettext_noop("Call received"),
+    "incident.diverted": gettext_noop("Diverted to the street governance center"),
+    "incident.linked": gettext_noop("Linked as a repeat call"),
+    "incident.repeat_call": gettext_noop("Another call about this incident"),
+    "incident.unlinked": gettext_noop("Unlinked: handled as an incident of its own"),
+    "incident.invalidated": gettext_noop("Closed as an invalid call"),
+    "incident.dispatched": gettext_noop("Units dispatched"),
+    "incident.reinforced": gettext_noop("More units dispatched"),
+    "assignment.acknowledged": gettext_noop("Unit acknowledged"),
+    "assignment.en_route": gettext_noop("Unit en route"),
+    "assignment.on_scene": gettext_noop("Unit on scene"),
+    "incident.on_scene": gettext_noop("First unit on scene"),
+    "assignment.cleared": gettext_noop("Unit cleared"),
+    "incident.resolved": gettext_noop("Resolved"),
+    "incident.accepted": gettext_noop("Accepted by the governance center"),
+    "incident.settled": gettext_noop("Settled by the street"),
+    "incident.referred": gettext_noop("Referred"),
+    "incident.returned": gettext_noop("Returned to the police"),
+    "incident.cancelled": gettext_noop("Cancelled"),
+    "incident.closed": gettext_noop("Closed"),
+}
+
+
+def _detail(event: Event) -> str:
+    payload = event.payload
+    parts = []
+    if "units" in payload:
+        parts.append(", ".join(unit["call_sign"] for unit in payload["units"]))
+    if "call_sign" in payload:
+        parts.append(payload["call_sign"])
+    for key in (
+        "reason",
+        "result_code",
+        "notes",
+        "feedback",
+        "repeat",
+        "repeat_of",
+        "was_repeat_of",
+    ):
+        if payload.get(key):
+            parts.append(str(payload[key]))
+    return " · ".join(parts)
+
+
+def incident_timeline(*, incident: Incident) -> list[dict]:
+    events = (
+        Event.objects.filter(subject_type=Incident._meta.label_lower, subject_id=str(incident.pk))
+        .select_related("actor")
+        .order_by("seq")
+    )
+    return [
+        {
+            "seq": event.seq,
+            "time": event.occurred_at,
+            "kind": event.kind,
+            "label": _(TIMELINE_LABELS.get(event.kind, event.kind)),
+            "detail": _detail(event),
+            "status": event.payload.get("status"),
+            "actor": event.actor.get_username() if event.actor else None,
+            "actor_name": (event.actor.get_full_name() or event.actor.get_username())
+            if event.actor
+            else None,
+        }
+        for event in events
+    ]
