@@ -15,6 +15,19 @@ from commandcenter.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through services (events, incidents …)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Bureau)
 class BureauAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "district_name"]
@@ -75,18 +88,9 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """The event log is read-only, here as everywhere."""
+class EventAdmin(ReadOnlyAdmin):
+    """The event log is append-only, here as everywhere."""
 
     list_display = ["seq", "occurred_at", "kind", "subject_type", "subject_id", "actor"]
     list_filter = ["kind", "subject_type"]
     search_fields = ["subject_id", "kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,8 @@
-"""Writes of the shared core: the event log and the worker heartbeat."""
+"""Writes of the shared core: the event log, document numbers, the worker heartbeat."""
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
@@ -10,21 +13,33 @@ from commandcenter.models import Event, WorkerHeartbeat
 EVENT_SEQUENCE_LOCK = 7_110_110
 
 
-def _next_event_seq() -> int:
-    """The next dense sequence number, in commit order.
+def _append_on_postgresql(event: Event) -> None:
+    """Number and insert in one round trip (migration 0004's function).
 
-    On PostgreSQL a transaction-scoped advisory lock is held from here to
-    commit, so two transactions can't take the same number, a later number
-    never commits before an earlier one, and a rolled-back transaction gives
-    its number back: readers that resume from "the last number I saw" miss
-    nothing. SQLite serialises writers already (IMMEDIATE transactions).
+    A transaction-scoped advisory lock is held from here to commit, so two
+    transactions can't take the same number, a later number never commits
+    before an earlier one, and a rolled-back transaction gives its number
+    back: readers resuming from "the last number I saw" miss nothing.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_SEQUENCE_LOCK])
-            cursor.execute('SELECT COALESCE(MAX(seq), 0) + 1 FROM "commandcenter_event"')
-            return cursor.fetchone()[0]
-    return (Event.objects.aggregate(last=Max("seq"))["last"] or 0) + 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT commandcenter_event_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                EVENT_SEQUENCE_LOCK,
+                event.occurred_at,
+                event.actor_id,
+                event.kind,
+                event.subject_type,
+                event.subject_id,
+                json.dumps(event.payload, cls=DjangoJSONEncoder),
+                event.station_id,
+                event.post_id,
+                event.street_id,
+            ],
+        )
+        event.seq = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def event_record(
@@ -45,7 +60,6 @@ def event_record(
     if not connection.in_atomic_block:
         raise RuntimeError("event_record must run inside the transaction of the change it records")
     event = Event(
-        seq=_next_event_seq(),
         occurred_at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         kind=kind,
@@ -56,7 +70,12 @@ def event_record(
         post_id=post_id,
         street_id=street_id,
     )
-    event.save(force_insert=True)
+    if connection.vendor == "postgresql":
+        _append_on_postgresql(event)
+    else:
+        # SQLite serialises writers already (IMMEDIATE transactions).
+        event.seq = (Event.objects.aggregate(last=Max("seq"))["last"] or 0) + 1
+        event.save(force_insert=True)
     return event
 
 

@@ -112,6 +112,12 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # Web workers under ASGI keep warm connections in a per-process pool; see
+    # commandcenter/db/postgresql_pool. Processes that fork (Celery) leave it at 0.
+    DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+    if DATABASE_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"]["ENGINE"] = "commandcenter.db.postgresql_pool"
+        DATABASES["default"]["POOL_SIZE"] = DATABASE_POOL_SIZE
 else:
     DATABASES = {
         "default": {

@@ -10,6 +10,7 @@ from commandcenter import views
 urlpatterns = [
     path("", views.console_home, name="console-home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("incidents.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from commandcenter.directory import directory
 from commandcenter.models import GovernanceCenter, Post, Station
 from dispatch.choices import RoutingTarget
 from dispatch.models import RoutingRule
@@ -68,8 +69,8 @@ def incident_route(*, category: IncidentCategory, placement: Placement | None) -
             rule=None,
             reason=_("Outside the district: held by the bureau command center for transfer."),
         )
-    for rule in RoutingRule.objects.filter(active=True).order_by("position", "id"):
-        if _matches(rule, category, placement):
+    for rule in directory.rows(RoutingRule):  # ordered by position
+        if rule.active and _matches(rule, category, placement):
             tier, center_id, taker = _target(rule.target, placement)
             reason = _("Rule #%(position)s “%(rule)s”: %(category)s → %(taker)s") % {
                 "position": rule.position,

@@ -26,7 +26,7 @@ INCIDENT_RELATED = (
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
-    return visible(Incident.objects.select_related(*INCIDENT_RELATED), user)
+    return visible(Incident.objects.select_related("repeat_of"), user)
 
 
 def dispatch_queue(*, user) -> QuerySet[Incident]:

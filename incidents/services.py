@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commandcenter.choices import Role
+from commandcenter.directory import directory
 from commandcenter.exceptions import InvalidTransition
 from commandcenter.geodesy import METRES_PER_DEGREE_LAT, distance_m
 from commandcenter.models import PartnerDepartment
@@ -38,12 +39,10 @@ MEDIATION = "mediation"
 
 
 def _active_category(code: str, field: str = "category") -> IncidentCategory:
-    try:
-        return IncidentCategory.objects.get(code=code, active=True)
-    except IncidentCategory.DoesNotExist:
-        raise ValidationError(
-            {field: _("Unknown incident category “%(code)s”.") % {"code": code}}
-        ) from None
+    category = directory.by_code(IncidentCategory, code)
+    if category is None or not category.active:
+        raise ValidationError({field: _("Unknown incident category “%(code)s”.") % {"code": code}})
+    return category
 
 
 def _validate_intake(*, lat, lng, description: str, source: str) -> None:
@@ -68,8 +67,9 @@ def _open_incident_nearby(
     window = timedelta(minutes=settings.INCIDENT_REPEAT_WINDOW_MINUTES)
     dlat = radius / METRES_PER_DEGREE_LAT
     dlng = radius / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    same_group = [c.pk for c in directory.rows(IncidentCategory) if c.group == category.group]
     candidates = Incident.objects.filter(
-        category__group=category.group,
+        category_id__in=same_group,
         status__in=OPEN_STATUSES,
         repeat_of__isnull=True,
         received_at__gte=now - window,
@@ -92,6 +92,24 @@ def _placement_fields(placement: Placement | None) -> dict:
         "street_id": placement.street_id,
         "sector_id": placement.sector_id,
     }
+
+
+REFERENCE_FIELDS = [
+    "number",
+    "category",
+    "zone",
+    "station",
+    "post",
+    "street",
+    "sector",
+    "routing_rule",
+    "governance_center",
+    "repeat_of",
+    "created_by",
+    "referred_to",
+    "result_code",
+    "invalid_reason",
+]
 
 
 @transaction.atomic
@@ -158,7 +176,9 @@ def incident_create(
             incident.status = S.RECEIVED
             kind = "incident.received"
     incident.number = daily_number(series="incident", now=now)
-    incident.full_clean(exclude=["number", "routing_rule", "category"])
+    # Field-level checks only: every reference was just resolved from the
+    # database, so re-checking each foreign key would cost a query apiece.
+    incident.clean_fields(exclude=REFERENCE_FIELDS)
     incident.save(force_insert=True)
     if original is not None:
         Incident.objects.filter(pk=original.pk).update(call_count=F("call_count") + 1)

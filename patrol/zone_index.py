@@ -26,6 +26,7 @@ class Placement:
     station_id: int
     post_id: int | None
     street_id: int
+    governance_center_id: int | None
     sector_id: int
     area_class: str
 
@@ -47,8 +48,10 @@ class _ZoneIndex:
         return summary["count"], summary["latest"]
 
     def _rebuild(self, version: tuple) -> None:
+        from commandcenter.models import GovernanceCenter
         from patrol.models import PatrolZone
 
+        center_of_street = dict(GovernanceCenter.objects.values_list("street_id", "id"))
         zones = list(
             PatrolZone.objects.select_related("station")
             .order_by("code")
@@ -73,6 +76,7 @@ class _ZoneIndex:
                 station_id=zone.station_id,
                 post_id=zone.post_id,
                 street_id=zone.street_id,
+                governance_center_id=center_of_street.get(zone.street_id),
                 sector_id=zone.station.sector_id,
                 area_class=zone.area_class,
             )

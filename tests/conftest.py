@@ -18,14 +18,34 @@ import pytest
 from rest_framework.test import APIClient
 
 from commandcenter.choices import Role
+from commandcenter.directory import directory
 from commandcenter.models import Event
 from patrol.choices import UnitType
 from patrol.zone_index import zone_index_invalidate
 from tests import factories as f
 
 
+def _reload_reference_data() -> None:
+    """Transactional tests flush the tables data migrations filled: refill them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from incidents.models import IncidentCategory
+
+    if IncidentCategory.objects.exists():
+        return
+    for module in (
+        "incidents.migrations.0002_standard_categories",
+        "dispatch.migrations.0003_default_routing_rules",
+    ):
+        import_module(module).forward(apps, None)
+
+
 @pytest.fixture
 def district(db):
+    _reload_reference_data()
+    directory.clear()
     bureau = f.BureauFactory(boundary=f.square(120.0, 30.0, 120.02, 30.02))
     sector = f.SectorFactory(bureau=bureau, code="sector-1")
     station_a = f.StationFactory(sector=sector, code="station-a", lat=30.015, lng=120.005)

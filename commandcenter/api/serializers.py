@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from commandcenter.directory import directory
 from commandcenter.models import Bureau, GovernanceCenter, PartnerDepartment, Post, Station, Street
 
 
@@ -86,3 +87,17 @@ class DistrictSerializer(serializers.ModelSerializer):
     )
     def get_properties(self, bureau) -> dict:
         return {"code": bureau.code, "name": bureau.name, "district_name": bureau.district_name}
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class DirectoryField(serializers.Field):
+    """The code (or name) of a reference row, given its id, from the in-process directory."""
+
+    def __init__(self, model, *, part: str = "code", **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+        self.model, self.part = model, part
+
+    def to_representation(self, pk):
+        row = directory.get(self.model, pk)
+        return getattr(row, self.part) if row is not None else None

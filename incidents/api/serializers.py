@@ -3,10 +3,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents.choices import Priority, Source
-from incidents.models import Incident, IncidentCategory, ResultCode
+from commandcenter.api.serializers import DirectoryField
+from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
+from dispatch.models import RoutingRule
+from incidents.choices import IncidentStatus, Priority, Source, Tier
+from incidents.models import IncidentCategory, ResultCode
 from incidents.permissions import mask_phone, may_see_caller
 from incidents.selectors import incident_timeline
+from patrol.models import PatrolZone
 
 
 class IncidentCategorySerializer(serializers.ModelSerializer):
@@ -37,112 +41,63 @@ class IncidentCreateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
 
 
-def _code(related) -> str | None:
-    return related.code if related else None
+class IncidentSerializer(serializers.Serializer):
+    """An incident as every console and partner sees it (read-only).
 
+    A plain Serializer with declared fields: ModelSerializer's per-request
+    field introspection cost more than the rest of an intake request.
+    """
 
-class IncidentSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    tier = serializers.ChoiceField(choices=Tier.choices, read_only=True)
     tier_display = serializers.CharField(source="get_tier_display", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    category_name = serializers.CharField(source="category.name", read_only=True)
-    zone = serializers.SerializerMethodField()
-    station = serializers.SerializerMethodField()
-    station_name = serializers.CharField(source="station.name", read_only=True, default=None)
-    post = serializers.SerializerMethodField()
-    post_name = serializers.CharField(source="post.name", read_only=True, default=None)
-    street = serializers.SerializerMethodField()
-    street_name = serializers.CharField(source="street.name", read_only=True, default=None)
-    sector = serializers.SerializerMethodField()
-    governance_center = serializers.SerializerMethodField()
-    governance_center_name = serializers.CharField(
-        source="governance_center.name", read_only=True, default=None
-    )
-    routing_rule = serializers.CharField(source="routing_rule.name", read_only=True, default=None)
-    repeat_of_number = serializers.CharField(
-        source="repeat_of.number", read_only=True, default=None
-    )
-    result_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    invalid_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    referred_to = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    source = serializers.ChoiceField(choices=Source.choices, read_only=True)
+    category = DirectoryField(IncidentCategory, source="category_id")
+    category_name = DirectoryField(IncidentCategory, part="name", source="category_id")
+    priority = serializers.IntegerField(read_only=True)
+    description = serializers.CharField(read_only=True)
     caller_phone = serializers.SerializerMethodField()
     caller_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Incident
-        fields = [
-            "id",
-            "number",
-            "status",
-            "status_display",
-            "tier",
-            "tier_display",
-            "source",
-            "category",
-            "category_name",
-            "priority",
-            "description",
-            "caller_phone",
-            "caller_name",
-            "address",
-            "lat",
-            "lng",
-            "zone",
-            "station",
-            "station_name",
-            "post",
-            "post_name",
-            "street",
-            "street_name",
-            "sector",
-            "out_of_jurisdiction",
-            "routing_rule",
-            "routing_reason",
-            "governance_center",
-            "governance_center_name",
-            "repeat_of",
-            "repeat_of_number",
-            "call_count",
-            "result_code",
-            "result_notes",
-            "feedback",
-            "status_reason",
-            "invalid_reason",
-            "referred_to",
-            "referred_to_mediation",
-            "received_at",
-            "dispatched_at",
-            "on_scene_at",
-            "diverted_at",
-            "accepted_at",
-            "resolved_at",
-            "closed_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_zone(self, incident) -> str | None:
-        return _code(incident.zone)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_station(self, incident) -> str | None:
-        return _code(incident.station)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_post(self, incident) -> str | None:
-        return _code(incident.post)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_street(self, incident) -> str | None:
-        return _code(incident.street)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_sector(self, incident) -> str | None:
-        return _code(incident.sector)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_governance_center(self, incident) -> str | None:
-        return _code(incident.governance_center)
+    address = serializers.CharField(read_only=True)
+    lat = serializers.FloatField(read_only=True)
+    lng = serializers.FloatField(read_only=True)
+    zone = DirectoryField(PatrolZone, source="zone_id")
+    station = DirectoryField(Station, source="station_id")
+    station_name = DirectoryField(Station, part="name", source="station_id")
+    post = DirectoryField(Post, source="post_id")
+    post_name = DirectoryField(Post, part="name", source="post_id")
+    street = DirectoryField(Street, source="street_id")
+    street_name = DirectoryField(Street, part="name", source="street_id")
+    sector = DirectoryField(Sector, source="sector_id")
+    out_of_jurisdiction = serializers.BooleanField(read_only=True)
+    routing_rule = DirectoryField(RoutingRule, part="name", source="routing_rule_id")
+    routing_reason = serializers.CharField(read_only=True)
+    governance_center = DirectoryField(GovernanceCenter, source="governance_center_id")
+    governance_center_name = DirectoryField(
+        GovernanceCenter, part="name", source="governance_center_id"
+    )
+    repeat_of = serializers.IntegerField(source="repeat_of_id", read_only=True, allow_null=True)
+    repeat_of_number = serializers.CharField(
+        source="repeat_of.number", read_only=True, default=None, allow_null=True
+    )
+    call_count = serializers.IntegerField(read_only=True)
+    result_code = DirectoryField(ResultCode, source="result_code_id")
+    result_notes = serializers.CharField(read_only=True)
+    feedback = serializers.CharField(read_only=True)
+    status_reason = serializers.CharField(read_only=True)
+    invalid_reason = DirectoryField(IncidentCategory, source="invalid_reason_id")
+    referred_to = DirectoryField(PartnerDepartment, source="referred_to_id")
+    referred_to_mediation = serializers.BooleanField(read_only=True)
+    received_at = serializers.DateTimeField(read_only=True)
+    dispatched_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    on_scene_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    diverted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    accepted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     def _caller_visible(self, incident) -> bool:
         request = self.context.get("request")
@@ -189,10 +144,6 @@ class TimelineEntrySerializer(serializers.Serializer):
 class IncidentDetailSerializer(IncidentSerializer):
     assignments = IncidentAssignmentSerializer(many=True, read_only=True)
     timeline = serializers.SerializerMethodField()
-
-    class Meta(IncidentSerializer.Meta):
-        fields = IncidentSerializer.Meta.fields + ["assignments", "timeline"]
-        read_only_fields = fields
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident) -> list[dict]:

@@ -97,7 +97,6 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = IncidentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = services.incident_create(actor=request.user, **serializer.validated_data)
-        incident = incident_list(user=request.user).filter(pk=incident.pk).first() or incident
         return Response(
             IncidentSerializer(incident, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

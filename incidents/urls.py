@@ -1,0 +1,3 @@
+"""Page routes of the consoles: dispatcher, street office, station."""
+
+urlpatterns: list = []
