@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commandcenter.directory import directory
 from commandcenter.exceptions import InvalidTransition
 from commandcenter.models import Event
 from commandcenter.services import event_record
 from incidents.choices import TRANSITIONS, IncidentStatus
-from incidents.models import Incident
+from incidents.models import Incident, IncidentCategory
 
 # Which clock each state stamps the first time it is reached.
 STAMPS = {
@@ -41,7 +42,11 @@ def incident_lock(incident_id: int) -> Incident:
 def incident_event(
     *, incident: Incident, kind: str, actor=None, payload: dict | None = None
 ) -> Event:
-    """Record an event about `incident`, located where the incident is."""
+    """Record an event about `incident`, located where the incident is.
+
+    The payload carries what a live map needs to draw the job without asking
+    again. Events reach a street only for jobs that were diverted to it.
+    """
     return event_record(
         kind=kind,
         subject=incident,
@@ -50,11 +55,16 @@ def incident_event(
             "number": incident.number,
             "status": incident.status,
             "tier": incident.tier,
+            "category": directory.get(IncidentCategory, incident.category_id).code,
+            "priority": incident.priority,
+            "lat": incident.lat,
+            "lng": incident.lng,
+            "received_at": incident.received_at.isoformat(),
             **(payload or {}),
         },
         station_id=incident.station_id,
         post_id=incident.post_id,
-        street_id=incident.street_id,
+        street_id=incident.street_id if incident.diverted_at else None,
     )
 
 

@@ -1,0 +1,198 @@
+"""Forms of the console pages: call intake and the actions on a job.
+
+They only parse what the browser sent; the services decide what is allowed
+and raise the errors the pages show. The intake form also checks ranges and
+the category itself, so a call-taker sees every mistake of a call at once.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.choices import AssignmentStatus
+from incidents.choices import Priority, Source
+from incidents.models import IncidentCategory
+
+# What a call-taker records by hand; partner systems and street transfers
+# come in through the API.
+INTAKE_SOURCES = [
+    (value, label)
+    for value, label in Source.choices
+    if value not in (Source.PARTNER_API, Source.STREET_TRANSFER)
+]
+
+
+class IntakeForm(forms.Form):
+    """110 接警: what the call-taker types while the caller talks."""
+
+    category = forms.CharField(
+        label=_("Category"),
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={
+                "list": "category-options",
+                "autofocus": True,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": _("Type to search…"),
+            }
+        ),
+    )
+    caller_phone = forms.RegexField(
+        label=_("Caller phone"),
+        regex=r"^\+?[0-9\- ]{0,20}$",
+        max_length=20,
+        required=False,
+        error_messages={"invalid": _("Digits, spaces, dashes and a leading + only.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    caller_name = forms.CharField(
+        label=_("Caller name"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        error_messages={
+            "min_value": _("Latitude must be between -90 and 90."),
+            "max_value": _("Latitude must be between -90 and 90."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    lng = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        error_messages={
+            "min_value": _("Longitude must be between -180 and 180."),
+            "max_value": _("Longitude must be between -180 and 180."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=[("", _("From category"))] + list(Priority.choices),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=INTAKE_SOURCES, initial=Source.PHONE_110)
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=2000,
+        error_messages={"required": _("Say what happened.")},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, categories: list[IncidentCategory], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = categories
+
+    def clean_category(self) -> str:
+        """The category's code, from its code or name, or a part of it that fits only one."""
+        typed = self.cleaned_data["category"].strip()
+        folded = typed.casefold()
+        for category in self.categories:
+            if folded in (category.code.casefold(), category.name.casefold()):
+                return category.code
+        fitting = [
+            category
+            for category in self.categories
+            if folded in category.name.casefold() or category.code.casefold().startswith(folded)
+        ]
+        if len(fitting) == 1:
+            return fitting[0].code
+        if fitting:
+            raise ValidationError(
+                _("“%(typed)s” fits several categories: %(names)s."),
+                params={"typed": typed, "names": "、".join(c.name for c in fitting)},
+                code="ambiguous",
+            )
+        raise ValidationError(
+            _("Unknown incident category “%(code)s”."), params={"code": typed}, code="unknown"
+        )
+
+    def clean_description(self) -> str:
+        description = self.cleaned_data["description"].strip()
+        if not description:
+            raise ValidationError(_("Say what happened."), code="required")
+        return description
+
+
+class UnitIdsField(forms.Field):
+    """Ticked unit checkboxes: a list of ids (the service says which exist)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            return [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise ValidationError(_("Choose units from the list."), code="invalid") from None
+
+
+class DispatchForm(forms.Form):
+    """One unit (`unit`, the button of its row) or the ticked ones (`units`)."""
+
+    unit = forms.IntegerField(required=False)
+    units = UnitIdsField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        unit = data.get("unit")
+        data["unit_ids"] = [unit] if unit else data.get("units", [])
+        if not data["unit_ids"] and not self.errors:
+            raise ValidationError(_("Choose at least one unit."), code="required")
+        return data
+
+
+class AdvanceForm(forms.Form):
+    assignment = forms.IntegerField()
+    target = forms.ChoiceField(
+        choices=[(v, label) for v, label in AssignmentStatus.choices if v != "dispatched"]
+    )
+
+
+class ResultForm(forms.Form):
+    """Resolve (police) or settle on site (street)."""
+
+    result_code = forms.CharField(max_length=40, error_messages={"required": _("Choose a result.")})
+    notes = forms.CharField(max_length=2000, required=False)
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(max_length=2000, required=False)
+
+
+class ReasonForm(forms.Form):
+    """Cancel, return to the police: the service insists on a reason."""
+
+    reason = forms.CharField(max_length=300, required=False)
+
+
+class InvalidReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=40, error_messages={"required": _("Choose why the call is invalid.")}
+    )
+
+
+class ReferForm(forms.Form):
+    to = forms.CharField(
+        max_length=40, error_messages={"required": _("Choose where the job is referred to.")}
+    )
+    notes = forms.CharField(max_length=2000, required=False)
+
+
+class EmptyForm(forms.Form):
+    """Accept, unlink: nothing to say but the button."""
