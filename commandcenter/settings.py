@@ -13,7 +13,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from commandcenter.environment import env_bool, env_choice, env_int, env_list, env_str
+from commandcenter.environment import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state of the embedded default: SQLite file, broker folders, static.
@@ -170,6 +177,13 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+
+# --- Live stream -------------------------------------------------------------------
+# With Redis a separate `manage.py relay_events` process feeds the channel layer;
+# the in-process layer of the embedded default can only be fed from inside the
+# web process, which then relays its own events.
+EVENT_RELAY_EMBEDDED = env_bool("EVENT_RELAY_EMBEDDED", not REDIS_URL)
+EVENT_RELAY_POLL_SECONDS = env_float("EVENT_RELAY_POLL_SECONDS", 0.05)
 
 # --- Celery -----------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True

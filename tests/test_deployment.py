@@ -16,7 +16,7 @@ from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat", "relay")
 
 
 def check_command(argv: list[str]) -> None:
@@ -39,7 +39,7 @@ def check_command(argv: list[str]) -> None:
 
 
 def test_compose_has_the_production_services():
-    assert {"db", "redis", "web", "worker", "beat"} <= set(COMPOSE["services"])
+    assert {"db", "redis", "web", "worker", "beat", "relay"} <= set(COMPOSE["services"])
     assert COMPOSE["services"]["db"]["image"].startswith("postgres:15")
     assert COMPOSE["services"]["redis"]["image"].startswith("redis:7")
 

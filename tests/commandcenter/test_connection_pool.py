@@ -11,8 +11,11 @@ from commandcenter.db.postgresql_pool.base import DatabaseWrapper, pools_drain
 
 @pytest.fixture
 def make_wrapper(db):
-    settings = {**connection.settings_dict, "ENGINE": "commandcenter.db.postgresql_pool",
-                "POOL_SIZE": 2}
+    settings = {
+        **connection.settings_dict,
+        "ENGINE": "commandcenter.db.postgresql_pool",
+        "POOL_SIZE": 2,
+    }
     wrappers = []
 
     def make() -> DatabaseWrapper:

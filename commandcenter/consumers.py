@@ -1,0 +1,91 @@
+"""The live websocket: authenticate, join the one permitted group, forward.
+
+Protocol (JSON text frames):
+- connect to `/ws/live/?since=<seq>` (omit `since` to start from now);
+- the server sends the events the user may see after `since` (or
+  `{"type": "reload"}` if that is too many), then `{"type": "hello", "seq": N}`,
+  then live `{"type": "event", "seq": …}` messages in order;
+- the client may send `{"type": "sync"}` at any time (it does every 15 s):
+  anything missed is read back from the event log;
+- unit positions arrive as `{"type": "positions", "units": [...]}` (not logged).
+Close codes: 4401 not logged in, 4403 no live view for this role.
+"""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from commandcenter.access import scope_of
+from commandcenter.stream import (
+    MAX_BACKFILL,
+    ensure_embedded_relay,
+    events_between,
+    latest_seq,
+    scope_group,
+)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.access = await database_sync_to_async(scope_of)(user)
+        self.group = scope_group(self.access)
+        if self.group is None:
+            await self.close(code=4403)
+            return
+        ensure_embedded_relay(self.channel_layer)
+        # Join first, so nothing published while we read the backlog is lost;
+        # what arrives twice is dropped by sequence number.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        since = self._since()
+        self.last_seq = since if since is not None else await database_sync_to_async(latest_seq)()
+        await self._catch_up(upto=None)
+        await self.send_json({"type": "hello", "seq": self.last_seq})
+
+    def _since(self) -> int | None:
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        try:
+            return max(0, int(query["since"][0]))
+        except (KeyError, ValueError, IndexError):
+            return None
+
+    async def _catch_up(self, *, upto: int | None) -> None:
+        """Send what this scope missed after last_seq (up to `upto`), from the log."""
+        messages = await database_sync_to_async(events_between)(
+            scope=self.access, after=self.last_seq, upto=upto
+        )
+        if len(messages) > MAX_BACKFILL:
+            self.last_seq = await database_sync_to_async(latest_seq)()
+            await self.send_json({"type": "reload", "seq": self.last_seq})
+            return
+        for message in messages:
+            await self.send_json(message)
+            self.last_seq = message["seq"]
+
+    async def disconnect(self, code) -> None:
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if content.get("type") == "sync":
+            await self._catch_up(upto=None)
+            await self.send_json({"type": "synced", "seq": self.last_seq})
+
+    async def event_message(self, message: dict) -> None:
+        event = message["message"]
+        if event["seq"] <= self.last_seq:
+            return  # already sent from the log
+        if message.get("prev") != self.last_seq:
+            # Something published to our group was missed, or the relay
+            # restarted: read the hole back from the log first.
+            await self._catch_up(upto=event["seq"] - 1)
+        await self.send_json(event)
+        self.last_seq = event["seq"]
+
+    async def positions_message(self, message: dict) -> None:
+        await self.send_json({"type": "positions", "units": message["units"]})

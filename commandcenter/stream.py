@@ -1,0 +1,144 @@
+"""The live stream: from the event log to websocket groups, with resume.
+
+The event log is the truth. A single relay tails it in sequence order and
+publishes each event to the channel-layer groups allowed to see it; each
+message carries its `seq` and the `prev` seq published to that group, so a
+consumer that missed a message (a Redis blip, a relay restart) notices the
+hole and reads it back from the log before going on: no gap, no duplicate.
+"""
+
+import asyncio
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models import Max
+
+from commandcenter.access import Scope
+from commandcenter.models import Event
+
+logger = logging.getLogger(__name__)
+
+DISTRICT_GROUP = "live.district"
+# A client away for longer than this many events is told to reload instead.
+MAX_BACKFILL = 500
+
+
+def scope_group(scope: Scope) -> str | None:
+    """The one group a user's socket joins, or None if the role has no live view."""
+    if scope.district_wide:
+        return DISTRICT_GROUP
+    if scope.post_id:
+        return f"live.post.{scope.post_id}"
+    if scope.station_id:
+        return f"live.station.{scope.station_id}"
+    if scope.street_id:
+        return f"live.street.{scope.street_id}"
+    return None
+
+
+def event_groups(event: Event) -> list[str]:
+    """Every group that may see `event` (mirrors Event.visible_to)."""
+    groups = [DISTRICT_GROUP]
+    if event.station_id:
+        groups.append(f"live.station.{event.station_id}")
+    if event.post_id:
+        groups.append(f"live.post.{event.post_id}")
+    if event.street_id:
+        groups.append(f"live.street.{event.street_id}")
+    return groups
+
+
+def event_message(event: Event) -> dict:
+    """What a client receives for one event."""
+    return {
+        "type": "event",
+        "seq": event.seq,
+        "kind": event.kind,
+        "time": event.occurred_at.isoformat(),
+        "subject": {"type": event.subject_type, "id": event.subject_id},
+        "actor": event.actor_id,
+        "payload": event.payload,
+    }
+
+
+def latest_seq() -> int:
+    return Event.objects.aggregate(last=Max("seq"))["last"] or 0
+
+
+def events_between(
+    *, scope: Scope, after: int, upto: int | None = None, limit: int = MAX_BACKFILL + 1
+) -> list[dict]:
+    """Messages of the events a scope may see with after < seq ≤ upto, in order."""
+    events = Event.objects.filter(Event.visible_to(scope), seq__gt=after)
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
+    return [event_message(event) for event in events.order_by("seq")[:limit]]
+
+
+class EventRelay:
+    """Tails the event log and publishes each event to its groups, in order.
+
+    Safe to restart at any time: it starts from the newest event (clients
+    resume from the log), and a failed publish is retried before moving on.
+    """
+
+    def __init__(self, channel_layer, *, poll_seconds: float | None = None) -> None:
+        self.layer = channel_layer
+        self.poll_seconds = poll_seconds or settings.EVENT_RELAY_POLL_SECONDS
+        self.cursor: int | None = None
+        self.last_published: dict[str, int] = {}
+
+    @staticmethod
+    def _fetch(after: int) -> list[Event]:
+        close_old_connections()
+        return list(Event.objects.filter(seq__gt=after).order_by("seq")[:500])
+
+    async def publish(self, event: Event) -> None:
+        message = event_message(event)
+        for group in event_groups(event):
+            await self.layer.group_send(
+                group,
+                {
+                    "type": "event.message",
+                    "message": message,
+                    "prev": self.last_published.get(group),
+                },
+            )
+            self.last_published[group] = event.seq
+
+    async def step(self) -> int:
+        """Publish what is new; returns how many events went out."""
+        if self.cursor is None:
+            self.cursor = await sync_to_async(latest_seq)()
+        events = await sync_to_async(self._fetch)(self.cursor)
+        for event in events:
+            await self.publish(event)
+            self.cursor = event.seq
+        return len(events)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                if not await self.step():
+                    await asyncio.sleep(self.poll_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis or the database blinked: retry, lose nothing
+                logger.exception("event relay: publish failed, retrying")
+                # Groups may have missed a message: make consumers check the log.
+                self.last_published.clear()
+                await asyncio.sleep(1.0)
+
+
+_embedded_task: asyncio.Task | None = None
+
+
+def ensure_embedded_relay(channel_layer) -> None:
+    """With the in-process channel layer, the web process relays its own events."""
+    global _embedded_task
+    if not settings.EVENT_RELAY_EMBEDDED:
+        return
+    if _embedded_task is None or _embedded_task.done():
+        _embedded_task = asyncio.get_running_loop().create_task(EventRelay(channel_layer).run())

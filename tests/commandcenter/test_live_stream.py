@@ -1,0 +1,182 @@
+"""The live websocket over the real Redis channel layer: scope, resume, no gap, no duplicate."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from commandcenter.asgi import application
+from commandcenter.consumers import LiveConsumer
+from commandcenter.services import event_record
+from commandcenter.stream import MAX_BACKFILL, EventRelay
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@sync_to_async
+def record(subject, *, kind="test.event", station=None, post=None, street=None) -> int:
+    with transaction.atomic():
+        return event_record(
+            kind=kind,
+            subject=subject,
+            station_id=getattr(station, "id", None),
+            post_id=getattr(post, "id", None),
+            street_id=getattr(street, "id", None),
+        ).seq
+
+
+async def connect(user, since=None) -> WebsocketCommunicator:
+    path = "/ws/live/" + (f"?since={since}" if since is not None else "")
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), path)
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def receive_until_hello(communicator) -> tuple[list[int], int]:
+    seqs = []
+    while True:
+        message = await communicator.receive_json_from(timeout=5)
+        if message["type"] == "hello":
+            return seqs, message["seq"]
+        seqs.append(message["seq"])
+
+
+async def drain(communicator, timeout=0.3) -> list[dict]:
+    """Every message until the socket stays quiet (without cancelling the consumer)."""
+    messages = []
+    while not await communicator.receive_nothing(timeout=timeout):
+        messages.append(await communicator.receive_json_from())
+    return messages
+
+
+@pytest.fixture
+async def relay():
+    relay = EventRelay(get_channel_layer())
+    await relay.step()  # start from the newest event
+    return relay
+
+
+async def test_unauthenticated_socket_is_refused(db):
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/live/",
+        headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")],
+    )
+    connected, code = await communicator.connect()
+    assert not connected
+    assert code == 4401
+
+
+async def test_a_role_without_live_view_is_refused(users):
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/live/")
+    communicator.scope["user"] = users.partner
+    connected, code = await communicator.connect()
+    assert not connected
+    assert code == 4403
+
+
+async def test_dispatcher_receives_live_events_in_order(users, district, relay):
+    socket = await connect(users.dispatcher)
+    assert (await receive_until_hello(socket))[0] == []
+    first = await record(district.bureau)
+    second = await record(district.bureau, station=district.station_b)
+    await relay.step()
+    messages = await drain(socket)
+    assert [m["seq"] for m in messages] == [first, second]
+    assert messages[0]["kind"] == "test.event"
+    await socket.disconnect()
+
+
+async def test_station_chief_sees_only_its_station(users, district, relay):
+    chief_a = await connect(users.chief_a)
+    chief_b = await connect(users.chief_b)
+    await receive_until_hello(chief_a)
+    await receive_until_hello(chief_b)
+    in_a = await record(district.zones.sw, station=district.station_a, post=district.post_p)
+    in_b = await record(district.zones.ne, station=district.station_b)
+    await relay.step()
+    assert [m["seq"] for m in await drain(chief_a)] == [in_a]
+    assert [m["seq"] for m in await drain(chief_b)] == [in_b]
+    await chief_a.disconnect()
+    await chief_b.disconnect()
+
+
+async def test_street_sees_only_events_located_in_its_street(users, district, relay):
+    street = await connect(users.street_staff)
+    await receive_until_hello(street)
+    await record(district.zones.sw, station=district.station_a)  # a police job: no street
+    diverted = await record(district.zones.nw, station=district.station_a, street=district.street_1)
+    await record(district.zones.ne, street=district.street_2)
+    await relay.step()
+    assert [m["seq"] for m in await drain(street)] == [diverted]
+    await street.disconnect()
+
+
+async def test_reconnecting_client_gets_what_it_missed_then_live_without_duplicates(
+    users, district, relay
+):
+    socket = await connect(users.dispatcher)
+    _, seen = await receive_until_hello(socket)
+    await socket.disconnect()
+    missed = [await record(district.bureau) for _ in range(5)]
+    await relay.step()  # published while nobody listened
+    socket = await connect(users.dispatcher, since=seen)
+    backlog, hello = await receive_until_hello(socket)
+    assert backlog == missed
+    assert hello == missed[-1]
+    # The relay publishes the last missed event again (a retry): dropped.
+    relay.last_published.clear()
+    await relay.publish(await sync_to_async(_event)(missed[-1]))
+    live = await record(district.bureau)
+    await relay.step()
+    assert [m["seq"] for m in await drain(socket)] == [live]
+    await socket.disconnect()
+
+
+def _event(seq):
+    from commandcenter.models import Event
+
+    return Event.objects.get(seq=seq)
+
+
+async def test_a_message_lost_on_the_way_is_read_back_from_the_log(users, district, relay):
+    socket = await connect(users.dispatcher)
+    await receive_until_hello(socket)
+    lost = await record(district.bureau)
+    relay.cursor = lost  # the relay "lost" it: never published
+    delivered = await record(district.bureau)
+    relay.last_published["live.district"] = lost  # and claims it was
+    await relay.step()
+    assert [m["seq"] for m in await drain(socket)] == [lost, delivered]
+    await socket.disconnect()
+
+
+async def test_sync_request_fills_a_hole_without_a_new_event(users, district, relay):
+    socket = await connect(users.dispatcher)
+    await receive_until_hello(socket)
+    never_published = await record(district.bureau)
+    await socket.send_json_to({"type": "sync"})
+    messages = await drain(socket)
+    assert [m.get("seq") for m in messages] == [never_published, never_published]
+    assert messages[-1]["type"] == "synced"
+    await socket.disconnect()
+
+
+async def test_a_client_away_too_long_is_told_to_reload(users, district, relay):
+    socket = await connect(users.dispatcher)
+    _, seen = await receive_until_hello(socket)
+    await socket.disconnect()
+    await sync_to_async(_record_many)(district.bureau, MAX_BACKFILL + 2)
+    socket = await connect(users.dispatcher, since=seen)
+    first = await socket.receive_json_from(timeout=5)
+    assert first["type"] == "reload"
+    await socket.disconnect()
+
+
+def _record_many(subject, count):
+    with transaction.atomic():
+        for _ in range(count):
+            event_record(kind="test.event", subject=subject)
