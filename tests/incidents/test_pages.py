@@ -25,6 +25,19 @@ INTAKE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read English messages; the default UI language is Chinese."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def test_the_consoles_speak_chinese_by_default(client, users):
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")
+    client.force_login(users.dispatcher)
+    page = client.get(reverse("dispatch-console")).content.decode()
+    assert "新警情" in page or "接警" in page
+
+
 @pytest.fixture
 def page(client):
     """The Django test client logged in as `user`."""
