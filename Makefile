@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tianshu
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install assets lint format migrate seed run bench-setup clean
+.PHONY: demo test install browser assets lint format clean
 
 demo: install
 	$(PY) manage.py wait_for_services --timeout 15
@@ -23,7 +23,7 @@ demo: install
 	@echo
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f Procfile start
 
-test: install
+test: install browser
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TIANSHU_ENV=test \
 		$(PY) manage.py wait_for_services --timeout 10
 	$(VENV)/bin/ruff check .
@@ -32,6 +32,12 @@ test: install
 		$(VENV)/bin/pytest -p no:cacheprovider -q
 
 install: $(VENV)/.installed assets
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -10,7 +10,7 @@ hole and reads it back from the log before going on: no gap, no duplicate.
 import asyncio
 import logging
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Max
@@ -40,14 +40,42 @@ def scope_group(scope: Scope) -> str | None:
 
 def event_groups(event: Event) -> list[str]:
     """Every group that may see `event` (mirrors Event.visible_to)."""
+    return location_groups(
+        station_id=event.station_id, post_id=event.post_id, street_id=event.street_id
+    )
+
+
+def location_groups(*, station_id=None, post_id=None, street_id=None) -> list[str]:
     groups = [DISTRICT_GROUP]
-    if event.station_id:
-        groups.append(f"live.station.{event.station_id}")
-    if event.post_id:
-        groups.append(f"live.post.{event.post_id}")
-    if event.street_id:
-        groups.append(f"live.street.{event.street_id}")
+    if station_id:
+        groups.append(f"live.station.{station_id}")
+    if post_id:
+        groups.append(f"live.post.{post_id}")
+    if street_id:
+        groups.append(f"live.street.{street_id}")
     return groups
+
+
+POSITION_FIELDS = ("id", "lat", "lng", "speed", "heading", "at", "status")
+
+
+def positions_publish(channel_layer, latest: list[dict]) -> None:
+    """Send units' newest positions to the groups that may see each unit.
+
+    Positions are not events (there are thousands a second): a client that
+    missed some simply gets the next ones, and reloads the rest from the API.
+    """
+    batches: dict[str, list[dict]] = {}
+    for fix in latest:
+        public = {key: fix[key] for key in POSITION_FIELDS}
+        for group in location_groups(
+            station_id=fix.get("station"), post_id=fix.get("post"), street_id=fix.get("street")
+        ):
+            batches.setdefault(group, []).append(public)
+    for group, units in batches.items():
+        async_to_sync(channel_layer.group_send)(
+            group, {"type": "positions.message", "units": units}
+        )
 
 
 def event_message(event: Event) -> dict:

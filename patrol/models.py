@@ -111,3 +111,38 @@ class Unit(models.Model):
         if scope.street_id:
             return Q(home_governance_center__street_id=scope.street_id)
         return Q(pk__in=[])
+
+
+class PositionFix(models.Model):
+    """One GPS fix from a unit's terminal: the track history behind patrol time."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="fixes")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+    speed = models.FloatField(_("speed (m/s)"), null=True, blank=True)
+    heading = models.FloatField(_("heading (°)"), null=True, blank=True)
+    # Where the fix lay and whether the unit was on a job then, decided at
+    # receipt: patrol time counts free time in each zone.
+    zone = models.ForeignKey(
+        PatrolZone, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    on_job = models.BooleanField(_("on a job"), default=False)
+
+    class Meta:
+        verbose_name = _("position fix")
+        verbose_name_plural = _("position fixes")
+        indexes = [
+            models.Index(fields=["unit", "recorded_at"]),
+            models.Index(fields=["recorded_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} @ {self.recorded_at:%H:%M:%S}"
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        unit_condition = Unit.visible_to(scope)
+        if not unit_condition:
+            return Q()
+        return Q(unit__in=Unit.objects.filter(unit_condition))

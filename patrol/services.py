@@ -1,12 +1,24 @@
-"""Writes of patrol: zones (with their geometry checked) and units."""
+"""Writes of patrol: zones (with their geometry checked), GPS fixes and duty."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
+from commandcenter.access import visible
+from commandcenter.choices import DISTRICT_ROLES, Role
+from commandcenter.directory import directory
+from commandcenter.exceptions import ActionForbidden, InvalidTransition
+from commandcenter.models import GovernanceCenter
 from commandcenter.services import event_record
-from patrol.models import PatrolZone
-from patrol.zone_index import zone_index_invalidate
+from patrol.choices import BUSY_STATUSES, UnitStatus
+from patrol.models import PatrolZone, PositionFix, Team, Unit
+from patrol.zone_index import point_resolve, zone_index_invalidate
 
 
 def _validate_polygon(geojson: dict) -> None:
@@ -40,3 +52,190 @@ def patrol_zone_save(*, zone: PatrolZone, actor=None) -> PatrolZone:
     )
     transaction.on_commit(zone_index_invalidate)
     return zone
+
+
+# --- Positions --------------------------------------------------------------------
+
+# A terminal's clock may run a little ahead; anything beyond this is refused.
+FUTURE_TOLERANCE = timedelta(seconds=30)
+OLDEST_ACCEPTED = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FixInput:
+    unit: int | str  # id or call sign
+    recorded_at: datetime
+    lat: float
+    lng: float
+    speed: float | None = None
+    heading: float | None = None
+
+
+@dataclass
+class PositionsResult:
+    accepted: int
+    rejected: list[dict]
+    latest: list[dict]  # the newest accepted fix of each unit, for the live map
+
+
+def _fix_errors(fix: FixInput, now: datetime) -> dict:
+    errors = {}
+    if fix.lat is None or not -90 <= fix.lat <= 90:
+        errors["lat"] = _("Latitude must be between -90 and 90.")
+    if fix.lng is None or not -180 <= fix.lng <= 180:
+        errors["lng"] = _("Longitude must be between -180 and 180.")
+    if fix.recorded_at > now + FUTURE_TOLERANCE:
+        errors["time"] = _("The fix is in the future.")
+    elif fix.recorded_at < now - OLDEST_ACCEPTED:
+        errors["time"] = _("The fix is more than a day old.")
+    if fix.speed is not None and not 0 <= fix.speed <= 100:
+        errors["speed"] = _("Speed must be between 0 and 100 m/s.")
+    if fix.heading is not None and not 0 <= fix.heading < 360:
+        errors["heading"] = _("Heading must be between 0 and 360.")
+    return errors
+
+
+def positions_record(*, actor, fixes: list[FixInput]) -> PositionsResult:
+    """Store a batch of GPS fixes: the good ones are kept, each bad one says why.
+
+    Each unit's last known position moves to its newest fix (never back in
+    time). Fixes are not events: they go to the live map directly after
+    commit, and patrol time is computed from the stored track.
+    """
+    now = timezone.now()
+    units = _units_for(actor, fixes)
+    accepted: list[PositionFix] = []
+    rejected = []
+    for index, fix in enumerate(fixes):
+        unit = units.get(fix.unit)
+        errors = _fix_errors(fix, now)
+        if unit is None:
+            errors["unit"] = _("Unknown unit, or not yours to report.")
+        if errors:
+            rejected.append({"index": index, "errors": errors})
+            continue
+        placement = point_resolve(lat=fix.lat, lng=fix.lng)
+        accepted.append(
+            PositionFix(
+                unit_id=unit.pk,
+                recorded_at=fix.recorded_at,
+                lat=fix.lat,
+                lng=fix.lng,
+                speed=fix.speed,
+                heading=fix.heading,
+                zone_id=placement.zone_id if placement else None,
+                on_job=unit.status in BUSY_STATUSES,
+            )
+        )
+    newest: dict[int, PositionFix] = {}
+    for fix in accepted:
+        if fix.unit_id not in newest or fix.recorded_at > newest[fix.unit_id].recorded_at:
+            newest[fix.unit_id] = fix
+    with transaction.atomic():
+        PositionFix.objects.bulk_create(accepted, batch_size=500)
+        _move_units(newest.values())
+    latest = [
+        {
+            "id": fix.unit_id,
+            "lat": fix.lat,
+            "lng": fix.lng,
+            "speed": fix.speed,
+            "heading": fix.heading,
+            "at": fix.recorded_at.isoformat(),
+            "status": next(u.status for u in units.values() if u.pk == fix.unit_id),
+        }
+        for fix in newest.values()
+    ]
+    return PositionsResult(accepted=len(accepted), rejected=rejected, latest=latest)
+
+
+def _street_of_center(center_id: int) -> int | None:
+    center = directory.get(GovernanceCenter, center_id)
+    return center.street_id if center else None
+
+
+def _units_for(actor, fixes: list[FixInput]) -> dict:
+    """The reported units the actor may report for, keyed by id and by call sign."""
+    ids = {f.unit for f in fixes if isinstance(f.unit, int)}
+    call_signs = {f.unit for f in fixes if isinstance(f.unit, str)}
+    units = visible(Unit.objects.filter(Q(pk__in=ids) | Q(call_sign__in=call_signs)), actor)
+    by_key: dict = {}
+    for unit in units.only(
+        "id", "call_sign", "status", "home_station_id", "home_post_id", "home_governance_center_id"
+    ):
+        by_key[unit.pk] = by_key[unit.call_sign] = unit
+    return by_key
+
+
+def _move_units(fixes) -> None:
+    """Set each unit's last position from its newest fix, unless a newer one is stored."""
+    fixes = list(fixes)
+    if not fixes:
+        return
+    if connection.vendor == "postgresql":
+        values = ", ".join(["(%s, %s, %s, %s::timestamptz)"] * len(fixes))
+        params = [p for f in fixes for p in (f.unit_id, f.lat, f.lng, f.recorded_at)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE patrol_unit AS u SET lat = v.lat, lng = v.lng, position_at = v.at "
+                f"FROM (VALUES {values}) AS v(id, lat, lng, at) "
+                f"WHERE u.id = v.id AND (u.position_at IS NULL OR u.position_at < v.at)",
+                params,
+            )
+        return
+    for fix in fixes:
+        Unit.objects.filter(
+            Q(position_at__isnull=True) | Q(position_at__lt=fix.recorded_at), pk=fix.unit_id
+        ).update(lat=fix.lat, lng=fix.lng, position_at=fix.recorded_at)
+
+
+# --- Duty (班组 on and off shift) ----------------------------------------------------
+
+
+def _require_team_manager(actor, team: Team) -> None:
+    if actor.role in DISTRICT_ROLES or actor.is_superuser:
+        return
+    if actor.role == Role.STATION_CHIEF and actor.station_id == team.station_id:
+        return
+    raise ActionForbidden(_("Only the command center or the team's station chief sets duty."))
+
+
+@transaction.atomic
+def team_set_duty(*, actor, team_id: int, on_duty: bool) -> Team:
+    """班组上岗 / 下岗: free units start or stop patrolling; busy ones finish their job first."""
+    team = Team.objects.select_for_update().get(pk=team_id)
+    _require_team_manager(actor, team)
+    if team.on_duty == on_duty:
+        raise InvalidTransition(
+            (
+                _("Team %(team)s is already on duty.")
+                if on_duty
+                else _("Team %(team)s is already off duty.")
+            )
+            % {"team": team.name}
+        )
+    team.on_duty = on_duty
+    team.save(update_fields=["on_duty"])
+    before, after = (
+        (UnitStatus.OFF_DUTY, UnitStatus.AVAILABLE)
+        if on_duty
+        else (UnitStatus.AVAILABLE, UnitStatus.OFF_DUTY)
+    )
+    changed = list(
+        Unit.objects.select_for_update()
+        .filter(team=team, status=before)
+        .values_list("pk", flat=True)
+    )
+    Unit.objects.filter(pk__in=changed).update(status=after)
+    event_record(
+        kind="team.on_duty" if on_duty else "team.off_duty",
+        subject=team,
+        actor=actor,
+        payload={
+            "team": team.pk,
+            "name": team.name,
+            "units": [{"unit": pk, "status": after} for pk in changed],
+        },
+        station_id=team.station_id,
+    )
+    return team

@@ -30,5 +30,7 @@ router.register("orders", dispatch_views.OrderViewSet, basename="order")
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("district/", views.DistrictView.as_view(), name="district"),
+    path("positions/", patrol_views.PositionsView.as_view(), name="positions"),
+    path("patrol-time/", patrol_views.PatrolTimeView.as_view(), name="patrol-time"),
     path("", include(router.urls)),
 ]

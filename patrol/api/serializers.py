@@ -96,3 +96,36 @@ class UnitSerializer(serializers.ModelSerializer):
             "lng",
             "position_at",
         ]
+
+
+class FixSerializer(serializers.Serializer):
+    """One GPS fix; `unit` is the unit's id or call sign."""
+
+    unit = serializers.CharField(max_length=40)
+    time = serializers.DateTimeField()
+    lat = serializers.FloatField()
+    lng = serializers.FloatField()
+    speed = serializers.FloatField(required=False, allow_null=True, default=None)
+    heading = serializers.FloatField(required=False, allow_null=True, default=None)
+
+
+class PositionsBatchSerializer(serializers.Serializer):
+    fixes = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=1000)
+
+
+class PositionsResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    rejected = serializers.ListField(
+        child=serializers.DictField(), help_text="`{index, errors: {field: message}}` per bad fix"
+    )
+
+
+class PatrolTimeSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    call_sign = serializers.CharField()
+    unit_name = serializers.CharField()
+    team = serializers.CharField(allow_null=True)
+    team_name = serializers.CharField(allow_null=True)
+    zone = serializers.CharField(allow_null=True)
+    zone_name = serializers.CharField(allow_null=True)
+    seconds = serializers.IntegerField()

@@ -1,12 +1,34 @@
 """Read endpoints of patrol zones, teams and units."""
 
 import django_filters
+from channels.layers import get_channel_layer
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from commandcenter.api.actions import action_response_for, service_action
 from commandcenter.api.pagination import FeatureCollectionPagination
 from commandcenter.api.viewsets import ScopedReadOnlyViewSet
-from patrol.api.serializers import PatrolZoneFeatureSerializer, TeamSerializer, UnitSerializer
+from commandcenter.directory import directory
+from commandcenter.models import Station
+from commandcenter.stream import positions_publish
+from patrol import selectors, services
+from patrol.api.serializers import (
+    FixSerializer,
+    PatrolTimeSerializer,
+    PatrolZoneFeatureSerializer,
+    PositionsBatchSerializer,
+    PositionsResultSerializer,
+    TeamSerializer,
+    UnitSerializer,
+)
 from patrol.choices import UnitStatus, UnitType
 from patrol.models import PatrolZone, Team, Unit
+from patrol.services import FixInput
 
 
 class PatrolZoneFilter(django_filters.FilterSet):
@@ -43,6 +65,23 @@ class TeamViewSet(ScopedReadOnlyViewSet):
     queryset = Team.objects.select_related("station")
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
+    service_id_argument = "team_id"
+    action_response = action_response_for(TeamSerializer)
+
+    on_duty = service_action(
+        name="on-duty",
+        service=services.team_set_duty,
+        on_duty=True,
+        response=TeamSerializer,
+        summary="The team goes on shift: its free units start patrolling",
+    )
+    off_duty = service_action(
+        name="off-duty",
+        service=services.team_set_duty,
+        on_duty=False,
+        response=TeamSerializer,
+        summary="The team goes off shift: free units stop; busy ones after their job",
+    )
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -66,3 +105,68 @@ class UnitViewSet(ScopedReadOnlyViewSet):
     )
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
+
+
+class PositionsView(APIView):
+    """GPS fixes from unit terminals, in batches (up to 1000)."""
+
+    @extend_schema(
+        request=PositionsBatchSerializer,
+        responses={200: PositionsResultSerializer, 400: PositionsResultSerializer},
+        summary="Report a batch of GPS fixes",
+        description="Good fixes are kept even when others are refused; each refused fix is "
+        "listed with its index in the batch and a message per field. 400 only when no fix "
+        "was kept. Fix: `{unit (id or call sign), time, lat, lng, speed (m/s), heading (°)}`.",
+    )
+    def post(self, request):
+        batch = PositionsBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        fixes, positions, rejected = [], [], []
+        for index, raw in enumerate(batch.validated_data["fixes"]):
+            fix = FixSerializer(data=raw)
+            if not fix.is_valid():
+                rejected.append({"index": index, "errors": fix.errors})
+                continue
+            data = fix.validated_data
+            unit = data["unit"]
+            fixes.append(
+                FixInput(
+                    unit=int(unit) if unit.isdigit() else unit,
+                    recorded_at=data["time"],
+                    lat=data["lat"],
+                    lng=data["lng"],
+                    speed=data["speed"],
+                    heading=data["heading"],
+                )
+            )
+            positions.append(index)
+        result = services.positions_record(actor=request.user, fixes=fixes)
+        rejected += [{**r, "index": positions[r["index"]]} for r in result.rejected]
+        positions_publish(get_channel_layer(), result.latest)
+        body = {"accepted": result.accepted, "rejected": sorted(rejected, key=lambda r: r["index"])}
+        return Response(body, status=200 if result.accepted else 400)
+
+
+class PatrolTimeView(APIView):
+    """巡防时长: seconds each unit patrolled in each zone on a day, time on jobs excluded."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Local day; default today"),
+            OpenApiParameter("station", str, description="Station code"),
+        ],
+        responses=PatrolTimeSerializer(many=True),
+    )
+    def get(self, request):
+        day_text = request.query_params.get("date")
+        day = parse_date(day_text) if day_text else timezone.localdate()
+        if day is None:
+            raise ValidationError({"date": "Use YYYY-MM-DD."})
+        station_id = None
+        if code := request.query_params.get("station"):
+            station = directory.by_code(Station, code)
+            if station is None:
+                raise ValidationError({"station": f"No station {code!r}."})
+            station_id = station.pk
+        rows = selectors.patrol_time(user=request.user, day=day, station_id=station_id)
+        return Response(PatrolTimeSerializer(rows, many=True).data)

@@ -1,0 +1,78 @@
+"""Reads of patrol: patrol time (巡防时长) per unit and zone from the GPS tracks."""
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from django.utils import timezone
+
+from commandcenter.access import visible
+from commandcenter.directory import directory
+from patrol.models import PatrolZone, PositionFix, Team, Unit
+
+# Two fixes further apart than this are a gap in the track (terminal off,
+# tunnel): the time between them is not counted.
+MAX_FIX_GAP = timedelta(minutes=5)
+
+
+def _local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def patrol_time(*, user, day: date, station_id: int | None = None) -> list[dict]:
+    """Seconds each unit spent patrolling in each zone on a local day.
+
+    "有警处警、无警巡逻": time between consecutive fixes counts for the zone of
+    the earlier fix when the unit was free (not on a job) at that fix, and
+    the fixes are at most MAX_FIX_GAP apart. Rows are ordered by unit, zone.
+    """
+    start, end = _local_day_bounds(day)
+    # Read a margin either side: an interval that crosses midnight counts its
+    # part inside the day.
+    fixes = visible(PositionFix.objects.all(), user).filter(
+        recorded_at__gte=start - MAX_FIX_GAP, recorded_at__lt=end + MAX_FIX_GAP
+    )
+    if station_id is not None:
+        fixes = fixes.filter(unit__home_station_id=station_id)
+    frame = pd.DataFrame.from_records(
+        fixes.order_by("unit_id", "recorded_at").values_list(
+            "unit_id", "recorded_at", "zone_id", "on_job"
+        ),
+        columns=["unit", "at", "zone", "on_job"],
+    )
+    if frame.empty:
+        return []
+    following = frame.groupby("unit")["at"].shift(-1)
+    gap = (following - frame["at"]).dt.total_seconds()
+    inside = (following.clip(upper=end) - frame["at"].clip(lower=start)).dt.total_seconds()
+    frame["seconds"] = inside.clip(lower=0)
+    counted = frame[
+        gap.notna()
+        & (gap <= MAX_FIX_GAP.total_seconds())
+        & ~frame["on_job"]
+        & frame["zone"].notna()
+    ]
+    totals = counted.groupby(["unit", "zone"], as_index=False)["seconds"].sum()
+    units = {
+        unit.pk: unit
+        for unit in Unit.objects.filter(pk__in=totals["unit"].unique().tolist()).only(
+            "id", "call_sign", "name", "team_id", "home_station_id"
+        )
+    }
+    rows = []
+    for unit_id, zone_id, seconds in totals.itertuples(index=False):
+        unit, zone = units[unit_id], directory.get(PatrolZone, int(zone_id))
+        team = directory.get(Team, unit.team_id)
+        rows.append(
+            {
+                "unit": unit_id,
+                "call_sign": unit.call_sign,
+                "unit_name": unit.name,
+                "team": team.code if team else None,
+                "team_name": team.name if team else None,
+                "zone": zone.code if zone else None,
+                "zone_name": zone.name if zone else None,
+                "seconds": int(round(seconds)),
+            }
+        )
+    return rows

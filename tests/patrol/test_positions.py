@@ -1,0 +1,82 @@
+"""GPS fixes: batches keep the good fixes, refuse bad ones per fix, move units forward."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from patrol.choices import UnitStatus
+from patrol.models import PositionFix, Unit
+
+
+@pytest.fixture
+def report(api_client_for, users):
+    def send(fixes, user=None):
+        return api_client_for(user or users.dispatcher).post(
+            "/api/v1/positions/", {"fixes": fixes}, format="json"
+        )
+
+    return send
+
+
+def fix(unit, *, seconds_ago=0, lat=30.005, lng=120.005, **extra):
+    at = timezone.now() - timedelta(seconds=seconds_ago)
+    return {"unit": unit, "time": at.isoformat(), "lat": lat, "lng": lng, **extra}
+
+
+def test_good_fixes_are_kept_and_bad_ones_refused_each_with_its_reason(report, district):
+    response = report(
+        [
+            fix(district.units.a.id, lat=30.006, speed=8.0, heading=90),
+            fix("B-01", lat=30.016, lng=120.016),
+            fix(district.units.a.id, lat=95),
+            fix(district.units.a.id, seconds_ago=-3600),
+            fix("NO-SUCH-UNIT"),
+            {"unit": "A-01", "time": "yesterday-ish", "lat": 30, "lng": 120},
+        ]
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["accepted"] == 2
+    assert [(r["index"], sorted(r["errors"])) for r in body["rejected"]] == [
+        (2, ["lat"]),
+        (3, ["time"]),
+        (4, ["unit"]),
+        (5, ["time"]),
+    ]
+    assert PositionFix.objects.count() == 2
+    unit = Unit.objects.get(pk=district.units.a.id)
+    assert (unit.lat, unit.lng) == (30.006, 120.005)
+    stored = PositionFix.objects.get(unit=unit)
+    assert stored.zone_id == district.zones.sw.id
+    assert stored.speed == 8.0
+
+
+def test_a_batch_with_no_good_fix_is_400(report, district):
+    response = report([fix(district.units.a.id, lng=200)])
+    assert response.status_code == 400
+    assert response.json()["accepted"] == 0
+
+
+def test_an_older_fix_never_moves_a_unit_back(report, district):
+    report([fix("A-01", lat=30.007)])
+    report([fix("A-01", lat=30.001, seconds_ago=60)])
+    assert Unit.objects.get(call_sign="A-01").lat == 30.007
+    assert PositionFix.objects.filter(unit__call_sign="A-01").count() == 2
+
+
+def test_fixes_of_a_busy_unit_are_marked_on_job(report, district):
+    Unit.objects.filter(pk=district.units.a.id).update(status=UnitStatus.ON_SCENE)
+    report([fix("A-01")])
+    assert PositionFix.objects.get().on_job is True
+
+
+def test_a_station_may_report_only_its_own_units(report, district, users):
+    body = report([fix("A-01"), fix("B-01")], user=users.chief_a).json()
+    assert body["accepted"] == 1
+    assert body["rejected"][0]["index"] == 1
+
+
+def test_an_empty_or_oversized_batch_is_refused(report, district):
+    assert report([]).status_code == 400
+    assert report([fix("A-01")] * 1001).status_code == 400
