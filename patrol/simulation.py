@@ -1,0 +1,332 @@
+"""A living demo district: units patrol and answer jobs, calls keep coming.
+
+Everything goes through the real services (intake, dispatch, assignment steps,
+positions), so the map, the consoles and the event log see what they would
+see in production. Humans can work alongside: the simulator only takes over
+police jobs nobody dispatched within `auto_dispatch_after`.
+"""
+
+import logging
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from shapely.geometry import Point, shape
+from shapely.ops import unary_union
+
+from commandcenter.choices import Role
+from commandcenter.exceptions import DomainError
+from commandcenter.stream import positions_publish
+from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
+from dispatch.models import Assignment
+from dispatch.selectors import SPEED_M_PER_S, units_recommend
+from dispatch.services import assignment_advance, incident_dispatch
+from incidents import services as incident_services
+from incidents.choices import IncidentStatus, Tier
+from incidents.models import Incident
+from patrol.choices import UnitStatus
+from patrol.models import PatrolZone, Unit
+from patrol.services import FixInput, positions_record
+
+logger = logging.getLogger(__name__)
+
+# What a district's calls are made of (weights), after the seed articles:
+# about half non-police, a sizeable share invalid.
+CALL_MIX = {
+    "dispute": 22,
+    "assistance": 14,
+    "inquiry": 8,
+    "complaint": 6,
+    "traffic": 14,
+    "public_order": 10,
+    "criminal": 5,
+    "missing_person": 2,
+    "alarm": 4,
+    "fire": 1,
+    "misdial": 8,
+    "silent": 4,
+    "prank": 2,
+}
+DESCRIPTIONS = {
+    "dispute": "邻里因噪音发生争执",
+    "assistance": "老人摔倒需要帮助",
+    "inquiry": "咨询户籍办理",
+    "complaint": "投诉夜间施工扰民",
+    "traffic": "两车追尾，无人员受伤",
+    "public_order": "有人在店内闹事",
+    "criminal": "电动车被盗",
+    "missing_person": "孩子走失",
+    "alarm": "智安小区入侵报警",
+    "fire": "楼道有烟雾",
+    "misdial": "误拨",
+    "silent": "无声电话",
+    "prank": "骚扰电话",
+}
+METRES_PER_DEGREE = 111_000.0
+
+
+def _step_towards(lat, lng, target_lat, target_lng, metres):
+    dy = (target_lat - lat) * METRES_PER_DEGREE
+    dx = (target_lng - lng) * METRES_PER_DEGREE * math.cos(math.radians(lat))
+    distance = math.hypot(dx, dy)
+    if distance <= metres or distance == 0:
+        return target_lat, target_lng, True
+    ratio = metres / distance
+    return lat + (target_lat - lat) * ratio, lng + (target_lng - lng) * ratio, False
+
+
+@dataclass
+class UnitState:
+    lat: float
+    lng: float
+    waypoint: tuple[float, float] | None = None
+
+
+@dataclass
+class Simulator:
+    speed: float = 4.0  # how many times faster than real time units move
+    calls_per_minute: float = 3.0
+    auto_dispatch_after: timedelta = timedelta(seconds=120)
+    on_scene_for: tuple[int, int] = (60, 240)
+    seed: int = 7
+    rng: random.Random = field(init=False)
+    states: dict = field(default_factory=dict)
+    areas: dict = field(default_factory=dict)
+    scene_until: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.actor = self._actor()
+        zones = list(PatrolZone.objects.all())
+        self.zones = [(zone, shape(zone.boundary)) for zone in zones]
+        self.layer = get_channel_layer()
+
+    @staticmethod
+    def _actor():
+        user, created = get_user_model().objects.get_or_create(
+            username="simulator",
+            defaults={"role": Role.ADMINISTRATOR, "first_name": "模拟器"},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        return user
+
+    # --- geography ---------------------------------------------------------------
+
+    def _area_of(self, unit: Unit):
+        key = (unit.home_post_id, unit.home_station_id, unit.home_governance_center_id)
+        if key not in self.areas:
+
+            def belongs(zone):
+                if unit.home_post_id:
+                    return zone.post_id == unit.home_post_id
+                if unit.home_station_id:
+                    return zone.station_id == unit.home_station_id
+                return zone.street_id == unit.home_governance_center.street_id
+
+            polygons = [geometry for zone, geometry in self.zones if belongs(zone)]
+            self.areas[key] = unary_union(polygons or [g for _, g in self.zones])
+        return self.areas[key]
+
+    def _point_in(self, area) -> tuple[float, float]:
+        minx, miny, maxx, maxy = area.bounds
+        for _ in range(50):
+            x, y = self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy)
+            if area.contains(Point(x, y)):
+                return y, x
+        point = area.representative_point()
+        return point.y, point.x
+
+    def _call_point(self) -> tuple[float, float]:
+        weights = [3 if zone.area_class == "urban" else 1 for zone, _ in self.zones]
+        _, geometry = self.rng.choices(self.zones, weights=weights)[0]
+        return self._point_in(geometry)
+
+    # --- one tick ------------------------------------------------------------------
+
+    def tick(self, seconds: float) -> None:
+        now = timezone.now()
+        if self.rng.random() < self.calls_per_minute * seconds / 60:
+            self._raise_call()
+        self._handle_jobs(now)
+        self._move_units(seconds, now)
+
+    def _raise_call(self) -> None:
+        category = self.rng.choices(list(CALL_MIX), weights=list(CALL_MIX.values()))[0]
+        lat, lng = self._call_point()
+        try:
+            incident_services.incident_create(
+                actor=self.actor,
+                category=category,
+                description=DESCRIPTIONS[category],
+                lat=lat,
+                lng=lng,
+                caller_phone=f"13{self.rng.randrange(10**9):09d}",
+                address="模拟地址",
+                caller_name="市民",
+            )
+        except (ValidationError, DomainError) as error:
+            logger.info("simulated call refused: %s", error)
+
+    def _try(self, action, **kwargs) -> None:
+        try:
+            action(actor=self.actor, **kwargs)
+        except (ValidationError, DomainError) as error:
+            logger.info("simulator: %s refused: %s", action.__name__, error)
+
+    def _handle_jobs(self, now) -> None:
+        S = IncidentStatus
+        open_jobs = Incident.objects.filter(
+            status__in=[
+                S.RECEIVED,
+                S.RETURNED,
+                S.DIVERTED,
+                S.ACCEPTED,
+                S.DISPATCHED,
+                S.ON_SCENE,
+                S.RESOLVED,
+                S.REFERRED,
+            ]
+        )
+        for incident in open_jobs:
+            waited = now - incident.received_at
+            if incident.status in (S.RECEIVED, S.RETURNED) and waited > self.auto_dispatch_after:
+                self._dispatch_best(incident)
+            elif incident.status == S.DIVERTED and waited > timedelta(seconds=45):
+                self._try(incident_services.incident_accept, incident_id=incident.pk)
+            elif incident.status == S.ACCEPTED and waited > timedelta(seconds=75):
+                if not self._dispatch_best(incident):
+                    self._try(
+                        incident_services.incident_settle,
+                        incident_id=incident.pk,
+                        result_code="settled_on_site",
+                        notes="电话调解",
+                    )
+            elif incident.status == S.ON_SCENE and now >= self.scene_until.get(
+                incident.pk, now + timedelta(seconds=1)
+            ):
+                self._finish(incident)
+            elif (
+                incident.status in (S.RESOLVED, S.REFERRED)
+                and incident.resolved_at
+                and (now - incident.resolved_at > timedelta(seconds=30))
+            ):
+                self._try(
+                    incident_services.incident_close,
+                    incident_id=incident.pk,
+                    feedback="已回访，群众满意",
+                )
+            if incident.status == S.ON_SCENE and incident.pk not in self.scene_until:
+                self.scene_until[incident.pk] = now + timedelta(
+                    seconds=self.rng.randint(*self.on_scene_for) / self.speed
+                )
+        self._advance_assignments(now)
+
+    def _dispatch_best(self, incident) -> bool:
+        ranked = units_recommend(incident=incident, limit=1)
+        if not ranked:
+            return False
+        self._try(incident_dispatch, incident_id=incident.pk, unit_ids=[ranked[0].unit_id])
+        return True
+
+    def _finish(self, incident) -> None:
+        if incident.tier == Tier.STREET:
+            self._try(
+                incident_services.incident_settle,
+                incident_id=incident.pk,
+                result_code=self.rng.choice(["mediated", "assisted", "settled_on_site"]),
+                notes="现场处置完毕",
+            )
+        else:
+            self._try(
+                incident_services.incident_resolve,
+                incident_id=incident.pk,
+                result_code=self.rng.choice(
+                    ["settled_on_site", "settled_on_site", "case_opened", "no_police_matter"]
+                ),
+                notes="现场处置完毕",
+            )
+        self.scene_until.pop(incident.pk, None)
+
+    def _advance_assignments(self, now) -> None:
+        A = AssignmentStatus
+        for assignment in Assignment.objects.filter(
+            status__in=[A.DISPATCHED, A.ACKNOWLEDGED]
+        ).select_related("unit"):
+            since = now - assignment.dispatched_at
+            if assignment.status == A.DISPATCHED and since > timedelta(seconds=8):
+                self._try(assignment_advance, assignment_id=assignment.pk, target=A.ACKNOWLEDGED)
+            elif assignment.status == A.ACKNOWLEDGED and since > timedelta(seconds=14):
+                self._try(assignment_advance, assignment_id=assignment.pk, target=A.EN_ROUTE)
+
+    # --- movement ------------------------------------------------------------------
+
+    def _move_units(self, seconds: float, now) -> None:
+        targets = {
+            a.unit_id: (a.pk, a.incident.lat, a.incident.lng, a.status)
+            for a in Assignment.objects.filter(
+                status__in=ACTIVE_ASSIGNMENT_STATUSES
+            ).select_related("incident")
+        }
+        fixes = []
+        for unit in Unit.objects.exclude(status=UnitStatus.OFF_DUTY).select_related(
+            "home_governance_center"
+        ):
+            state = self.states.get(unit.pk)
+            if state is None:
+                lat, lng = (unit.lat, unit.lng) if unit.lat else self._point_in(self._area_of(unit))
+                state = self.states[unit.pk] = UnitState(lat=lat, lng=lng)
+            metres = SPEED_M_PER_S[unit.unit_type] * seconds * self.speed
+            heading_from = (state.lat, state.lng)
+            if unit.pk in targets:
+                assignment_id, lat, lng, status = targets[unit.pk]
+                if status == AssignmentStatus.ON_SCENE:
+                    continue
+                state.lat, state.lng, arrived = _step_towards(
+                    state.lat, state.lng, lat, lng, metres
+                )
+                if arrived and status == AssignmentStatus.EN_ROUTE:
+                    self._try(
+                        assignment_advance,
+                        assignment_id=assignment_id,
+                        target=AssignmentStatus.ON_SCENE,
+                    )
+            else:
+                if state.waypoint is None:
+                    state.waypoint = self._point_in(self._area_of(unit))
+                state.lat, state.lng, arrived = _step_towards(
+                    state.lat,
+                    state.lng,
+                    *state.waypoint,
+                    metres * 0.5,  # patrol pace
+                )
+                if arrived:
+                    state.waypoint = None
+            heading = (
+                math.degrees(
+                    math.atan2(
+                        (state.lng - heading_from[1]) * math.cos(math.radians(state.lat)),
+                        state.lat - heading_from[0],
+                    )
+                )
+                % 360
+            )
+            fixes.append(
+                FixInput(
+                    unit=unit.pk,
+                    recorded_at=now,
+                    lat=state.lat,
+                    lng=state.lng,
+                    speed=min(metres / max(seconds, 0.1) / self.speed, 99.0),
+                    heading=heading,
+                )
+            )
+        if fixes:
+            result = positions_record(actor=self.actor, fixes=fixes)
+            positions_publish(self.layer, result.latest)
