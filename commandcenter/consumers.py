@@ -4,7 +4,8 @@ Protocol (JSON text frames):
 - connect to `/ws/live/?since=<seq>` (omit `since` to start from now);
 - the server sends the events the user may see after `since` (or
   `{"type": "reload"}` if that is too many), then `{"type": "hello", "seq": N}`,
-  then live `{"type": "event", "seq": …}` messages in order;
+  then live `{"type": "event", "seq": …}` messages in order — several events
+  that arrive together come as one frame holding a JSON array of them;
 - the client may send `{"type": "sync"}` at any time (it does every 15 s):
   anything missed is read back from the event log;
 - unit positions arrive as `{"type": "positions", "units": [...]}` (not logged).
@@ -76,16 +77,26 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._catch_up(upto=None)
             await self.send_json({"type": "synced", "seq": self.last_seq})
 
-    async def event_message(self, message: dict) -> None:
-        event = message["message"]
-        if event["seq"] <= self.last_seq:
-            return  # already sent from the log
-        if message.get("prev") != self.last_seq:
+    async def events_message(self, message: dict) -> None:
+        """A batch from the relay: `seqs` in order, `texts` already serialised."""
+        fresh = [
+            (seq, text)
+            for seq, text in zip(message["seqs"], message["texts"], strict=True)
+            if seq > self.last_seq
+        ]  # older ones were already sent from the log
+        if not fresh:
+            return
+        if message.get("prev") != self.last_seq and message["seqs"][0] > self.last_seq:
             # Something published to our group was missed, or the relay
             # restarted: read the hole back from the log first.
-            await self._catch_up(upto=event["seq"] - 1)
-        await self.send_json(event)
-        self.last_seq = event["seq"]
+            await self._catch_up(upto=fresh[0][0] - 1)
+            fresh = [(seq, text) for seq, text in fresh if seq > self.last_seq]
+        if len(fresh) == 1:
+            await self.send(text_data=fresh[0][1])
+        elif fresh:
+            await self.send(text_data="[" + ",".join(text for _, text in fresh) + "]")
+        if fresh:
+            self.last_seq = fresh[-1][0]
 
     async def positions_message(self, message: dict) -> None:
         await self.send_json({"type": "positions", "units": message["units"]})

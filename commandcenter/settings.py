@@ -9,6 +9,7 @@ TIANSHU_ENV=production additionally refuses unsafe settings at start-up.
 """
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -155,10 +156,13 @@ if REDIS_URL:
     # The default channels-redis layer drops group messages past its
     # per-channel capacity in bursts; the pub/sub layer does not queue, and
     # clients resync from the event log by sequence number.
+    # Pub/sub channels ignore Redis database numbers: name them after the
+    # database so a test run, a bench and the demo never hear each other.
+    _redis_db = urlparse(REDIS_URL).path.strip("/") or "0"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"tianshu.{_redis_db}"},
         }
     }
     CELERY_BROKER_URL = REDIS_URL

@@ -8,10 +8,12 @@ hole and reads it back from the log before going on: no gap, no duplicate.
 """
 
 import asyncio
+import json
 import logging
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
 from django.db.models import Max
 
@@ -123,27 +125,37 @@ class EventRelay:
         close_old_connections()
         return list(Event.objects.filter(seq__gt=after).order_by("seq")[:500])
 
-    async def publish(self, event: Event) -> None:
-        message = event_message(event)
-        for group in event_groups(event):
+    async def publish(self, events: list[Event]) -> None:
+        """Publish events in order, one message per group for the whole batch.
+
+        Each event is serialised once here, not once per connected client, and
+        a batch costs every socket one frame instead of one per event.
+        """
+        batches: dict[str, list[tuple[int, str]]] = {}
+        for event in events:
+            text = json.dumps(event_message(event), cls=DjangoJSONEncoder, ensure_ascii=False)
+            for group in event_groups(event):
+                batches.setdefault(group, []).append((event.seq, text))
+        for group, batch in batches.items():
             await self.layer.group_send(
                 group,
                 {
-                    "type": "event.message",
-                    "message": message,
+                    "type": "events.message",
+                    "seqs": [seq for seq, _ in batch],
+                    "texts": [text for _, text in batch],
                     "prev": self.last_published.get(group),
                 },
             )
-            self.last_published[group] = event.seq
+            self.last_published[group] = batch[-1][0]
 
     async def step(self) -> int:
         """Publish what is new; returns how many events went out."""
         if self.cursor is None:
             self.cursor = await sync_to_async(latest_seq)()
         events = await sync_to_async(self._fetch)(self.cursor)
-        for event in events:
-            await self.publish(event)
-            self.cursor = event.seq
+        if events:
+            await self.publish(events)
+            self.cursor = events[-1].seq
         return len(events)
 
     async def run(self) -> None:
