@@ -74,10 +74,14 @@ def positions_publish(channel_layer, latest: list[dict]) -> None:
             station_id=fix.get("station"), post_id=fix.get("post"), street_id=fix.get("street")
         ):
             batches.setdefault(group, []).append(public)
-    for group, units in batches.items():
-        async_to_sync(channel_layer.group_send)(
-            group, {"type": "positions.message", "units": units}
-        )
+
+    async def send_all() -> None:
+        for group, units in batches.items():
+            await channel_layer.group_send(group, {"type": "positions.message", "units": units})
+
+    # One hop into the event loop for all groups (inside the ASGI server this
+    # is the server's loop and its open Redis connection).
+    async_to_sync(send_all)()
 
 
 def event_message(event: Event) -> dict:

@@ -134,24 +134,26 @@ def positions_record(*, actor, fixes: list[FixInput]) -> PositionsResult:
     with transaction.atomic():
         PositionFix.objects.bulk_create(accepted, batch_size=500)
         _move_units(newest.values())
-    latest = [
-        {
-            "id": fix.unit_id,
-            "lat": fix.lat,
-            "lng": fix.lng,
-            "speed": fix.speed,
-            "heading": fix.heading,
-            "at": fix.recorded_at.isoformat(),
-            "status": next(u.status for u in units.values() if u.pk == fix.unit_id),
-        }
-        for fix in newest.values()
-    ]
+    unit_of = {unit.pk: unit for unit in units.values()}
+    latest = [_latest(fix, unit_of[fix.unit_id]) for fix in newest.values()]
     return PositionsResult(accepted=len(accepted), rejected=rejected, latest=latest)
 
 
-def _street_of_center(center_id: int) -> int | None:
-    center = directory.get(GovernanceCenter, center_id)
-    return center.street_id if center else None
+def _latest(fix: PositionFix, unit: Unit) -> dict:
+    """A unit's newest position, with where it belongs (who may see it move)."""
+    center = directory.get(GovernanceCenter, unit.home_governance_center_id)
+    return {
+        "id": unit.pk,
+        "lat": fix.lat,
+        "lng": fix.lng,
+        "speed": fix.speed,
+        "heading": fix.heading,
+        "at": fix.recorded_at.isoformat(),
+        "status": unit.status,
+        "station": unit.home_station_id,
+        "post": unit.home_post_id,
+        "street": center.street_id if center else None,
+    }
 
 
 def _units_for(actor, fixes: list[FixInput]) -> dict:
@@ -169,7 +171,8 @@ def _units_for(actor, fixes: list[FixInput]) -> dict:
 
 def _move_units(fixes) -> None:
     """Set each unit's last position from its newest fix, unless a newer one is stored."""
-    fixes = list(fixes)
+    # In unit order: concurrent batches then lock rows alike and never deadlock.
+    fixes = sorted(fixes, key=lambda fix: fix.unit_id)
     if not fixes:
         return
     if connection.vendor == "postgresql":

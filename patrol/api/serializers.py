@@ -99,7 +99,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class FixSerializer(serializers.Serializer):
-    """One GPS fix; `unit` is the unit's id or call sign."""
+    """One GPS fix; `unit` is the unit's id or call sign (documents the batch items)."""
 
     unit = serializers.CharField(max_length=40)
     time = serializers.DateTimeField()
@@ -110,7 +110,12 @@ class FixSerializer(serializers.Serializer):
 
 
 class PositionsBatchSerializer(serializers.Serializer):
-    fixes = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=1000)
+    fixes = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=1000,
+        help_text="Items shaped like Fix: `{unit, time, lat, lng, speed, heading}`.",
+    )
 
 
 class PositionsResultSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 import django_filters
 from channels.layers import get_channel_layer
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -18,7 +18,6 @@ from commandcenter.models import Station
 from commandcenter.stream import positions_publish
 from patrol import selectors, services
 from patrol.api.serializers import (
-    FixSerializer,
     PatrolTimeSerializer,
     PatrolZoneFeatureSerializer,
     PositionsBatchSerializer,
@@ -107,6 +106,48 @@ class UnitViewSet(ScopedReadOnlyViewSet):
     filterset_class = UnitFilter
 
 
+def _number(raw: dict, key: str, errors: dict, *, required: bool = True) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            errors[key] = "This field is required."
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        errors[key] = "A number is required."
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        errors[key] = "A number is required."
+        return None
+
+
+def _parse_fix(raw: dict) -> tuple[FixInput | None, dict]:
+    """Types only (ranges are the service's): hand-rolled, as a serializer per fix
+    cost more than storing the fix."""
+    errors: dict = {}
+    unit = raw.get("unit")
+    if isinstance(unit, int) and not isinstance(unit, bool):
+        pass
+    elif isinstance(unit, str) and unit.strip():
+        unit = int(unit) if unit.isdigit() else unit.strip()
+    else:
+        errors["unit"] = "A unit id or call sign is required."
+    recorded_at = parse_datetime(raw["time"]) if isinstance(raw.get("time"), str) else None
+    if recorded_at is None:
+        errors["time"] = "An ISO 8601 date-time with time zone is required."
+    elif timezone.is_naive(recorded_at):
+        errors["time"] = "The time needs a time zone (e.g. +08:00 or Z)."
+    lat, lng = _number(raw, "lat", errors), _number(raw, "lng", errors)
+    speed = _number(raw, "speed", errors, required=False)
+    heading = _number(raw, "heading", errors, required=False)
+    if errors:
+        return None, errors
+    return FixInput(
+        unit=unit, recorded_at=recorded_at, lat=lat, lng=lng, speed=speed, heading=heading
+    ), {}
+
+
 class PositionsView(APIView):
     """GPS fixes from unit terminals, in batches (up to 1000)."""
 
@@ -123,23 +164,12 @@ class PositionsView(APIView):
         batch.is_valid(raise_exception=True)
         fixes, positions, rejected = [], [], []
         for index, raw in enumerate(batch.validated_data["fixes"]):
-            fix = FixSerializer(data=raw)
-            if not fix.is_valid():
-                rejected.append({"index": index, "errors": fix.errors})
-                continue
-            data = fix.validated_data
-            unit = data["unit"]
-            fixes.append(
-                FixInput(
-                    unit=int(unit) if unit.isdigit() else unit,
-                    recorded_at=data["time"],
-                    lat=data["lat"],
-                    lng=data["lng"],
-                    speed=data["speed"],
-                    heading=data["heading"],
-                )
-            )
-            positions.append(index)
+            fix, errors = _parse_fix(raw)
+            if errors:
+                rejected.append({"index": index, "errors": errors})
+            else:
+                fixes.append(fix)
+                positions.append(index)
         result = services.positions_record(actor=request.user, fixes=fixes)
         rejected += [{**r, "index": positions[r["index"]]} for r in result.rejected]
         positions_publish(get_channel_layer(), result.latest)
