@@ -184,3 +184,23 @@ def _record_many(subject, count):
     with transaction.atomic():
         for _ in range(count):
             event_record(kind="test.event", subject=subject)
+
+
+async def test_positions_reach_only_those_who_may_see_the_unit(users, district):
+    from commandcenter.stream import positions_publish
+
+    chief_a = await connect(users.chief_a)
+    chief_b = await connect(users.chief_b)
+    await receive_until_hello(chief_a)
+    await receive_until_hello(chief_b)
+    fix = {"id": district.units.a.id, "lat": 30.0, "lng": 120.0, "speed": 1.0, "heading": 0.0,
+           "at": "2026-11-23T10:00:00+00:00", "status": "available",
+           "station": district.station_a.id, "post": None, "street": None}
+    await sync_to_async(positions_publish)(get_channel_layer(), [fix])
+    [message] = await drain(chief_a)
+    assert message["type"] == "positions"
+    assert message["units"][0]["id"] == district.units.a.id
+    assert "station" not in message["units"][0]
+    assert await drain(chief_b) == []
+    await chief_a.disconnect()
+    await chief_b.disconnect()
