@@ -65,7 +65,7 @@ for i in range(max(0, 500 - existing)):
 Unit.objects.bulk_create(extra)
 Unit.objects.filter(status=UnitStatus.OFF_DUTY).update(status=UnitStatus.AVAILABLE, team=None)
 points = []
-while len(points) < 2000:
+while len(points) < 20000:
     zone = rng.choice(zones)
     minx, miny, maxx, maxy = zone.bounds
     x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,7 +46,9 @@ from incidents.selectors import (
     street_queue,
 )
 from patrol.choices import UnitStatus, UnitType
-from patrol.models import Unit
+from patrol.models import Team, Unit
+from patrol.selectors import patrol_time
+from patrol.services import team_set_duty
 
 S = IncidentStatus
 A = AssignmentStatus
@@ -602,6 +605,41 @@ def _station_groups(incidents: list[Incident]) -> list[dict]:
     return sorted(groups.values(), key=order)
 
 
+def _patrol_summary(rows: list[dict]) -> list[dict]:
+    """Patrol time per unit (minutes), its zones longest first."""
+    units: dict[int, dict] = {}
+    for row in rows:
+        unit = units.setdefault(
+            row["unit"],
+            {
+                "call_sign": row["call_sign"],
+                "team": row["team_name"],
+                "seconds": 0,
+                "zones": [],
+            },
+        )
+        unit["seconds"] += row["seconds"]
+        unit["zones"].append((row["zone_name"], round(row["seconds"] / 60)))
+    for unit in units.values():
+        unit["minutes"] = round(unit["seconds"] / 60)
+        unit["zones"].sort(key=lambda zone: -zone[1])
+    return sorted(units.values(), key=lambda unit: -unit["seconds"])
+
+
+@require_POST
+@console_required("station")
+def team_duty(request: HttpRequest, pk: int) -> HttpResponse:
+    """班组上岗 / 下岗 from the station view."""
+    team = get_object_or_404(visible(Team.objects.all(), request.user), pk=pk)
+    try:
+        team_set_duty(
+            actor=request.user, team_id=team.pk, on_duty=request.POST.get("on_duty") == "1"
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(request.POST.get("next") or reverse("station-console"))
+
+
 @require_GET
 @console_required("station")
 def station_console(request: HttpRequest) -> HttpResponse:
@@ -649,10 +687,19 @@ def station_console(request: HttpRequest) -> HttpResponse:
     counts = {status: 0 for status in UnitStatus.values}
     for unit in units:
         counts[unit.status] += 1
+    station_id = chosen.pk if chosen else scope_of(user).station_id
+    teams = visible(Team.objects.select_related("station"), user).order_by("station__name", "code")
+    if station_id:
+        teams = teams.filter(station_id=station_id)
+    day = parse_date(request.GET.get("date", "")) or timezone.localdate()
     return render(
         request,
         "incidents/station_console.html",
         {
+            "teams": list(teams),
+            "may_set_duty": bool(user.role in DISTRICT_ROLES or user.role == Role.STATION_CHIEF),
+            "patrol_day": day,
+            "patrol_rows": _patrol_summary(patrol_time(user=user, day=day, station_id=station_id)),
             "console": "station",
             "groups": _station_groups(jobs),
             "job_count": len(jobs),

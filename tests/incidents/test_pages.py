@@ -619,3 +619,41 @@ def test_station_view_shows_which_job_a_unit_is_on(page, users, call, district):
     html = page(users.chief_a).get(reverse("station-console")).content.decode()
     units = html[html.index('id="units-heading"') :]
     assert incident.number in units
+
+
+def test_station_view_shows_teams_and_lets_the_chief_end_a_shift(client, users, district):
+    client.force_login(users.chief_a)
+    page = client.get(reverse("station-console")).content.decode()
+    assert district.teams.a.name in page
+    assert district.teams.b.name not in page
+    response = client.post(
+        reverse("team-duty", kwargs={"pk": district.teams.a.pk}), {"on_duty": "0"}
+    )
+    assert response.status_code == 302
+    district.teams.a.refresh_from_db()
+    assert district.teams.a.on_duty is False
+    assert UnitStatus.OFF_DUTY in set(district.teams.a.units.values_list("status", flat=True))
+
+
+def test_station_view_shows_patrol_time_of_the_day(client, users, district):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from patrol.models import PositionFix
+
+    start = timezone.now() - timedelta(minutes=20)
+    PositionFix.objects.bulk_create(
+        PositionFix(
+            unit=district.units.a,
+            zone=district.zones.sw,
+            lat=30.005,
+            lng=120.005,
+            recorded_at=start + timedelta(minutes=m),
+        )
+        for m in range(11)
+    )
+    client.force_login(users.chief_a)
+    page = client.get(reverse("station-console")).content.decode()
+    assert "A-01" in page
+    assert f"{district.zones.sw.name} 10" in page
