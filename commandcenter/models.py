@@ -276,7 +276,7 @@ class Event(models.Model):
 
 
 class DailyCounter(models.Model):
-    """Running numbers per series and local day, for readable document numbers."""
+    """Running numbers per series and local day on SQLite (PostgreSQL uses a sequence per day)."""
 
     series = models.CharField(max_length=20)
     day = models.DateField()

@@ -3,7 +3,14 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    ProgrammingError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Max, Model
 from django.utils import timezone
 
@@ -82,20 +89,50 @@ def event_record(
 def daily_number(*, series: str, prefix: str = "", now=None) -> str:
     """The next readable number of a series for the local day: 20261123-0042.
 
-    One upsert; its row lock serialises concurrent numbering until commit.
+    On PostgreSQL each series and day has its own sequence: taking a number
+    holds no lock, so concurrent intakes don't queue behind each other until
+    commit (a number taken by a transaction that rolls back is skipped).
+    SQLite, which serialises writers anyway, keeps a counter row per day.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("daily_number must run inside the transaction that uses the number")
     day = timezone.localdate(now or timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO commandcenter_dailycounter (series, day, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (series, day) DO UPDATE SET last = commandcenter_dailycounter.last + 1 "
-            "RETURNING last",
-            [series, day],
-        )
-        running = cursor.fetchone()[0]
+    if connection.vendor == "postgresql":
+        running = _next_in_day_sequence(f"{series}_number_{day:%Y%m%d}")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO commandcenter_dailycounter (series, day, last) VALUES (%s, %s, 1) "
+                "ON CONFLICT (series, day) DO UPDATE "
+                "SET last = commandcenter_dailycounter.last + 1 RETURNING last",
+                [series, day],
+            )
+            running = cursor.fetchone()[0]
     return f"{prefix}{day:%Y%m%d}-{running:04d}"
+
+
+def _next_in_day_sequence(name: str) -> int:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
+            cursor.execute("SELECT nextval(%s)", [name])
+            return cursor.fetchone()[0]
+    except ProgrammingError:  # the day's first number: no sequence yet
+        pass
+    # A sequence created by another transaction stays invisible to this one
+    # until it ends, so create it, and take this number, on a connection of
+    # its own (sequences are not transactional: the number is as good).
+    current = connections[DEFAULT_DB_ALIAS]
+    side = type(current)(dict(current.settings_dict), alias=current.alias)
+    try:
+        with side.cursor() as cursor:
+            try:
+                cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
+            except IntegrityError:
+                pass  # another process created it at the same moment
+            cursor.execute("SELECT nextval(%s)", [name])
+            return cursor.fetchone()[0]
+    finally:
+        side.close()
 
 
 @transaction.atomic
