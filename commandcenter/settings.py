@@ -182,6 +182,9 @@ else:
         "store_processed": False,
     }
 
+# Requests of one web process inside Django at once (see commandcenter/asgi.py).
+WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", 4)
+
 # --- Live stream -------------------------------------------------------------------
 # With Redis a separate `manage.py relay_events` process feeds the channel layer;
 # the in-process layer of the embedded default can only be fed from inside the

@@ -40,13 +40,11 @@ def _matches(rule: RoutingRule, category: IncidentCategory, placement: Placement
 def _target(target: str, placement: Placement) -> tuple[str, int | None, str]:
     """(tier, governance center id, who takes it) for a rule's target."""
     if target == RoutingTarget.GOVERNANCE_CENTER:
-        center_id, name = GovernanceCenter.objects.values_list("id", "name").get(
-            street_id=placement.street_id
-        )
-        return Tier.STREET, center_id, name
-    station = Station.objects.values_list("name", flat=True).get(pk=placement.station_id)
+        center_id = placement.governance_center_id
+        return Tier.STREET, center_id, directory.get(GovernanceCenter, center_id).name
+    station = directory.get(Station, placement.station_id).name
     if target == RoutingTarget.POST_OR_STATION and placement.post_id:
-        post = Post.objects.values_list("name", flat=True).get(pk=placement.post_id)
+        post = directory.get(Post, placement.post_id).name
         return (
             Tier.POLICE,
             None,

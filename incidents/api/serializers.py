@@ -41,6 +41,38 @@ class IncidentCreateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
 
 
+class IncidentCreatedSerializer(serializers.Serializer):
+    """What intake answers: the number, the state, where it lies and who takes it.
+
+    Kept short on purpose: intake is the hottest write path, and the full
+    record is one GET away.
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True)
+    tier = serializers.ChoiceField(choices=Tier.choices, read_only=True)
+    source = serializers.ChoiceField(choices=Source.choices, read_only=True)
+    category = DirectoryField(IncidentCategory, source="category_id")
+    priority = serializers.IntegerField(read_only=True)
+    zone = DirectoryField(PatrolZone, source="zone_id")
+    station = DirectoryField(Station, source="station_id")
+    post = DirectoryField(Post, source="post_id")
+    street = DirectoryField(Street, source="street_id")
+    sector = DirectoryField(Sector, source="sector_id")
+    governance_center = DirectoryField(GovernanceCenter, source="governance_center_id")
+    out_of_jurisdiction = serializers.BooleanField(read_only=True)
+    routing_rule = DirectoryField(RoutingRule, part="name", source="routing_rule_id")
+    routing_reason = serializers.CharField(read_only=True)
+    repeat_of = serializers.IntegerField(source="repeat_of_id", read_only=True, allow_null=True)
+    repeat_of_number = serializers.CharField(
+        source="repeat_of.number", read_only=True, default=None, allow_null=True
+    )
+    invalid_reason = DirectoryField(IncidentCategory, source="invalid_reason_id")
+    received_at = serializers.DateTimeField(read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
 class IncidentSerializer(serializers.Serializer):
     """An incident as every console and partner sees it (read-only).
 

@@ -14,6 +14,7 @@ from incidents.api.serializers import (
     CloseSerializer,
     DispatchSerializer,
     IncidentCategorySerializer,
+    IncidentCreatedSerializer,
     IncidentCreateSerializer,
     IncidentDetailSerializer,
     IncidentSerializer,
@@ -92,13 +93,13 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return IncidentSerializer
         return IncidentDetailSerializer
 
-    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
+    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentCreatedSerializer})
     def create(self, request, *args, **kwargs):
         serializer = IncidentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = services.incident_create(actor=request.user, **serializer.validated_data)
         return Response(
-            IncidentSerializer(incident, context=self.get_serializer_context()).data,
+            IncidentCreatedSerializer(incident).data,
             status=status.HTTP_201_CREATED,
         )
 
