@@ -193,9 +193,18 @@ async def test_positions_reach_only_those_who_may_see_the_unit(users, district):
     chief_b = await connect(users.chief_b)
     await receive_until_hello(chief_a)
     await receive_until_hello(chief_b)
-    fix = {"id": district.units.a.id, "lat": 30.0, "lng": 120.0, "speed": 1.0, "heading": 0.0,
-           "at": "2026-11-23T10:00:00+00:00", "status": "available",
-           "station": district.station_a.id, "post": None, "street": None}
+    fix = {
+        "id": district.units.a.id,
+        "lat": 30.0,
+        "lng": 120.0,
+        "speed": 1.0,
+        "heading": 0.0,
+        "at": "2026-11-23T10:00:00+00:00",
+        "status": "available",
+        "station": district.station_a.id,
+        "post": None,
+        "street": None,
+    }
     await sync_to_async(positions_publish)(get_channel_layer(), [fix])
     [message] = await drain(chief_a)
     assert message["type"] == "positions"
