@@ -7,7 +7,7 @@ its role and the org unit it is bound to; each scoped model says, in its
 
 from dataclasses import dataclass
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from commandcenter.choices import DISTRICT_ROLES, Role
 
@@ -41,6 +41,19 @@ def scope_of(user) -> Scope:
     if user.role == Role.PARTNER:
         return Scope(role=user.role, partner_department_id=user.partner_department_id)
     return NO_SCOPE
+
+
+def located_in(scope: Scope) -> Q:
+    """Rows located (by station_id, post_id, street_id columns) where the scope works."""
+    if scope.district_wide:
+        return Q()
+    if scope.post_id:
+        return Q(post_id=scope.post_id)
+    if scope.station_id:
+        return Q(station_id=scope.station_id)
+    if scope.street_id:
+        return Q(street_id=scope.street_id)
+    return Q(pk__in=[])
 
 
 def visible(queryset: QuerySet, user) -> QuerySet:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from commandcenter.access import located_in
 from commandcenter.choices import DISTRICT_ROLES, Role
 
 
@@ -264,15 +265,7 @@ class Event(models.Model):
 
     @classmethod
     def visible_to(cls, scope) -> Q:
-        if scope.district_wide:
-            return Q()
-        if scope.post_id:
-            return Q(post_id=scope.post_id)
-        if scope.station_id:
-            return Q(station_id=scope.station_id)
-        if scope.street_id:
-            return Q(street_id=scope.street_id)
-        return Q(pk__in=[])
+        return located_in(scope)
 
 
 class DailyCounter(models.Model):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from commandcenter.access import located_in
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
 from incidents.choices import CategoryKind, IncidentStatus, Priority, Source, Tier
 from patrol.models import PatrolZone
@@ -155,12 +156,6 @@ class Incident(models.Model):
 
     @classmethod
     def visible_to(cls, scope) -> Q:
-        if scope.district_wide:
-            return Q()
-        if scope.post_id:
-            return Q(post_id=scope.post_id)
-        if scope.station_id:
-            return Q(station_id=scope.station_id)
         if scope.street_id:
             # A street sees the jobs it was sent, including ones it returned.
             return Q(street_id=scope.street_id, diverted_at__isnull=False)
@@ -169,4 +164,4 @@ class Incident(models.Model):
             return Q(referred_to_id=scope.partner_department_id) | Q(
                 created_by__partner_department_id=scope.partner_department_id
             )
-        return Q(pk__in=[])
+        return located_in(scope)

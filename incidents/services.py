@@ -272,20 +272,34 @@ def _result_code(code: str, tier: str) -> ResultCode:
     return result
 
 
-@transaction.atomic
-def incident_resolve(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
-    """处结: record how the job ended; every unit still on it is cleared."""
-    incident = incident_lock(incident_id)
-    require_police_actor(actor, incident)
-    result = _result_code(result_code, Tier.POLICE)
+def _record_result(
+    *, incident: Incident, actor, tier: str, kind: str, result_code: str, notes: str
+) -> None:
+    """Resolve a locked incident with a result code; every unit still on it is cleared."""
+    result = _result_code(result_code, tier)
     assignments_clear(incident=incident, actor=actor)
     incident_transition(
         incident=incident,
         target=S.RESOLVED,
         actor=actor,
-        kind="incident.resolved",
+        kind=kind,
         payload={"result_code": result.code, "notes": notes},
         changes={"result_code": result, "result_notes": notes},
+    )
+
+
+@transaction.atomic
+def incident_resolve(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
+    """处结: record how the police job ended."""
+    incident = incident_lock(incident_id)
+    require_police_actor(actor, incident)
+    _record_result(
+        incident=incident,
+        actor=actor,
+        tier=Tier.POLICE,
+        kind="incident.resolved",
+        result_code=result_code,
+        notes=notes,
     )
     return incident
 
@@ -360,18 +374,16 @@ def incident_accept(*, actor, incident_id: int) -> Incident:
 
 @transaction.atomic
 def incident_settle(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
-    """现场处结: the street settled the job; its street forces are cleared."""
+    """现场处结: the street settled the job."""
     incident = incident_lock(incident_id)
     require_street_actor(actor, incident)
-    result = _result_code(result_code, Tier.STREET)
-    assignments_clear(incident=incident, actor=actor)
-    incident_transition(
+    _record_result(
         incident=incident,
-        target=S.RESOLVED,
         actor=actor,
+        tier=Tier.STREET,
         kind="incident.settled",
-        payload={"result_code": result.code, "notes": notes},
-        changes={"result_code": result, "result_notes": notes},
+        result_code=result_code,
+        notes=notes,
     )
     return incident
 

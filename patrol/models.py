@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from commandcenter.access import located_in
 from commandcenter.choices import AreaClass
 from commandcenter.models import GovernanceCenter, OrgUnit, Post, Station, Street
 from patrol.choices import UnitStatus, UnitType
@@ -29,15 +30,7 @@ class PatrolZone(OrgUnit):
 
     @classmethod
     def visible_to(cls, scope) -> Q:
-        if scope.district_wide:
-            return Q()
-        if scope.post_id:
-            return Q(post_id=scope.post_id)
-        if scope.station_id:
-            return Q(station_id=scope.station_id)
-        if scope.street_id:
-            return Q(street_id=scope.street_id)
-        return Q(pk__in=[])
+        return located_in(scope)
 
 
 class Team(OrgUnit):
