@@ -14,8 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -25,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import (  # noqa: E402
-    PYTHON,
     django_shell,
     prepare_database,
     production_server,
+    relay_process,
     server_environment,
     summary,
 )
@@ -142,19 +140,8 @@ def main() -> None:
     print("Preparing the bench database (fresh, demo district)…", flush=True)
     prepare_database()
     cookie = django_shell(SESSION).strip().splitlines()[-1]
-    relay = subprocess.Popen(
-        [PYTHON, "manage.py", "relay_events"],
-        cwd=ROOT,
-        env=server_environment(),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        with production_server(workers=args.workers) as port:
-            asyncio.run(run(port, cookie, args.clients, args.rate, args.seconds))
-    finally:
-        os.killpg(relay.pid, signal.SIGTERM)
-        relay.wait(timeout=20)
+    with relay_process(), production_server(workers=args.workers) as port:
+        asyncio.run(run(port, cookie, args.clients, args.rate, args.seconds))
 
 
 if __name__ == "__main__":

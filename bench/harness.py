@@ -120,6 +120,23 @@ def production_server(*, workers: int = 2):
         process.wait(timeout=20)
 
 
+@contextmanager
+def relay_process():
+    """The event relay (`manage.py relay_events`) beside the server."""
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", "relay_events"],
+        cwd=ROOT,
+        env=server_environment(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection; just enough protocol for JSON APIs."""
 

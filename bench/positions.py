@@ -12,10 +12,7 @@ batches of 100.
 import argparse
 import asyncio
 import json
-import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -25,12 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import (  # noqa: E402
-    PYTHON,
     Connection,
     django_shell,
     prepare_database,
     production_server,
-    server_environment,
+    relay_process,
     summary,
 )
 
@@ -94,22 +90,11 @@ def main() -> None:
     print("Preparing the bench database (fresh, demo district)…", flush=True)
     prepare_database()
     setup = json.loads(django_shell(SETUP).strip().splitlines()[-1])
-    relay = subprocess.Popen(
-        [PYTHON, "manage.py", "relay_events"],
-        cwd=ROOT,
-        env=server_environment(),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        with production_server(workers=args.workers) as port:
-            asyncio.run(drive(port, setup["token"], setup["units"], args.clients, args.batch, 3))
-            latencies, errors, fixes, elapsed = asyncio.run(
-                drive(port, setup["token"], setup["units"], args.clients, args.batch, args.seconds)
-            )
-    finally:
-        os.killpg(relay.pid, signal.SIGTERM)
-        relay.wait(timeout=20)
+    with relay_process(), production_server(workers=args.workers) as port:
+        asyncio.run(drive(port, setup["token"], setup["units"], args.clients, args.batch, 3))
+        latencies, errors, fixes, elapsed = asyncio.run(
+            drive(port, setup["token"], setup["units"], args.clients, args.batch, args.seconds)
+        )
     print(
         f"{fixes / elapsed:,.0f} fixes/s ({fixes:,} fixes in {elapsed:.1f} s, "
         f"batches of {args.batch}, {args.clients} clients)"
