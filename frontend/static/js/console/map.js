@@ -2,7 +2,8 @@
  * The console's district map: the district outline, patrol zones, sectors,
  * stations, posts and governance centers, read from the REST API with the
  * session cookie and drawn on one Leaflet map, with sidebar checkboxes to
- * toggle each layer and a panel that shows the clicked feature.
+ * toggle each layer and a panel that shows the clicked feature. On top of
+ * them board.js draws the live layer: open jobs and units.
  *
  * Every visible word comes from the page (data-text-* attributes on
  * #console, the layer labels and the <template id="info-KIND"> elements), so
@@ -11,6 +12,10 @@
  *
  * Needs Leaflet loaded before it as a classic script (global `L`).
  */
+
+import { ApiError, fetchAllPages, fetchJson, setNetworkErrorText } from "./api.js";
+import { startLiveBoard } from "./board.js";
+import { clearSelection, fillTemplate, refreshDefault, setDefaultContent, takePanel } from "./panel.js";
 
 const L = window.L;
 
@@ -23,24 +28,22 @@ const STYLE = {
   district: { color: "#1e293b", weight: 4, opacity: 0.9, fill: false, interactive: false },
   zone: { color: "#64748b", weight: 1, opacity: 0.8, fillOpacity: 0.38 },
   sector: { weight: 4, opacity: 0.9, fill: false, interactive: false },
-  station: { radius: 9, color: "#ffffff", weight: 2, fillColor: "#1d4ed8", fillOpacity: 1 },
-  post: { radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#0d9488", fillOpacity: 1 },
+  // Places are drawn in quiet slate and brown: colour belongs to jobs and units.
+  station: { radius: 7, color: "#ffffff", weight: 2, fillColor: "#334155", fillOpacity: 1 },
+  post: { radius: 5, color: "#334155", weight: 2, fillColor: "#ffffff", fillOpacity: 1 },
   // Denser fill too: the outline may lie under the sector borders.
-  selected: { color: "#dc2626", weight: 3, opacity: 1, fillOpacity: 0.7 },
+  selected: { color: "#0f172a", weight: 3, opacity: 1, fillOpacity: 0.7 },
 };
 
 // When no center is configured and the district fails to load: all of China.
 const FALLBACK_VIEW = { center: [35, 105], zoom: 4 };
-// A guard against a `next` link that never ends.
-const MAX_PAGES = 200;
 
 const layers = new Map();
 const restoreStyles = new WeakMap();
 const overview = {};
-let selectedLayer = null;
-let showingOverview = true;
-
-class LayerLoadError extends Error {}
+// Names of stations, posts and governance centers by "kind:code", for the live layer.
+const placeNames = new Map();
+let board = null;
 
 // --- Reading the page ------------------------------------------------------------
 
@@ -89,57 +92,6 @@ function sectorColours(codes) {
   return new Map(sorted.map((code, index) => [code, SECTOR_PALETTE[index % SECTOR_PALETTE.length]]));
 }
 
-// --- Fetching ----------------------------------------------------------------------
-
-async function errorDetail(response) {
-  try {
-    const body = await response.json();
-    return typeof body?.detail === "string" ? body.detail : "";
-  } catch {
-    return "";
-  }
-}
-
-async function fetchJson(url) {
-  let response;
-  try {
-    response = await fetch(url, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-  } catch {
-    throw new LayerLoadError(text.textNetworkError || "network error");
-  }
-  if (!response.ok) {
-    const detail = await errorDetail(response);
-    throw new LayerLoadError(`HTTP ${response.status}${detail ? ` · ${detail}` : ""}`);
-  }
-  try {
-    return await response.json();
-  } catch {
-    throw new LayerLoadError("invalid JSON");
-  }
-}
-
-function samePageUrl(link) {
-  // DRF builds `next` from the Host header; behind a proxy that may name
-  // another origin, so only its path and query are kept.
-  const url = new URL(link, window.location.href);
-  return url.pathname + url.search;
-}
-
-/** Every item of a paginated list, following `next`; `key` is "results" or "features". */
-async function fetchAllPages(url, key) {
-  const items = [];
-  let next = url;
-  for (let page = 0; next && page < MAX_PAGES; page += 1) {
-    const body = await fetchJson(next);
-    items.push(...(Array.isArray(body?.[key]) ? body[key] : []));
-    next = body?.next ? samePageUrl(body.next) : null;
-  }
-  return items;
-}
-
 // --- The sidebar -------------------------------------------------------------------
 
 function setCount(name, value) {
@@ -151,41 +103,15 @@ function reportError(name, error) {
   setCount(name, "—");
   checkboxFor(name)?.closest("li")?.classList.add("has-error");
   const item = document.createElement("li");
-  const reason = error instanceof LayerLoadError ? error.message : String(error);
+  const reason = error instanceof ApiError ? error.message : String(error);
   item.textContent = `${labelFor(name)}: ${text.textLoadError || "failed"} (${reason})`;
   document.getElementById("layer-errors")?.append(item);
-  if (!(error instanceof LayerLoadError)) console.error(error);
-}
-
-function fillTemplate(kind, values) {
-  const template = document.getElementById(`info-${kind}`);
-  if (!template) return null;
-  const fragment = template.content.cloneNode(true);
-  for (const slot of fragment.querySelectorAll("[data-field]")) {
-    const value = values[slot.dataset.field];
-    const empty = value === null || value === undefined || value === "";
-    slot.textContent = empty ? "" : String(value);
-    // A row with no value is hidden, not shown as a blank.
-    const row = slot.closest(".info-fields > div") ?? slot;
-    row.hidden = empty;
-  }
-  return fragment;
-}
-
-function showInfo(kind, values) {
-  const body = document.getElementById("info-body");
-  const fragment = fillTemplate(kind, values);
-  if (body && fragment) body.replaceChildren(fragment);
-}
-
-function showOverview() {
-  showingOverview = true;
-  showInfo("district", overview);
+  if (!(error instanceof ApiError)) console.error(error);
 }
 
 function updateOverview(values) {
   Object.assign(overview, values);
-  if (showingOverview) showOverview();
+  refreshDefault();
 }
 
 // --- Selection ---------------------------------------------------------------------
@@ -204,13 +130,15 @@ function highlight(layer, on) {
   }
 }
 
+let featureKeys = 0;
+
 function select(layer, kind, values) {
-  if (selectedLayer) highlight(selectedLayer, false);
-  selectedLayer = layer;
-  if (layer) highlight(layer, true);
-  showingOverview = !layer;
-  if (layer) showInfo(kind, values);
-  else showOverview();
+  // The panel belongs to one selection at a time: a job, a unit or this feature.
+  layer.panelKey ??= `feature:${(featureKeys += 1)}`;
+  const body = takePanel(layer.panelKey, () => highlight(layer, false));
+  highlight(layer, true);
+  const fragment = fillTemplate(kind, values);
+  if (body && fragment) body.replaceChildren(fragment);
 }
 
 function bindFeature(layer, kind, values) {
@@ -336,6 +264,8 @@ async function loadPoints(map, name, url, kind, makeMarker, countKey) {
   const items = await fetchAllPages(url, "results");
   register(map, name, drawPoints(items, kind, makeMarker), items.length);
   updateOverview({ [countKey]: items.length });
+  for (const item of items) placeNames.set(`${kind}:${item.code}`, item.name);
+  board?.refreshNames();
 }
 
 function track(name, promise) {
@@ -389,8 +319,23 @@ function createMap(container, config) {
   L.control.scale({ imperial: false }).addTo(map);
   const center = Array.isArray(config.center) ? config.center : FALLBACK_VIEW.center;
   map.setView(center, Number(config.zoom) || FALLBACK_VIEW.zoom);
-  map.on("click", () => select(null));
+  map.on("click", () => clearSelection());
   return map;
+}
+
+const LAYERS_OPEN_KEY = "tianshu.map.layersOpen";
+
+/** The layers box stays open or folded as the user left it. */
+function rememberLayersBox() {
+  const box = document.getElementById("layers-details");
+  if (!box) return;
+  try {
+    const stored = window.localStorage.getItem(LAYERS_OPEN_KEY);
+    if (stored !== null) box.open = stored === "1";
+    box.addEventListener("toggle", () => window.localStorage.setItem(LAYERS_OPEN_KEY, box.open ? "1" : "0"));
+  } catch {
+    /* storage disabled: it opens as the page says */
+  }
 }
 
 function wireCheckboxes(map) {
@@ -405,10 +350,19 @@ function wireCheckboxes(map) {
 function start() {
   const container = document.getElementById("map");
   if (!container || !L) return;
+  setNetworkErrorText(text.textNetworkError);
   const config = readConfig();
   const map = createMap(container, config);
   wireCheckboxes(map);
-  showOverview();
+  rememberLayersBox();
+  setDefaultContent(() => fillTemplate("district", overview));
+  board = startLiveBoard({
+    map,
+    registerLayer: (name, layer, count) => register(map, name, layer, count),
+    setLayerCount: setCount,
+    placeNames,
+    reportError,
+  });
   loadAll(map, config.layers ?? {});
 }
 
