@@ -31,12 +31,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self._refuse(4401)
             return
         self.access = await database_sync_to_async(scope_of)(user)
         self.group = scope_group(self.access)
         if self.group is None:
-            await self.close(code=4403)
+            await self._refuse(4403)
             return
         ensure_embedded_relay(self.channel_layer)
         # Join first, so nothing published while we read the backlog is lost;
@@ -44,9 +44,23 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         since = self._since()
-        self.last_seq = since if since is not None else await database_sync_to_async(latest_seq)()
+        latest = await database_sync_to_async(latest_seq)()
+        if since is not None and since > latest:
+            # A number from the future: the log was reset under this client.
+            self.last_seq = latest
+            await self.send_json({"type": "reload", "seq": latest})
+        else:
+            self.last_seq = latest if since is None else since
         await self._catch_up(upto=None)
         await self.send_json({"type": "hello", "seq": self.last_seq})
+
+    async def _refuse(self, code: int) -> None:
+        """Accept, then close with a code: a browser never sees the code of a
+        handshake refused outright (it gets 1006), so it could not tell
+        "log in again" from "the network is down"."""
+        self.group = None
+        await self.accept()
+        await self.close(code=code)
 
     def _since(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode())

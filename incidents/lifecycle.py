@@ -14,6 +14,7 @@ from commandcenter.models import Event
 from commandcenter.services import event_record
 from incidents.choices import TRANSITIONS, IncidentStatus
 from incidents.models import Incident, IncidentCategory
+from patrol.models import PatrolZone
 
 # Which clock each state stamps the first time it is reached.
 STAMPS = {
@@ -60,6 +61,8 @@ def incident_event(
             "lat": incident.lat,
             "lng": incident.lng,
             "received_at": incident.received_at.isoformat(),
+            # 城区五分钟、城郊十分钟: the arrival clock depends on the zone's class.
+            "area_class": getattr(directory.get(PatrolZone, incident.zone_id), "area_class", None),
             **(payload or {}),
         },
         station_id=incident.station_id,

@@ -27,7 +27,7 @@ urlpatterns = [
     path("street/queue/", views.street_queue_partial, name="street-queue"),
     path("station/", views.station_console, name="station-console"),
     path("station/teams/<int:pk>/duty/", views.team_duty, name="team-duty"),
-    path("<console:console>/incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("<console:console>/incidents/<int:pk>/", views.incident_detail, name="console-incident"),
     path(
         "<console:console>/incidents/<int:pk>/<slug:action>/",
         views.incident_action,

@@ -562,7 +562,7 @@ def incident_action(request: HttpRequest, console: str, pk: int, action: str) ->
         raise Http404(str(error)) from None
     if not is_htmx(request):
         messages.success(request, page_action.done)
-        return redirect("incident-detail", console=console, pk=pk)
+        return redirect("console-incident", console=console, pk=pk)
     response = _render_job(request, console, pk, notice=page_action.done)
     response["HX-Trigger"] = "queue-changed"
     return response

@@ -50,7 +50,7 @@ def page(client):
 
 
 def detail_url(incident_id: int, console: str = "dispatch") -> str:
-    return reverse("incident-detail", kwargs={"console": console, "pk": incident_id})
+    return reverse("console-incident", kwargs={"console": console, "pk": incident_id})
 
 
 def action_url(incident_id: int, action: str, console: str = "dispatch") -> str:
