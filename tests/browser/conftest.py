@@ -100,6 +100,24 @@ def live_stack(transactional_db):
             os.killpg(process.pid, signal.SIGTERM)
         for process in processes:
             process.wait(timeout=20)
+        _wait_for_other_sessions_to_end()
+
+
+def _wait_for_other_sessions_to_end(timeout: float = 10.0) -> None:
+    """The servers' PostgreSQL backends outlive them by a moment; the test
+    database can only be flushed and dropped once they are gone."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture
@@ -119,3 +137,8 @@ def browser_page():
             yield page
         finally:
             browser.close()
+            # Database work done while Playwright's loop ran used connections
+            # of that async context: close them here, or they outlive the test.
+            from django.db import connections
+
+            connections.close_all()
