@@ -3,14 +3,7 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import (
-    DEFAULT_DB_ALIAS,
-    IntegrityError,
-    ProgrammingError,
-    connection,
-    connections,
-    transaction,
-)
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
@@ -111,16 +104,27 @@ def daily_number(*, series: str, prefix: str = "", now=None) -> str:
     return f"{prefix}{day:%Y%m%d}-{running:04d}"
 
 
+# Day sequences this process has seen exist: a plain nextval for them.
+_known_sequences: set[str] = set()
+
+
 def _next_in_day_sequence(name: str) -> int:
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
-            cursor.execute("SELECT nextval(%s)", [name])
-            return cursor.fetchone()[0]
-    except ProgrammingError:  # the day's first number: no sequence yet
-        pass
-    # A sequence created by another transaction stays invisible to this one
-    # until it ends, so create it, and take this number, on a connection of
-    # its own (sequences are not transactional: the number is as good).
+    if name not in _known_sequences:
+        _ensure_sequence(name)
+        _known_sequences.add(name)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def _ensure_sequence(name: str) -> None:
+    """Create the day's sequence, committed at once on a connection of its own.
+
+    A sequence created inside this transaction would not exist for other
+    transactions until it commits, and one created by another transaction
+    after this one looked would stay invisible to it until it ends: so the
+    check and the creation happen outside, before the first nextval.
+    """
     current = connections[DEFAULT_DB_ALIAS]
     side = type(current)(dict(current.settings_dict), alias=current.alias)
     try:
@@ -129,8 +133,6 @@ def _next_in_day_sequence(name: str) -> int:
                 cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
             except IntegrityError:
                 pass  # another process created it at the same moment
-            cursor.execute("SELECT nextval(%s)", [name])
-            return cursor.fetchone()[0]
     finally:
         side.close()
 
