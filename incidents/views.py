@@ -278,6 +278,15 @@ class PageAction:
     done: str
 
 
+def on_incident(service):
+    """Run an incident service with the form's cleaned data as its arguments."""
+
+    def run(*, actor, incident, data):
+        return service(actor=actor, incident_id=incident.pk, **data)
+
+    return run
+
+
 def _dispatch(*, actor, incident, data):
     return incident_dispatch(actor=actor, incident_id=incident.pk, unit_ids=data["unit_ids"])
 
@@ -293,65 +302,47 @@ ACTIONS: dict[str, PageAction] = {
     "advance": PageAction(forms.AdvanceForm, _advance, _("Unit status recorded.")),
     "resolve": PageAction(
         forms.ResultForm,
-        lambda *, actor, incident, data: services.incident_resolve(
-            actor=actor, incident_id=incident.pk, **data
-        ),
+        on_incident(services.incident_resolve),
         _("Job resolved."),
     ),
     "close": PageAction(
         forms.FeedbackForm,
-        lambda *, actor, incident, data: services.incident_close(
-            actor=actor, incident_id=incident.pk, **data
-        ),
+        on_incident(services.incident_close),
         _("Job closed."),
     ),
     "cancel": PageAction(
         forms.ReasonForm,
-        lambda *, actor, incident, data: services.incident_cancel(
-            actor=actor, incident_id=incident.pk, **data
-        ),
+        on_incident(services.incident_cancel),
         _("Job cancelled."),
     ),
     "invalidate": PageAction(
         forms.InvalidReasonForm,
-        lambda *, actor, incident, data: services.incident_invalidate(
-            actor=actor, incident_id=incident.pk, **data
-        ),
+        on_incident(services.incident_invalidate),
         _("Closed as an invalid call."),
     ),
     "unlink": PageAction(
         forms.EmptyForm,
-        lambda *, actor, incident, data: services.incident_unlink(
-            actor=actor, incident_id=incident.pk
-        ),
+        on_incident(services.incident_unlink),
         _("Unlinked: routed as an incident of its own."),
     ),
     "accept": PageAction(
         forms.EmptyForm,
-        lambda *, actor, incident, data: services.incident_accept(
-            actor=actor, incident_id=incident.pk
-        ),
+        on_incident(services.incident_accept),
         _("Job accepted."),
     ),
     "settle": PageAction(
         forms.ResultForm,
-        lambda *, actor, incident, data: services.incident_settle(
-            actor=actor, incident_id=incident.pk, **data
-        ),
+        on_incident(services.incident_settle),
         _("Job settled on site."),
     ),
     "refer": PageAction(
         forms.ReferForm,
-        lambda *, actor, incident, data: services.incident_refer(
-            actor=actor, incident_id=incident.pk, **data
-        ),
+        on_incident(services.incident_refer),
         _("Job referred."),
     ),
     "return": PageAction(
         forms.ReasonForm,
-        lambda *, actor, incident, data: services.incident_return(
-            actor=actor, incident_id=incident.pk, **data
-        ),
+        on_incident(services.incident_return),
         _("Job returned to the police."),
     ),
 }
