@@ -222,3 +222,26 @@ async def test_a_number_from_the_future_gets_a_reload(users, district):
     assert first == {"type": "reload", "seq": latest}
     assert (await receive_until_hello(socket))[1] == latest
     await socket.disconnect()
+
+
+async def test_embedded_mode_relays_from_the_web_process_itself(users, district, settings):
+    """Without Redis (the `make demo` default) the first socket starts an in-process relay."""
+    from channels.layers import channel_layers
+
+    from commandcenter import stream
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.EVENT_RELAY_EMBEDDED = True
+    channel_layers.backends.clear()
+    try:
+        socket = await connect(users.dispatcher)
+        await receive_until_hello(socket)
+        seq = await record(district.bureau)
+        message = await socket.receive_json_from(timeout=3)
+        assert message["seq"] == seq
+        await socket.disconnect()
+    finally:
+        if stream._embedded_task is not None:
+            stream._embedded_task.cancel()
+            stream._embedded_task = None
+        channel_layers.backends.clear()
