@@ -71,3 +71,19 @@ def visible(queryset: QuerySet, user) -> QuerySet:
 def can_view(user, obj: Model) -> bool:
     """May `user` see this one object?"""
     return visible(type(obj).objects.filter(pk=obj.pk), user).exists()
+
+
+# Which browser console each role may open ("dispatch", "street", "station").
+CONSOLE_ROLES = {
+    "dispatch": frozenset({*DISTRICT_ROLES, Role.STATION_CHIEF, Role.POST_OFFICER}),
+    "street": frozenset({Role.STREET_STAFF, Role.ADMINISTRATOR}),
+    "station": frozenset({*DISTRICT_ROLES, Role.STATION_CHIEF, Role.POST_OFFICER}),
+}
+
+
+def may_use_console(user, console: str) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in CONSOLE_ROLES[console])
+
+
+def consoles_of(user) -> list[str]:
+    return [console for console in CONSOLE_ROLES if may_use_console(user, console)]

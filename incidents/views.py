@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from commandcenter.access import scope_of, visible
+from commandcenter.access import may_use_console, scope_of, visible
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import DomainError
 from commandcenter.models import PartnerDepartment, Station
@@ -55,11 +55,6 @@ A = AssignmentStatus
 
 # Who may open which console. A station chief and a post officer dispatch in
 # their own area, so they use the dispatcher console too.
-CONSOLE_ROLES = {
-    "dispatch": frozenset({*DISTRICT_ROLES, Role.STATION_CHIEF, Role.POST_OFFICER}),
-    "street": frozenset({Role.STREET_STAFF, Role.ADMINISTRATOR}),
-    "station": frozenset({*DISTRICT_ROLES, Role.STATION_CHIEF, Role.POST_OFFICER}),
-}
 CONSOLE_URL_NAMES = {
     "dispatch": "dispatch-console",
     "street": "street-console",
@@ -96,14 +91,6 @@ JOB_RELATED = (
 )
 
 
-def may_use_console(user, console: str) -> bool:
-    return user.is_superuser or user.role in CONSOLE_ROLES[console]
-
-
-def consoles_of(user) -> list[str]:
-    return [console for console in CONSOLE_ROLES if may_use_console(user, console)]
-
-
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -130,7 +117,7 @@ def console_required(console: str | None = None):
                 return render(
                     request,
                     "incidents/forbidden.html",
-                    {"console": name, "consoles": consoles_of(request.user)},
+                    {"console": name},
                     status=403,
                 )
             return view(request, *args, **kwargs)
