@@ -21,6 +21,8 @@ APP_SERVICES = ("migrate", "web", "worker", "beat", "relay")
 
 def check_command(argv: list[str]) -> None:
     """Fail unless the program and what it names exist in this project."""
+    while "=" in argv[0]:  # leading VARIABLE=value assignments
+        argv = argv[1:]
     program = Path(argv[0]).name
     if program == "uvicorn":
         target = next(arg for arg in argv[1:] if not arg.startswith("-"))
