@@ -72,7 +72,7 @@ def test_dockerfile_default_command_exists():
 
 
 def test_procfile_commands_exist(db):
-    for line in (ROOT / "Procfile").read_text().splitlines():
+    for line in (ROOT / "commandcenter" / "Procfile").read_text().splitlines():
         if line.strip():
             _, command = line.split(":", 1)
             check_command(shlex.split(command))
