@@ -97,6 +97,7 @@ class IncidentSerializer(serializers.Serializer):
     lat = serializers.FloatField(read_only=True)
     lng = serializers.FloatField(read_only=True)
     zone = DirectoryField(PatrolZone, source="zone_id")
+    area_class = DirectoryField(PatrolZone, part="area_class", source="zone_id")
     station = DirectoryField(Station, source="station_id")
     station_name = DirectoryField(Station, part="name", source="station_id")
     post = DirectoryField(Post, source="post_id")

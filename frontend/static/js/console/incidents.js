@@ -19,7 +19,13 @@ import { word } from "./words.js";
 const L = window.L;
 
 export const AMBER_WAITING_SECONDS = 60;
-export const RED_SECONDS = 5 * 60;
+// 城区五分钟、城郊十分钟: no unit on scene by then is late; the zone's class decides.
+const ARRIVAL_SECONDS = { urban: 5 * 60, suburban: 10 * 60, rural: 15 * 60 };
+export const RED_SECONDS = ARRIVAL_SECONDS.urban;
+
+function arrivalLimit(incident) {
+  return ARRIVAL_SECONDS[incident.area_class] ?? RED_SECONDS;
+}
 
 /** Where a job stands, for its marker shape and the list filter. */
 export function stageOf(incident) {
@@ -35,7 +41,7 @@ export function urgencyOf(incident, moment = now()) {
   if (!Number.isFinite(age)) return "";
   const waiting = WAITING_STATUSES.has(incident.status);
   const arrived = incident.status === "on_scene" || Boolean(incident.on_scene_at);
-  if (age >= RED_SECONDS && (waiting || !arrived)) return "red";
+  if (age >= arrivalLimit(incident) && (waiting || !arrived)) return "red";
   if (waiting && age >= AMBER_WAITING_SECONDS) return "amber";
   return "";
 }

@@ -126,7 +126,8 @@ export class LiveStore {
       return;
     }
     const incident = existing ?? { id, detailed: false };
-    for (const field of ["number", "status", "tier", "category", "priority", "received_at"]) {
+    for (const field of ["number", "status", "tier", "category", "priority", "received_at",
+      "area_class"]) {
       if (payload[field] !== undefined) incident[field] = payload[field];
     }
     if (Number.isFinite(payload.lat) && Number.isFinite(payload.lng)) {
