@@ -41,13 +41,18 @@ class Recommendation:
     lng: float
 
 
-def units_recommend(*, incident: Incident, limit: int = 10) -> list[Recommendation]:
+def units_recommend(
+    *, incident: Incident, limit: int = 10, among: list[int] | None = None
+) -> list[Recommendation]:
     """Free units ranked by estimated arrival, the covering post/station first among equals.
 
     Police jobs get police units of on-duty teams; street jobs get the street
     forces of governance centers. One query, then vectorised arithmetic.
+    `among` limits the ranking to those unit ids (estimates for a dispatch).
     """
     units = Unit.objects.filter(status=UnitStatus.AVAILABLE, lat__isnull=False)
+    if among is not None:
+        units = units.filter(pk__in=among)
     if incident.tier == Tier.STREET:
         units = units.filter(unit_type=UnitType.STREET_FORCE)
     else:

@@ -112,7 +112,9 @@ def incident_dispatch(*, actor, incident_id: int, unit_ids: list[int]) -> list[A
             _("Incident %(number)s is %(current)s: no units can be sent to it.")
             % {"number": incident.number, "current": S(incident.status).label}
         )
-    estimates = {r.unit_id: r for r in units_recommend(incident=incident, limit=10_000)}
+    estimates = {
+        r.unit_id: r for r in units_recommend(incident=incident, limit=len(units), among=unit_ids)
+    }
     now = timezone.now()
     assignments = []
     for unit in units:  # in id order, so concurrent dispatches lock units alike
