@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,6 +19,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
+def map_config(**layers: str) -> dict:
+    """What a page's Leaflet map needs: the optional tile server and its vector layers."""
+    return {
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+        "layers": layers,
+    }
+
+
 @login_required
 def console_home(request: HttpRequest) -> HttpResponse:
     """The console shell: the district map every later console builds on."""
@@ -26,16 +36,12 @@ def console_home(request: HttpRequest) -> HttpResponse:
         "console/home.html",
         {
             "scope": scope_of(request.user),
-            "map_config": {
-                "tileUrl": settings.MAP_TILE_URL,
-                "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-                "layers": {
-                    "district": "/api/v1/district/",
-                    "zones": "/api/v1/zones/?page_size=2000",
-                    "stations": "/api/v1/stations/?page_size=500",
-                    "posts": "/api/v1/posts/?page_size=500",
-                    "governanceCenters": "/api/v1/governance-centers/?page_size=500",
-                },
-            },
+            "map_config": map_config(
+                district=reverse("district"),
+                zones=reverse("zone-list") + "?page_size=2000",
+                stations=reverse("station-list") + "?page_size=500",
+                posts=reverse("post-list") + "?page_size=500",
+                governanceCenters=reverse("governance-center-list") + "?page_size=500",
+            ),
         },
     )

@@ -64,6 +64,11 @@ def mask_phone(phone: str) -> str:
     return phone[:keep_head] + "*" * (len(phone) - keep_head - 4) + phone[-4:]
 
 
+def mask_name(name: str) -> str:
+    """张** : the surname only."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
 def may_see_caller(actor, incident: Incident) -> bool:
     """Caller details go to those who must call back: police and the street."""
     if actor.role == Role.PARTNER:

@@ -13,7 +13,6 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django import forms as django_forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -30,14 +29,21 @@ from commandcenter.access import may_use_console, scope_of, visible
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import DomainError
 from commandcenter.models import PartnerDepartment, Station
+from commandcenter.views import map_config
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, ASSIGNMENT_TRANSITIONS, AssignmentStatus
 from dispatch.models import Assignment
 from dispatch.selectors import units_recommend
 from dispatch.services import DISPATCHABLE, assignment_advance, incident_dispatch
 from incidents import forms, services
-from incidents.choices import TRANSITIONS, CategoryKind, IncidentStatus, Tier
+from incidents.choices import TERMINAL_STATUSES, TRANSITIONS, CategoryKind, IncidentStatus, Tier
 from incidents.models import Incident, IncidentCategory, ResultCode
-from incidents.permissions import mask_phone, may_act_as_police, may_act_as_street, may_see_caller
+from incidents.permissions import (
+    mask_name,
+    mask_phone,
+    may_act_as_police,
+    may_act_as_street,
+    may_see_caller,
+)
 from incidents.selectors import (
     dispatch_queue,
     incident_list,
@@ -195,10 +201,6 @@ def _recommendation_row(recommendation) -> dict:
     }
 
 
-def _masked_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
 def _job_context(user, incident: Incident) -> dict:
     police = may_act_as_police(user, incident)
     street = may_act_as_street(user, incident)
@@ -220,7 +222,7 @@ def _job_context(user, incident: Incident) -> dict:
     caller_visible = may_see_caller(user, incident)
     caller_phone, caller_name = incident.caller_phone, incident.caller_name
     if not caller_visible:
-        caller_phone, caller_name = mask_phone(caller_phone), _masked_name(caller_name)
+        caller_phone, caller_name = mask_phone(caller_phone), mask_name(caller_name)
     tier_for_results = Tier.STREET if incident.tier == Tier.STREET else Tier.POLICE
     context = {
         "incident": incident,
@@ -236,7 +238,7 @@ def _job_context(user, incident: Incident) -> dict:
         ]
         if "dispatch" in actions
         else [],
-        "is_open": incident.status not in (S.CLOSED, S.CANCELLED, S.INVALID),
+        "is_open": incident.status not in TERMINAL_STATUSES,
         # The job's clock runs from the call until it is resolved or closed.
         "clock_stopped_at": incident.resolved_at or incident.closed_at,
         # Units are already on it: more can be sent, the list is folded away.
@@ -347,14 +349,7 @@ def _categories() -> list[IncidentCategory]:
 
 
 def _intake_map_config() -> dict:
-    return {
-        "tileUrl": settings.MAP_TILE_URL,
-        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-        "layers": {
-            "district": reverse("district"),
-            "zones": reverse("zone-list") + "?page_size=2000",
-        },
-    }
+    return map_config(district=reverse("district"), zones=reverse("zone-list") + "?page_size=2000")
 
 
 def _timer_context() -> dict:

@@ -8,7 +8,7 @@ from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sect
 from dispatch.models import RoutingRule
 from incidents.choices import IncidentStatus, Priority, Source, Tier
 from incidents.models import IncidentCategory, ResultCode
-from incidents.permissions import mask_phone, may_see_caller
+from incidents.permissions import mask_name, mask_phone, may_see_caller
 from incidents.selectors import incident_timeline
 from patrol.models import PatrolZone
 
@@ -142,9 +142,9 @@ class IncidentSerializer(serializers.Serializer):
         return mask_phone(incident.caller_phone)
 
     def get_caller_name(self, incident) -> str:
-        if self._caller_visible(incident) or not incident.caller_name:
+        if self._caller_visible(incident):
             return incident.caller_name
-        return incident.caller_name[0] + "*" * (len(incident.caller_name) - 1)
+        return mask_name(incident.caller_name)
 
 
 class IncidentAssignmentSerializer(serializers.Serializer):
