@@ -99,7 +99,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class FixSerializer(serializers.Serializer):
-    """One GPS fix; `unit` is the unit's id or call sign (documents the batch items)."""
+    """One GPS fix; `unit` is the unit's id or call sign. Documents the batch items."""
 
     unit = serializers.CharField(max_length=40)
     time = serializers.DateTimeField()
@@ -109,13 +109,13 @@ class FixSerializer(serializers.Serializer):
     heading = serializers.FloatField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_field(FixSerializer)
+class FixItemField(serializers.DictField):
+    """A fix as sent: the view parses each one, so a bad fix doesn't refuse the batch."""
+
+
 class PositionsBatchSerializer(serializers.Serializer):
-    fixes = serializers.ListField(
-        child=serializers.DictField(),
-        min_length=1,
-        max_length=1000,
-        help_text="Items shaped like Fix: `{unit, time, lat, lng, speed, heading}`.",
-    )
+    fixes = serializers.ListField(child=FixItemField(), min_length=1, max_length=1000)
 
 
 class PositionsResultSerializer(serializers.Serializer):
