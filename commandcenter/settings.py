@@ -183,8 +183,10 @@ else:
         "store_processed": False,
     }
 
-# Requests of one web process inside Django at once (see commandcenter/asgi.py).
-WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", 4)
+# Requests of one web process inside Django at once: the threads of its pool
+# (commandcenter/handlers.py). Two let one request's Python run while another
+# waits for the database; more only queue for the GIL. Scale with processes.
+WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", 2)
 
 # --- Live stream -------------------------------------------------------------------
 # With Redis a separate `manage.py relay_events` process feeds the channel layer;
