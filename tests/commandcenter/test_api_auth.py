@@ -46,3 +46,45 @@ def test_console_redirects_anonymous_to_login(client, db):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client, token
+
+
+def test_a_checked_token_is_not_looked_up_again_on_the_next_call(users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, _ = _token_client(users.dispatcher)
+    assert client.get("/api/v1/incident-categories/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/incident-categories/").status_code == 200
+    assert not [q for q in queries.captured_queries if "authtoken_token" in q["sql"]]
+
+
+def test_deactivating_a_user_or_deleting_its_token_shuts_the_api_at_once(users):
+    client, token = _token_client(users.dispatcher)
+    assert client.get("/api/v1/stations/").status_code == 200
+    users.dispatcher.is_active = False
+    users.dispatcher.save()
+    assert client.get("/api/v1/stations/").status_code == 401
+
+    client, token = _token_client(users.supervisor)
+    assert client.get("/api/v1/stations/").status_code == 200
+    token.delete()
+    assert client.get("/api/v1/stations/").status_code == 401
+
+
+def test_tokens_are_checked_every_call_when_the_cache_is_off(users, settings):
+    settings.API_TOKEN_CACHE_SECONDS = 0
+    client, token = _token_client(users.chief_a)
+    assert client.get("/api/v1/stations/").status_code == 200
+    type(token).objects.filter(pk=token.pk).update(created=token.created)  # no signal
+    users.chief_a.__class__.objects.filter(pk=users.chief_a.pk).update(is_active=False)
+    assert client.get("/api/v1/stations/").status_code == 401
