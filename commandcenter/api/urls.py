@@ -8,7 +8,11 @@ from dispatch.api import views as dispatch_views
 from incidents.api import views as incident_views
 from patrol.api import views as patrol_views
 
+# Incidents first: intake is the hottest route, and routes are tried in order.
+# No ".json"-style format suffixes: they double the patterns to try.
 router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("incidents", incident_views.IncidentViewSet, basename="incident")
 router.register("stations", views.StationViewSet, basename="station")
 router.register("posts", views.PostViewSet, basename="post")
 router.register("streets", views.StreetViewSet, basename="street")
@@ -23,7 +27,6 @@ router.register(
     "incident-categories", incident_views.IncidentCategoryViewSet, basename="incident-category"
 )
 router.register("result-codes", incident_views.ResultCodeViewSet, basename="result-code")
-router.register("incidents", incident_views.IncidentViewSet, basename="incident")
 router.register("assignments", dispatch_views.AssignmentViewSet, basename="assignment")
 router.register("orders", dispatch_views.OrderViewSet, basename="order")
 
