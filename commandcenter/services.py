@@ -1,6 +1,7 @@
 """Writes of the shared core: the event log, document numbers, the worker heartbeat."""
 
 import json
+from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -91,7 +92,9 @@ def daily_number(*, series: str, prefix: str = "", now=None) -> str:
         raise RuntimeError("daily_number must run inside the transaction that uses the number")
     day = timezone.localdate(now or timezone.now())
     if connection.vendor == "postgresql":
-        running = _next_in_day_sequence(f"{series}_number_{day:%Y%m%d}")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [day_sequence(series, day)])
+            running = cursor.fetchone()[0]
     else:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -104,17 +107,17 @@ def daily_number(*, series: str, prefix: str = "", now=None) -> str:
     return f"{prefix}{day:%Y%m%d}-{running:04d}"
 
 
-# Day sequences this process has seen exist: a plain nextval for them.
+# Day sequences this process has seen exist.
 _known_sequences: set[str] = set()
 
 
-def _next_in_day_sequence(name: str) -> int:
+def day_sequence(series: str, day) -> str:
+    """The name of the PostgreSQL sequence of a series' numbers on `day`, which exists."""
+    name = f"{series}_number_{day:%Y%m%d}"
     if name not in _known_sequences:
         _ensure_sequence(name)
         _known_sequences.add(name)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s)", [name])
-        return cursor.fetchone()[0]
+    return name
 
 
 def _ensure_sequence(name: str) -> None:
@@ -135,6 +138,27 @@ def _ensure_sequence(name: str) -> None:
                 pass  # another process created it at the same moment
     finally:
         side.close()
+
+
+# Values a JSON document carries as they are; anything else goes through the
+# field's own conversion for the database.
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def row_values(instance: Model) -> dict:
+    """A new row's columns as the ORM would insert them (defaults and auto_now
+    applied), in JSON-ready form, for SQL functions that insert rows."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = field.pre_save(instance, True)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif not isinstance(value, _PLAIN):
+            value = field.get_db_prep_save(value, connection)
+        values[field.column] = value
+    return values
 
 
 @transaction.atomic

@@ -40,34 +40,46 @@ def incident_lock(incident_id: int) -> Incident:
         raise Incident.DoesNotExist(_("No such incident.")) from None
 
 
+def incident_payload(incident: Incident) -> dict:
+    """What a live map needs to draw the job without asking again.
+
+    The intake function (migration incidents 0004) builds the same for the
+    original of a repeat call; a test holds the two together.
+    """
+    return {
+        "number": incident.number,
+        "status": incident.status,
+        "tier": incident.tier,
+        "category": directory.get(IncidentCategory, incident.category_id).code,
+        "priority": incident.priority,
+        "lat": incident.lat,
+        "lng": incident.lng,
+        "received_at": incident.received_at.isoformat(),
+        # 城区五分钟、城郊十分钟: the arrival clock depends on the zone's class.
+        "area_class": getattr(directory.get(PatrolZone, incident.zone_id), "area_class", None),
+    }
+
+
+def incident_location(incident: Incident) -> dict:
+    """Where an incident's events go: its station and post, and its street
+    only for a job that was diverted to it."""
+    return {
+        "station_id": incident.station_id,
+        "post_id": incident.post_id,
+        "street_id": incident.street_id if incident.diverted_at else None,
+    }
+
+
 def incident_event(
     *, incident: Incident, kind: str, actor=None, payload: dict | None = None
 ) -> Event:
-    """Record an event about `incident`, located where the incident is.
-
-    The payload carries what a live map needs to draw the job without asking
-    again. Events reach a street only for jobs that were diverted to it.
-    """
+    """Record an event about `incident`, located where the incident is."""
     return event_record(
         kind=kind,
         subject=incident,
         actor=actor,
-        payload={
-            "number": incident.number,
-            "status": incident.status,
-            "tier": incident.tier,
-            "category": directory.get(IncidentCategory, incident.category_id).code,
-            "priority": incident.priority,
-            "lat": incident.lat,
-            "lng": incident.lng,
-            "received_at": incident.received_at.isoformat(),
-            # 城区五分钟、城郊十分钟: the arrival clock depends on the zone's class.
-            "area_class": getattr(directory.get(PatrolZone, incident.zone_id), "area_class", None),
-            **(payload or {}),
-        },
-        station_id=incident.station_id,
-        post_id=incident.post_id,
-        street_id=incident.street_id if incident.diverted_at else None,
+        payload={**incident_payload(incident), **(payload or {})},
+        **incident_location(incident),
     )
 
 

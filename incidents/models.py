@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commandcenter.access import located_in
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
-from incidents.choices import CategoryKind, IncidentStatus, Priority, Source, Tier
+from incidents.choices import OPEN_STATUSES, CategoryKind, IncidentStatus, Priority, Source, Tier
 from patrol.models import PatrolZone
 
 
@@ -68,7 +68,9 @@ class Incident(models.Model):
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
-    category = models.ForeignKey(IncidentCategory, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        IncidentCategory, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
     description = models.TextField(_("description"), max_length=2000)
     caller_phone = models.CharField(_("caller phone"), max_length=20, blank=True)
@@ -77,14 +79,17 @@ class Incident(models.Model):
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
 
-    status = models.CharField(
-        _("status"), max_length=12, choices=IncidentStatus.choices, db_index=True
-    )
+    status = models.CharField(_("status"), max_length=12, choices=IncidentStatus.choices)
     tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
 
     # Where the point lies (empty when outside the district).
     zone = models.ForeignKey(
-        PatrolZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PatrolZone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -96,36 +101,66 @@ class Incident(models.Model):
         Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     sector = models.ForeignKey(
-        Sector, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Sector,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     out_of_jurisdiction = models.BooleanField(_("out of jurisdiction"), default=False)
 
     # Who it was routed to, by which rule and why.
     routing_rule = models.ForeignKey(
-        "dispatch.RoutingRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "dispatch.RoutingRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     routing_reason = models.CharField(_("routing reason"), max_length=300)
     governance_center = models.ForeignKey(
         GovernanceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     referred_to = models.ForeignKey(
-        PartnerDepartment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PartnerDepartment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     referred_to_mediation = models.BooleanField(_("referred to mediation center"), default=False)
 
     repeat_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="repeats"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        db_index=False,
     )
     call_count = models.PositiveIntegerField(_("calls"), default=1)
 
     result_code = models.ForeignKey(
-        ResultCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ResultCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     result_notes = models.TextField(_("result notes"), max_length=2000, blank=True)
     feedback = models.TextField(_("feedback"), max_length=2000, blank=True)
     status_reason = models.CharField(_("reason of the last change"), max_length=300, blank=True)
     invalid_reason = models.ForeignKey(
-        IncidentCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        IncidentCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     # The clocks (UTC). The full history is in the event log.
@@ -139,16 +174,35 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
+        # Few indexes on purpose: every call is an insert into each of them.
+        # Foreign keys that nothing looks incidents up by have none.
         indexes = [
             models.Index(fields=["status", "received_at"]),
-            models.Index(fields=["category", "status", "received_at"]),
+            # Repeat-call detection: open, unlinked incidents near a point.
+            models.Index(
+                fields=["lat", "lng"],
+                condition=Q(status__in=sorted(OPEN_STATUSES), repeat_of__isnull=True),
+                name="incident_open_point",
+            ),
+            # The calls linked to an incident. Only linked rows are in it, so
+            # the planner never takes it to find unlinked ones.
+            models.Index(
+                fields=["repeat_of"],
+                condition=Q(repeat_of__isnull=False),
+                name="incident_repeats",
+            ),
         ]
 
     def __str__(self) -> str:

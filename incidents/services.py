@@ -4,12 +4,13 @@ Each service is one transaction: it checks (access, input, current state under
 the row lock), changes, and records its event last.
 """
 
+import json
 import math
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +18,14 @@ from django.utils.translation import gettext as _
 from commandcenter.choices import Role
 from commandcenter.directory import directory
 from commandcenter.exceptions import InvalidTransition
-from commandcenter.geodesy import METRES_PER_DEGREE_LAT, distance_m
+from commandcenter.geodesy import EARTH_RADIUS_M
 from commandcenter.models import PartnerDepartment
-from commandcenter.services import daily_number
+from commandcenter.services import (
+    EVENT_SEQUENCE_LOCK,
+    daily_number,
+    day_sequence,
+    row_values,
+)
 from dispatch.routing import incident_route
 from dispatch.services import assignments_clear
 from incidents.choices import (
@@ -29,7 +35,13 @@ from incidents.choices import (
     Source,
     Tier,
 )
-from incidents.lifecycle import incident_event, incident_lock, incident_transition
+from incidents.lifecycle import (
+    incident_event,
+    incident_location,
+    incident_lock,
+    incident_payload,
+    incident_transition,
+)
 from incidents.models import Incident, IncidentCategory, ResultCode
 from incidents.permissions import require_closer, require_police_actor, require_street_actor
 from patrol.zone_index import Placement, point_resolve
@@ -45,41 +57,72 @@ def _active_category(code: str, field: str = "category") -> IncidentCategory:
     return category
 
 
-def _validate_intake(*, lat, lng, description: str, source: str) -> None:
+# Free text a caller gives: checked here so that every way in (API, page,
+# sensor) gets a field error instead of a database error.
+CALLER_TEXT_FIELDS = ("description", "caller_phone", "caller_name", "address")
+
+
+def _validate_intake(*, lat, lng, source: str, **text) -> None:
     errors = {}
     if lat is None or not -90 <= lat <= 90:
         errors["lat"] = _("Latitude must be between -90 and 90.")
     if lng is None or not -180 <= lng <= 180:
         errors["lng"] = _("Longitude must be between -180 and 180.")
-    if not description or not description.strip():
+    if not text["description"] or not text["description"].strip():
         errors["description"] = _("Say what happened.")
     if source not in Source.values:
         errors["source"] = _("Unknown source “%(source)s”.") % {"source": source}
+    for name, value in text.items():
+        limit = Incident._meta.get_field(name).max_length
+        if len(value) > limit:
+            errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
     if errors:
         raise ValidationError(errors)
 
 
-def _open_incident_nearby(
-    *, category: IncidentCategory, lat: float, lng: float, now
-) -> Incident | None:
-    """The nearest open incident of the same group within the repeat radius and window."""
+# The nearest open, unlinked incident of the same group within the radius and
+# window, locked. The partial index incident_open_point narrows to open
+# incidents in the bounding box; the distance is equirectangular (within
+# centimetres of the great circle at a few hundred metres). Should another
+# transaction change the nearest one before the lock is granted, PostgreSQL
+# checks it again and moves on to the next. The intake function (migration
+# 0004) runs the same query.
+_NEARBY_DISTANCE = (
+    "(lat - %(lat)s) * (lat - %(lat)s) * %(ky2)s + (lng - %(lng)s) * (lng - %(lng)s) * %(kx2)s"
+)
+_NEARBY_SQL = f"""
+    SELECT * FROM incidents_incident
+    WHERE status IN ({", ".join(f"'{status}'" for status in sorted(OPEN_STATUSES))})
+      AND repeat_of_id IS NULL
+      AND category_id IN ({{group}})
+      AND received_at >= %(since)s
+      AND lat BETWEEN %(south)s AND %(north)s
+      AND lng BETWEEN %(west)s AND %(east)s
+      AND {_NEARBY_DISTANCE} <= %(r2)s
+    ORDER BY {_NEARBY_DISTANCE}, id
+    LIMIT 1 {{lock}}
+"""
+
+
+def _repeat_search(*, category: IncidentCategory, lat: float, lng: float, now) -> dict:
+    """Where to look for the open incident a call repeats, and how to say it."""
     radius = settings.INCIDENT_REPEAT_RADIUS_M
-    window = timedelta(minutes=settings.INCIDENT_REPEAT_WINDOW_MINUTES)
-    dlat = radius / METRES_PER_DEGREE_LAT
-    dlng = radius / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
-    same_group = [c.pk for c in directory.rows(IncidentCategory) if c.group == category.group]
-    candidates = Incident.objects.filter(
-        category_id__in=same_group,
-        status__in=OPEN_STATUSES,
-        repeat_of__isnull=True,
-        received_at__gte=now - window,
-        lat__range=(lat - dlat, lat + dlat),
-        lng__range=(lng - dlng, lng + dlng),
-    ).only("id", "lat", "lng")
-    nearest = min(((distance_m(lat, lng, c.lat, c.lng), c.id) for c in candidates), default=None)
-    if nearest is None or nearest[0] > radius:
-        return None
-    return incident_lock(nearest[1])
+    ky = math.radians(EARTH_RADIUS_M)  # metres per degree of latitude
+    kx = ky * max(math.cos(math.radians(lat)), 0.01)
+    return {
+        "group": [c.pk for c in directory.rows(IncidentCategory) if c.group == category.group],
+        "since": now - timedelta(minutes=settings.INCIDENT_REPEAT_WINDOW_MINUTES),
+        "lat": lat,
+        "lng": lng,
+        "ky2": ky * ky,
+        "kx2": kx * kx,
+        "r2": radius * radius,
+        "south": lat - radius / ky,
+        "north": lat + radius / ky,
+        "west": lng - radius / kx,
+        "east": lng + radius / kx,
+        "reason": _("Repeat call: linked to open incident %(number)s."),
+    }
 
 
 def _placement_fields(placement: Placement | None) -> dict:
@@ -94,25 +137,6 @@ def _placement_fields(placement: Placement | None) -> dict:
     }
 
 
-REFERENCE_FIELDS = [
-    "number",
-    "category",
-    "zone",
-    "station",
-    "post",
-    "street",
-    "sector",
-    "routing_rule",
-    "governance_center",
-    "repeat_of",
-    "created_by",
-    "referred_to",
-    "result_code",
-    "invalid_reason",
-]
-
-
-@transaction.atomic
 def incident_create(
     *,
     actor,
@@ -126,10 +150,21 @@ def incident_create(
     address: str = "",
     priority: int | None = None,
 ) -> Incident:
-    """Record a call: place it, spot a repeat, route it, or close it as invalid."""
+    """Record a call: place it, spot a repeat, route it, or close it as invalid.
+
+    Everything before the write only reads; the write is one transaction.
+    """
     if actor.role == Role.PARTNER:
         source = Source.PARTNER_API
-    _validate_intake(lat=lat, lng=lng, description=description, source=source)
+    _validate_intake(
+        lat=lat,
+        lng=lng,
+        source=source,
+        description=description,
+        caller_phone=caller_phone,
+        caller_name=caller_name,
+        address=address,
+    )
     chosen = _active_category(category)
     now = timezone.now()
     placement = point_resolve(lat=lat, lng=lng)
@@ -147,23 +182,11 @@ def incident_create(
         created_by=actor,
         **_placement_fields(placement),
     )
-    original = (
-        None
-        if chosen.kind == CategoryKind.INVALID
-        else _open_incident_nearby(category=chosen, lat=lat, lng=lng, now=now)
-    )
     if chosen.kind == CategoryKind.INVALID:
         incident.tier, incident.status = Tier.INVALID, S.INVALID
         incident.invalid_reason, incident.closed_at = chosen, now
         incident.routing_reason = _("Invalid call: %(reason)s") % {"reason": chosen.name}
-        kind = "incident.invalidated"
-    elif original is not None:
-        incident.tier, incident.status, incident.repeat_of = original.tier, S.LINKED, original
-        incident.governance_center_id = original.governance_center_id
-        incident.routing_reason = _("Repeat call: linked to open incident %(number)s.") % {
-            "number": original.number
-        }
-        kind = "incident.linked"
+        kind, repeat = "incident.invalidated", None
     else:
         decision = incident_route(category=chosen, placement=placement)
         incident.tier, incident.routing_rule = decision.tier, decision.rule
@@ -175,14 +198,90 @@ def incident_create(
         else:
             incident.status = S.RECEIVED
             kind = "incident.received"
-    incident.number = daily_number(series="incident", now=now)
-    # Field-level checks only: every reference was just resolved from the
-    # database, so re-checking each foreign key would cost a query apiece.
-    incident.clean_fields(exclude=REFERENCE_FIELDS)
+        repeat = _repeat_search(category=chosen, lat=lat, lng=lng, now=now)
+    # As routed; a repeat call becomes "linked" to its original instead.
+    _intake_write(
+        incident=incident,
+        kind=kind,
+        actor=actor,
+        payload={"category": chosen.code, "priority": incident.priority},
+        repeat=repeat,
+    )
+    return incident
+
+
+def _intake_write(**arguments) -> None:
+    if connection.vendor == "postgresql":
+        # One statement. Outside a caller's transaction it is a transaction
+        # of its own, committed inside the database the moment the function
+        # ends: the locks it takes (the original's row, the order of events)
+        # are not held while this process waits for its turn to run Python.
+        _intake_write_postgresql(**arguments)
+    else:
+        with transaction.atomic():
+            _intake_write_portable(**arguments)
+
+
+def _intake_write_postgresql(*, incident, kind, actor, payload, repeat) -> None:
+    """Intake's writes in one round trip: the function of migration 0004."""
+    day = timezone.localdate(incident.received_at)
+    event = {
+        "kind": kind,
+        "actor_id": actor.pk if actor.is_authenticated else None,
+        "occurred_at": timezone.now(),
+        "payload": {**incident_payload(incident), **payload},
+        **incident_location(incident),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT incidents_intake(%s, %s, %s, %s, %s, %s)",
+            [
+                _json(row_values(incident)),
+                _json(event),
+                _json(repeat) if repeat else None,
+                day_sequence("incident", day),
+                f"{day:%Y%m%d}-",
+                EVENT_SEQUENCE_LOCK,
+            ],
+        )
+        written = json.loads(cursor.fetchone()[0])
+    incident.pk, incident.number = written["id"], written["number"]
+    incident._state.adding, incident._state.db = False, connection.alias
+    if written["repeat_of_id"]:
+        # Only what the answer shows of the original: its id and number.
+        _link(
+            incident,
+            Incident(pk=written["repeat_of_id"], number=written["repeat_of_number"]),
+            tier=written["tier"],
+            governance_center_id=written["governance_center_id"],
+            reason=repeat["reason"],
+        )
+
+
+def _intake_write_portable(*, incident, kind, actor, payload, repeat) -> None:
+    """The same writes through the ORM, for SQLite (and compared in tests)."""
+    original = None
+    if repeat is not None:
+        lock = "FOR UPDATE" if connection.features.has_select_for_update else ""
+        sql = _NEARBY_SQL.format(group=", ".join(str(int(pk)) for pk in repeat["group"]), lock=lock)
+        params = {k: v for k, v in repeat.items() if k not in ("group", "reason")}
+        original = next(iter(Incident.objects.raw(sql, params)), None)
+    if original is not None:
+        _link(
+            incident,
+            original,
+            tier=original.tier,
+            governance_center_id=original.governance_center_id,
+            reason=repeat["reason"],
+        )
+        kind = "incident.linked"
+        payload = {**payload, "repeat_of": original.number}
+    incident.number = daily_number(series="incident", now=incident.received_at)
     incident.save(force_insert=True)
     if original is not None:
-        Incident.objects.filter(pk=original.pk).update(call_count=F("call_count") + 1)
-        original.refresh_from_db(fields=["call_count"])
+        # The row is locked: the count read with it is the current one.
+        original.call_count += 1
+        Incident.objects.filter(pk=original.pk).update(call_count=original.call_count)
         incident_event(
             incident=original,
             kind="incident.repeat_call",
@@ -193,14 +292,20 @@ def incident_create(
         incident=incident,
         kind=kind,
         actor=actor,
-        payload={
-            "category": chosen.code,
-            "priority": incident.priority,
-            "reason": incident.routing_reason,
-            **({"repeat_of": original.number} if original else {}),
-        },
+        payload={**payload, "reason": incident.routing_reason},
     )
-    return incident
+
+
+def _link(incident, original, *, tier, governance_center_id, reason) -> None:
+    """A repeat call: handled with its original, by whoever handles that."""
+    incident.status, incident.tier, incident.repeat_of = S.LINKED, tier, original
+    incident.governance_center_id = governance_center_id
+    incident.routing_rule, incident.diverted_at = None, None
+    incident.routing_reason = reason % {"number": original.number}
+
+
+def _json(value) -> str:
+    return json.dumps(value, default=lambda v: v.isoformat())
 
 
 @transaction.atomic

@@ -73,6 +73,13 @@ class IncidentFilter(django_filters.FilterSet):
         ]
 
 
+# Intake is the hottest path: one instance of each of its serializers serves
+# every call. Making one deep-copies all its fields (about a millisecond for
+# these two); validating and representing leave the instance unchanged.
+INTAKE = IncidentCreateSerializer()
+INTAKE_ANSWER = IncidentCreatedSerializer()
+
+
 class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """警情: intake, the lists every console reads, and each step of the lifecycle."""
 
@@ -95,13 +102,9 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentCreatedSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = IncidentCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = services.incident_create(actor=request.user, **serializer.validated_data)
-        return Response(
-            IncidentCreatedSerializer(incident).data,
-            status=status.HTTP_201_CREATED,
-        )
+        fields = INTAKE.run_validation(request.data)
+        incident = services.incident_create(actor=request.user, **fields)
+        return Response(INTAKE_ANSWER.to_representation(incident), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=RecommendationSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -4,38 +4,15 @@ These tests commit for real (transaction=True) and race threads with their own
 connections against PostgreSQL.
 """
 
-import threading
-
 import pytest
 from rest_framework.test import APIClient
 
 from dispatch.models import Assignment
 from patrol.models import Unit
+from tests.concurrency import race
 from tests.factories import UserFactory
 
 ROUNDS = 10
-
-
-def race(callables) -> list:
-    """Start all callables at once in threads; return their results in order."""
-    barrier = threading.Barrier(len(callables))
-    results: list = [None] * len(callables)
-
-    def run(index, function):
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            results[index] = function()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(callables)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
