@@ -63,6 +63,7 @@ def prepare_database() -> None:
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        cursor.execute(f"ALTER DATABASE \"{BENCH_DATABASE}\" SET track_functions = 'pl'")
     admin.close()
     manage("migrate", "--noinput", "-v0")
     manage("seed_demo", "-v0")

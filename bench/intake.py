@@ -91,16 +91,27 @@ print(json.dumps({"samples": samples, "incident": incident.pk}))
 """
 
 
-async def drive_intake(port, token, points, clients, seconds):
-    rng = random.Random(11)
+async def drive_intake(port, token, points, clients, seconds, rate=None, seed=11):
+    """Intake calls from `clients` keep-alive connections for `seconds`.
+
+    Without a rate each client sends its next call as soon as it has the
+    answer to the last (the server's capacity). With a rate the clients
+    share a fixed schedule of `rate` calls a second, and each latency counts
+    from the scheduled moment, so a server that falls behind shows it in
+    the figures instead of slowing the clients down.
+    """
+    rng = random.Random(seed)
     latencies, errors = [], []
-    stop_at = time.monotonic() + seconds
+    started = time.monotonic()
+    stop_at = started + seconds
+    interval = clients / rate if rate else 0.0
 
     async def client(index):
         connection = Connection(port, token)
         await connection.open()
+        due = started + (index / rate if rate else 0.0)
         try:
-            while time.monotonic() < stop_at:
+            while due < stop_at and time.monotonic() < stop_at:
                 lat, lng = rng.choice(points)
                 body = {
                     "category": rng.choice(CATEGORIES),
@@ -110,9 +121,14 @@ async def drive_intake(port, token, points, clients, seconds):
                     "lat": lat,
                     "lng": lng,
                 }
-                started = time.perf_counter()
+                if rate:
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+                    began = due - time.monotonic() + time.perf_counter()
+                    due += interval
+                else:
+                    began = time.perf_counter()
                 status, data = await connection.request("POST", "/api/v1/incidents/", body)
-                elapsed = time.perf_counter() - started
+                elapsed = time.perf_counter() - began
                 if status == 201:
                     latencies.append(elapsed)
                 else:
@@ -120,7 +136,6 @@ async def drive_intake(port, token, points, clients, seconds):
         finally:
             connection.close()
 
-    started = time.monotonic()
     await asyncio.gather(*(client(i) for i in range(clients)))
     return latencies, errors, time.monotonic() - started
 
@@ -147,6 +162,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=300.0, help="calls/s of the paced run")
     args = parser.parse_args()
 
     print("Preparing the bench database (fresh, demo district)…", flush=True)
@@ -157,12 +173,16 @@ def main() -> None:
 
     with production_server(workers=args.workers) as port:
         asyncio.run(drive_intake(port, token, points, args.clients, args.warmup))
-        latencies, errors, elapsed = asyncio.run(
-            drive_intake(port, token, points, args.clients, args.seconds)
-        )
-        print(summary("intake POST /incidents/", latencies, elapsed))
-        if errors:
-            print(f"  {len(errors)} errors, first: {errors[0]}")
+        # The paced run first, while the district holds only the warm-up's
+        # calls; then the capacity run, which fills it with thousands more.
+        phases = ((f"paced {args.rate:.0f}/s", args.rate, 12), ("capacity", None, 13))
+        for label, rate, seed in phases:
+            latencies, errors, elapsed = asyncio.run(
+                drive_intake(port, token, points, args.clients, args.seconds, rate, seed)
+            )
+            print(summary(f"intake {label}", latencies, elapsed))
+            if errors:
+                print(f"  {len(errors)} errors, first: {errors[0]}")
         ids = json.loads(
             django_shell(
                 "import json; from incidents.models import Incident; print(json.dumps(list("
