@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from commandcenter.db.migrations import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION commandcenter_event_append_only() RETURNS trigger AS $$
 BEGIN
@@ -20,17 +22,7 @@ DROP FUNCTION IF EXISTS commandcenter_event_append_only();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("commandcenter", "0001_initial")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

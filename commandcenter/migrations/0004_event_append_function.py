@@ -6,6 +6,8 @@ dense and commit in order (see commandcenter.services.event_record).
 
 from django.db import migrations
 
+from commandcenter.db.migrations import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION commandcenter_event_append(
     p_lock bigint, p_occurred_at timestamptz, p_actor_id bigint, p_kind varchar,
@@ -30,17 +32,7 @@ BACKWARD = "DROP FUNCTION IF EXISTS commandcenter_event_append" \
     "(bigint, timestamptz, bigint, varchar, varchar, varchar, jsonb, bigint, bigint, bigint);"
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("commandcenter", "0003_dailycounter")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

@@ -16,6 +16,8 @@ when this was written): it is written out so the planner can use that index.
 
 from django.db import migrations
 
+from commandcenter.db.migrations import postgresql_sql
+
 FORWARD = r"""
 CREATE OR REPLACE FUNCTION incidents_intake(
     p_row jsonb, p_event jsonb, p_repeat jsonb, p_sequence text, p_prefix text, p_lock bigint
@@ -124,16 +126,6 @@ $$ LANGUAGE plpgsql;
 BACKWARD = "DROP FUNCTION IF EXISTS incidents_intake(jsonb, jsonb, jsonb, text, text, bigint);"
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("incidents", "0003_fewer_indexes_open_point"),
@@ -141,4 +133,4 @@ class Migration(migrations.Migration):
         ("patrol", "0002_position_fix"),
     ]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]
