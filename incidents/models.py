@@ -63,6 +63,13 @@ class ResultCode(models.Model):
         return self.name
 
 
+def _optional(to, *, on_delete=models.PROTECT, indexed: bool = False):
+    """A reference an incident may lack, not followed back from the other side."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, null=True, blank=True, related_name="+", db_index=indexed
+    )
+
+
 class Incident(models.Model):
     """警情: one reported event, walked through its lifecycle by services only."""
 
@@ -83,54 +90,18 @@ class Incident(models.Model):
     tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
 
     # Where the point lies (empty when outside the district).
-    zone = models.ForeignKey(
-        PatrolZone,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
-    station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    sector = models.ForeignKey(
-        Sector,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    zone = _optional(PatrolZone)
+    station = _optional(Station, indexed=True)
+    post = _optional(Post, indexed=True)
+    street = _optional(Street, indexed=True)
+    sector = _optional(Sector)
     out_of_jurisdiction = models.BooleanField(_("out of jurisdiction"), default=False)
 
     # Who it was routed to, by which rule and why.
-    routing_rule = models.ForeignKey(
-        "dispatch.RoutingRule",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    routing_rule = _optional("dispatch.RoutingRule", on_delete=models.SET_NULL)
     routing_reason = models.CharField(_("routing reason"), max_length=300)
-    governance_center = models.ForeignKey(
-        GovernanceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    referred_to = models.ForeignKey(
-        PartnerDepartment,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    governance_center = _optional(GovernanceCenter, indexed=True)
+    referred_to = _optional(PartnerDepartment)
     referred_to_mediation = models.BooleanField(_("referred to mediation center"), default=False)
 
     repeat_of = models.ForeignKey(
@@ -143,25 +114,11 @@ class Incident(models.Model):
     )
     call_count = models.PositiveIntegerField(_("calls"), default=1)
 
-    result_code = models.ForeignKey(
-        ResultCode,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    result_code = _optional(ResultCode)
     result_notes = models.TextField(_("result notes"), max_length=2000, blank=True)
     feedback = models.TextField(_("feedback"), max_length=2000, blank=True)
     status_reason = models.CharField(_("reason of the last change"), max_length=300, blank=True)
-    invalid_reason = models.ForeignKey(
-        IncidentCategory,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    invalid_reason = _optional(IncidentCategory)
 
     # The clocks (UTC). The full history is in the event log.
     received_at = models.DateTimeField(_("received at"), db_index=True)
@@ -173,14 +130,7 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    created_by = _optional(settings.AUTH_USER_MODEL)
 
     class Meta:
         ordering = ["-received_at"]

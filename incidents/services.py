@@ -57,12 +57,8 @@ def _active_category(code: str, field: str = "category") -> IncidentCategory:
     return category
 
 
-# Free text a caller gives: checked here so that every way in (API, page,
-# sensor) gets a field error instead of a database error.
-CALLER_TEXT_FIELDS = ("description", "caller_phone", "caller_name", "address")
-
-
 def _validate_intake(*, lat, lng, source: str, **text) -> None:
+    """Every way in (API, page, sensor) gets field errors, never a database error."""
     errors = {}
     if lat is None or not -90 <= lat <= 90:
         errors["lat"] = _("Latitude must be between -90 and 90.")
