@@ -89,9 +89,14 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         queryset = incident_list(user=self.request.user)
-        if self.action != "list":
+        if self.action not in ("list", "recommendations"):
             queryset = queryset.prefetch_related("assignments__unit")
         return queryset
+
+    def filter_queryset(self, queryset):
+        # The filters are the list's: building them for one incident by id
+        # cost more than finding it.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def get_serializer_class(self):
         if self.action == "create":
