@@ -40,12 +40,9 @@ class CachedTokenAuthentication(TokenAuthentication):
         return user, token
 
 
-def tokens_forget(*, user_id: int | None = None) -> None:
-    """Forget remembered tokens: those of one user, or all of them."""
+def tokens_forget(*, user_id: int) -> None:
+    """Forget the remembered tokens of one user."""
     with _lock:
-        if user_id is None:
-            _remembered.clear()
-            return
         for key in [k for k, v in _remembered.items() if v[2].user_id == user_id]:
             del _remembered[key]
 
