@@ -25,7 +25,12 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
+# The benches serve no static files; WhiteNoise only wants the directory to exist.
+STATIC_ROOT = ROOT / ".run" / "bench-static"
+
+
 def server_environment() -> dict:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
         TIANSHU_ENV="production",
@@ -37,7 +42,7 @@ def server_environment() -> dict:
         LOG_LEVEL="WARNING",
         HEALTH_REQUIRE_WORKER="0",
         DATABASE_POOL_SIZE=os.environ.get("BENCH_DATABASE_POOL_SIZE", "16"),
-        STATIC_ROOT=str(ROOT / ".run" / "bench-static"),
+        STATIC_ROOT=str(STATIC_ROOT),
     )
     return env
 
