@@ -30,7 +30,6 @@ STATIC_ROOT = ROOT / ".run" / "bench-static"
 
 
 def server_environment() -> dict:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
         TIANSHU_ENV="production",
@@ -87,6 +86,7 @@ def free_port() -> int:
 
 @contextmanager
 def production_server(*, workers: int = 2):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     process = subprocess.Popen(
         [
