@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "patrol",
     "community",
     "analytics",
+    "consoles",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "commandcenter.context_processors.consoles",
+                "consoles.context_processors.consoles",
             ],
         },
     },

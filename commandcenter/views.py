@@ -33,7 +33,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
     """The console shell: the district map every later console builds on."""
     return render(
         request,
-        "console/home.html",
+        "consoles/home.html",
         {
             "scope": scope_of(request.user),
             "map_config": map_config(

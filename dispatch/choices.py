@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from incidents.choices import IncidentStatus
+
 
 class RoutingTarget(models.TextChoices):
     POST_OR_STATION = "post_or_station", _("Covering post, else its station")
@@ -28,6 +30,18 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     A.CLEARED: frozenset(),
 }
 ACTIVE_ASSIGNMENT_STATUSES = frozenset({A.DISPATCHED, A.ACKNOWLEDGED, A.EN_ROUTE, A.ON_SCENE})
+
+# Incidents that can take (more) units: waiting, accepted by the street, or
+# already being worked (reinforcement).
+DISPATCHABLE_STATUSES = frozenset(
+    {
+        IncidentStatus.RECEIVED,
+        IncidentStatus.RETURNED,
+        IncidentStatus.ACCEPTED,
+        IncidentStatus.DISPATCHED,
+        IncidentStatus.ON_SCENE,
+    }
+)
 
 
 class OrderStatus(models.TextChoices):

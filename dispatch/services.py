@@ -20,6 +20,7 @@ from commandcenter.services import daily_number, event_record
 from dispatch.choices import (
     ACTIVE_ASSIGNMENT_STATUSES,
     ASSIGNMENT_TRANSITIONS,
+    DISPATCHABLE_STATUSES,
     ORDER_TRANSITIONS,
     AssignmentStatus,
     OrderStatus,
@@ -49,8 +50,6 @@ STEP_STAMPS = {
     A.ON_SCENE: "on_scene_at",
     A.CLEARED: "cleared_at",
 }
-# Incidents that can take (more) units, and the state the first dispatch moves them to.
-DISPATCHABLE = {S.RECEIVED, S.RETURNED, S.ACCEPTED, S.DISPATCHED, S.ON_SCENE}
 
 
 class UnitUnavailable(DomainError):
@@ -107,7 +106,7 @@ def incident_dispatch(*, actor, incident_id: int, unit_ids: list[int]) -> list[A
             {"units": _("No such unit: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}}
         )
     _require_dispatcher(actor, incident, units)
-    if incident.status not in DISPATCHABLE:
+    if incident.status not in DISPATCHABLE_STATUSES:
         raise InvalidTransition(
             _("Incident %(number)s is %(current)s: no units can be sent to it.")
             % {"number": incident.number, "current": S(incident.status).label}

@@ -65,10 +65,23 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.INVALID: frozenset(),
 }
 
-# Still needing someone to act: a repeat call is matched only against these.
-OPEN_STATUSES = frozenset(
-    {S.RECEIVED, S.RETURNED, S.DISPATCHED, S.ON_SCENE, S.DIVERTED, S.ACCEPTED, S.REFERRED}
-)
+# The status groups every list, page, map and SQL function uses: defined here
+# only. The browser gets them through `consoles.vocabulary`, the intake SQL
+# function through its migration (a test holds them together).
+
 # Waiting for police units to be sent: the dispatcher's queue.
 AWAITING_DISPATCH = frozenset({S.RECEIVED, S.RETURNED})
-TERMINAL_STATUSES = frozenset({S.CLOSED, S.CANCELLED, S.INVALID})
+# Units are on it.
+IN_PROGRESS = frozenset({S.DISPATCHED, S.ON_SCENE})
+# Waiting on the street's governance center.
+WITH_STREET = frozenset({S.DIVERTED, S.ACCEPTED})
+# Still with the street: the street console's queue (street tier only).
+STREET_QUEUE = WITH_STREET | IN_PROGRESS
+# Finished by the street, shown in its recent list.
+STREET_FINISHED = frozenset({S.RESOLVED, S.REFERRED, S.RETURNED, S.CLOSED})
+# Being worked on: on the live map and in the station's open jobs.
+LIVE_STATUSES = AWAITING_DISPATCH | IN_PROGRESS | WITH_STREET
+# Still needing someone to act: a repeat call is matched only against these
+# (a referred job is still open until the partner's answer closes it).
+OPEN_STATUSES = LIVE_STATUSES | {S.REFERRED}
+TERMINAL_STATUSES = frozenset(s for s, targets in TRANSITIONS.items() if not targets)

@@ -33,7 +33,8 @@ from commandcenter.views import map_config
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, ASSIGNMENT_TRANSITIONS, AssignmentStatus
 from dispatch.models import Assignment
 from dispatch.selectors import units_recommend
-from dispatch.services import DISPATCHABLE, assignment_advance, incident_dispatch
+from dispatch.choices import DISPATCHABLE_STATUSES as DISPATCHABLE
+from dispatch.services import assignment_advance, incident_dispatch
 from incidents import forms, services
 from incidents.choices import TERMINAL_STATUSES, TRANSITIONS, CategoryKind, IncidentStatus, Tier
 from incidents.models import Incident, IncidentCategory, ResultCode
@@ -122,7 +123,7 @@ def console_required(console: str | None = None):
             if not may_use_console(request.user, name):
                 return render(
                     request,
-                    "incidents/forbidden.html",
+                    "consoles/forbidden.html",
                     {"console": name},
                     status=403,
                 )
@@ -417,7 +418,7 @@ def _render_console(
 ) -> HttpResponse:
     context = _console_context(request, console)
     context.update(extra or {})
-    return render(request, f"incidents/{console}_console.html", context, status=status)
+    return render(request, f"consoles/{console}_console.html", context, status=status)
 
 
 def _render_job(
@@ -441,7 +442,7 @@ def _render_job(
         **_timer_context(),
     }
     if is_htmx(request):
-        return render(request, "incidents/partials/job.html", job, status=status)
+        return render(request, "consoles/partials/job.html", job, status=status)
     return _render_console(request, console, status=status, extra=job)
 
 
@@ -477,7 +478,7 @@ def incident_intake(request: HttpRequest) -> HttpResponse:
         if is_htmx(request):
             return render(
                 request,
-                "incidents/partials/intake.html",
+                "consoles/partials/intake.html",
                 {"intake_form": form, "categories": categories},
                 status=400,
             )
@@ -486,7 +487,7 @@ def incident_intake(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('dispatch-console')}?taken={incident.pk}")
     response = render(
         request,
-        "incidents/partials/intake.html",
+        "consoles/partials/intake.html",
         {
             "intake_form": forms.IntakeForm(categories=categories),
             "categories": categories,
@@ -501,7 +502,7 @@ def incident_intake(request: HttpRequest) -> HttpResponse:
 @console_required("dispatch")
 def dispatch_queue_partial(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "incidents/partials/dispatch_queue.html", _dispatch_queue_context(request.user)
+        request, "consoles/partials/dispatch_queue.html", _dispatch_queue_context(request.user)
     )
 
 
@@ -555,7 +556,7 @@ def street_console(request: HttpRequest) -> HttpResponse:
 @console_required("street")
 def street_queue_partial(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "incidents/partials/street_queue.html", _street_queue_context(request.user)
+        request, "consoles/partials/street_queue.html", _street_queue_context(request.user)
     )
 
 
@@ -667,7 +668,7 @@ def station_console(request: HttpRequest) -> HttpResponse:
     day = parse_date(request.GET.get("date", "")) or timezone.localdate()
     return render(
         request,
-        "incidents/station_console.html",
+        "consoles/station_console.html",
         {
             "teams": list(teams),
             "may_set_duty": bool(user.role in DISTRICT_ROLES or user.role == Role.STATION_CHIEF),
