@@ -16,5 +16,5 @@ RUN pip install --no-cache-dir . \
     && useradd --system --home /app tianshu && mkdir -p /app/.run && chown tianshu /app/.run
 USER tianshu
 EXPOSE 8000
-CMD ["uvicorn", "commandcenter.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
+CMD ["uvicorn", "tianshu.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
      "--workers", "4", "--lifespan", "off"]

@@ -21,7 +21,7 @@ demo: install
 	@echo "  Demo logins (password: tianshu-demo): dispatcher, supervisor, chief,"
 	@echo "  post_officer, street_staff, partner, admin  -- see README.md"
 	@echo
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f commandcenter/Procfile -d . start
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f tianshu/Procfile -d . start
 
 test: install browser
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TIANSHU_ENV=test \

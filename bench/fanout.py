@@ -49,7 +49,7 @@ def produce(rate: float, seconds: float, committed: dict, done: threading.Event)
     """Commit `rate` events a second; remember when each commit returned."""
     os.environ.update(server_environment())
     os.environ["DATABASE_POOL_SIZE"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commandcenter.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianshu.settings")
     import django
 
     django.setup()

@@ -93,7 +93,7 @@ def production_server(*, workers: int = 2):
             PYTHON,
             "-m",
             "uvicorn",
-            "commandcenter.asgi:application",
+            "tianshu.asgi:application",
             "--host",
             "127.0.0.1",
             "--port",

@@ -1,5 +1,2 @@
-"""Tianshu's Django project and shared core (organisation, access, event log)."""
-
-from commandcenter.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The shared core: organisation, users and roles, the access policy, the
+event log and its live stream. It imports no other app of the project."""

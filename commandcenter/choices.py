@@ -34,6 +34,8 @@ ARRIVAL_SECONDS: dict[str, int] = {
     AreaClass.SUBURBAN: 10 * 60,
     AreaClass.RURAL: 15 * 60,
 }
+# Street staff on scene of a diverted job within 5 minutes ("5 分钟到场"), wherever it is.
+STREET_ARRIVAL_SECONDS = 5 * 60
 # "1 分钟响应": a job still waiting for units after this long turns amber.
 AMBER_WAITING_SECONDS = 60
 

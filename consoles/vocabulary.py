@@ -6,7 +6,12 @@ live map, the queues and the job panel turn a job late at the same moment
 the server would.
 """
 
-from commandcenter.choices import AMBER_WAITING_SECONDS, ARRIVAL_SECONDS, AreaClass
+from commandcenter.choices import (
+    AMBER_WAITING_SECONDS,
+    ARRIVAL_SECONDS,
+    STREET_ARRIVAL_SECONDS,
+    AreaClass,
+)
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, DISPATCHABLE_STATUSES
 from incidents import choices as incident
 from patrol.choices import BUSY_STATUSES
@@ -33,6 +38,7 @@ def vocabulary() -> dict:
         "clock": {
             "arrival_seconds": {str(area): ARRIVAL_SECONDS[area] for area in AreaClass},
             "default_arrival_seconds": ARRIVAL_SECONDS[AreaClass.URBAN],
+            "street_arrival_seconds": STREET_ARRIVAL_SECONDS,
             "amber_waiting_seconds": AMBER_WAITING_SECONDS,
         },
     }

@@ -1,16 +1,9 @@
-"""Choice sets of dispatch: routing targets, assignment steps and orders."""
+"""Choice sets of dispatch: assignment steps and orders."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from incidents.choices import IncidentStatus
-
-
-class RoutingTarget(models.TextChoices):
-    POST_OR_STATION = "post_or_station", _("Covering post, else its station")
-    STATION = "station", _("Covering station")
-    GOVERNANCE_CENTER = "governance_center", _("Street governance center")
-    COMMAND_CENTER = "command_center", _("Bureau command center")
 
 
 class AssignmentStatus(models.TextChoices):

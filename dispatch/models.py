@@ -1,57 +1,14 @@
-"""Routing rules, unit assignments and orders (指令)."""
+"""Unit assignments and orders (指令)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from commandcenter.choices import AreaClass
-from commandcenter.models import GovernanceCenter, Post, Station, Street
-from dispatch.choices import (
-    ACTIVE_ASSIGNMENT_STATUSES,
-    AssignmentStatus,
-    OrderStatus,
-    RoutingTarget,
-)
-from incidents.choices import CategoryKind
-from incidents.models import Incident, IncidentCategory
+from commandcenter.models import GovernanceCenter, Post, Station
+from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, OrderStatus
+from incidents.models import Incident
 from patrol.models import Unit
-
-
-class RoutingRule(models.Model):
-    """Category × area → tier and target, editable by an administrator.
-
-    Rules are tried in `position` order; the first whose conditions all match
-    routes the incident. An empty condition matches anything.
-    """
-
-    position = models.PositiveSmallIntegerField(_("position"), default=100)
-    name = models.CharField(_("name"), max_length=100)
-    category = models.ForeignKey(
-        IncidentCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    category_kind = models.CharField(
-        _("category kind"), max_length=12, choices=CategoryKind.choices[:2], blank=True
-    )
-    station = models.ForeignKey(
-        Station, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    street = models.ForeignKey(
-        Street, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    area_class = models.CharField(
-        _("area class"), max_length=10, choices=AreaClass.choices, blank=True
-    )
-    target = models.CharField(_("target"), max_length=20, choices=RoutingTarget.choices)
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = _("routing rule")
-        verbose_name_plural = _("routing rules")
-
-    def __str__(self) -> str:
-        return f"#{self.position} {self.name}"
 
 
 class Assignment(models.Model):

@@ -1,10 +1,14 @@
-"""Reads of dispatch: unit recommendations by estimated arrival."""
+"""Reads of dispatch: unit recommendations by estimated arrival, a job's units."""
 
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Prefetch, QuerySet
 
+from commandcenter.access import visible
 from commandcenter.geodesy import distance_m
+from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES
+from dispatch.models import Assignment
 from incidents.choices import Tier
 from incidents.models import Incident
 from patrol.choices import UnitStatus, UnitType
@@ -112,3 +116,31 @@ def units_recommend(
         )
         for i in order
     ]
+
+
+def incident_assignments(*, user, incident: Incident) -> QuerySet[Assignment]:
+    """The units sent to a job that `user` may see, in the order they were sent."""
+    return visible(
+        Assignment.objects.filter(incident=incident).select_related("unit", "dispatched_by"), user
+    ).order_by("dispatched_at", "id")
+
+
+def active_assignments_prefetch() -> Prefetch:
+    """Each listed incident's units still on it, as `incident.active_assignments`."""
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES).select_related(
+            "unit"
+        ),
+        to_attr="active_assignments",
+    )
+
+
+def current_jobs(*, unit_ids: list[int]) -> dict[int, Incident]:
+    """The job each of these units is on now (units with none are left out)."""
+    return {
+        assignment.unit_id: assignment.incident
+        for assignment in Assignment.objects.filter(
+            unit__in=unit_ids, status__in=ACTIVE_ASSIGNMENT_STATUSES
+        ).select_related("incident")
+    }

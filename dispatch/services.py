@@ -1,4 +1,5 @@
-"""Writes of dispatch: sending units, their assignment steps, and orders (指令).
+"""Writes of dispatch: sending units, their assignment steps, ending a job
+(which clears its units), and orders (指令).
 
 A unit is on one job at a time. Two dispatchers sending the same unit are
 settled by the database: a compare-and-set on the unit's status (the second
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import ActionForbidden, DomainError, InvalidTransition
-from commandcenter.models import GovernanceCenter, Post, Station
+from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Station
 from commandcenter.services import daily_number, event_record
 from dispatch.choices import (
     ACTIVE_ASSIGNMENT_STATUSES,
@@ -29,8 +30,14 @@ from dispatch.models import Assignment, Order
 from dispatch.selectors import units_recommend
 from incidents.choices import IncidentStatus, Tier
 from incidents.lifecycle import incident_event, incident_lock, incident_transition
-from incidents.models import Incident
-from incidents.permissions import may_act_as_police, may_act_as_street
+from incidents.models import Incident, ResultCode
+from incidents.permissions import (
+    may_act_as_police,
+    may_act_as_street,
+    require_police_actor,
+    require_street_actor,
+)
+from incidents.services import incident_repeats_close
 from patrol.choices import UnitStatus, UnitType
 from patrol.models import Unit
 
@@ -257,6 +264,141 @@ def assignments_clear(*, incident: Incident, actor) -> None:
                 "unit_status": assignment.unit.status,
             },
         )
+
+
+# --- Ending a job: its units are cleared --------------------------------------
+
+MEDIATION = "mediation"
+
+
+def _result_code(code: str, tier: str) -> ResultCode:
+    try:
+        result = ResultCode.objects.get(code=code, active=True)
+    except ResultCode.DoesNotExist:
+        raise ValidationError(
+            {"result_code": _("Unknown result code “%(code)s”.") % {"code": code}}
+        ) from None
+    if result.for_tier and result.for_tier != tier:
+        raise ValidationError(
+            {
+                "result_code": _("“%(name)s” is not a result for this kind of job.")
+                % {"name": result.name}
+            }
+        )
+    return result
+
+
+def _record_result(
+    *, incident: Incident, actor, tier: str, kind: str, result_code: str, notes: str
+) -> None:
+    """Resolve a locked incident with a result code; every unit still on it is cleared."""
+    result = _result_code(result_code, tier)
+    assignments_clear(incident=incident, actor=actor)
+    incident_transition(
+        incident=incident,
+        target=S.RESOLVED,
+        actor=actor,
+        kind=kind,
+        payload={"result_code": result.code, "notes": notes},
+        changes={"result_code": result, "result_notes": notes},
+    )
+
+
+@transaction.atomic
+def incident_resolve(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
+    """处结: record how the police job ended."""
+    incident = incident_lock(incident_id)
+    require_police_actor(actor, incident)
+    _record_result(
+        incident=incident,
+        actor=actor,
+        tier=Tier.POLICE,
+        kind="incident.resolved",
+        result_code=result_code,
+        notes=notes,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_cancel(*, actor, incident_id: int, reason: str) -> Incident:
+    incident = incident_lock(incident_id)
+    require_police_actor(actor, incident)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the incident is cancelled.")})
+    assignments_clear(incident=incident, actor=actor)
+    incident_transition(
+        incident=incident,
+        target=S.CANCELLED,
+        actor=actor,
+        kind="incident.cancelled",
+        reason=reason.strip(),
+    )
+    incident_repeats_close(original=incident, actor=actor, target=S.CLOSED)
+    return incident
+
+
+@transaction.atomic
+def incident_settle(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
+    """现场处结: the street settled the job."""
+    incident = incident_lock(incident_id)
+    require_street_actor(actor, incident)
+    _record_result(
+        incident=incident,
+        actor=actor,
+        tier=Tier.STREET,
+        kind="incident.settled",
+        result_code=result_code,
+        notes=notes,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_refer(*, actor, incident_id: int, to: str, notes: str = "") -> Incident:
+    """Refer to the mediation center (to="mediation") or a partner department (its code)."""
+    incident = incident_lock(incident_id)
+    require_street_actor(actor, incident)
+    changes: dict = {"result_notes": notes}
+    if to == MEDIATION:
+        changes["referred_to_mediation"] = True
+        target_name = _("mediation center")
+    else:
+        department = PartnerDepartment.objects.filter(code=to).first()
+        if department is None:
+            raise ValidationError({"to": _("Refer to “mediation” or a partner department code.")})
+        changes["referred_to"] = department
+        target_name = department.name
+    assignments_clear(incident=incident, actor=actor)
+    incident_transition(
+        incident=incident,
+        target=S.REFERRED,
+        actor=actor,
+        kind="incident.referred",
+        reason=target_name,
+        payload={"to": to, "notes": notes},
+        changes=changes,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_return(*, actor, incident_id: int, reason: str) -> Incident:
+    """退回: the street sends the job back to the police queue, history kept."""
+    incident = incident_lock(incident_id)
+    require_street_actor(actor, incident)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the job goes back to the police.")})
+    assignments_clear(incident=incident, actor=actor)
+    incident_transition(
+        incident=incident,
+        target=S.RETURNED,
+        actor=actor,
+        kind="incident.returned",
+        reason=reason.strip(),
+        changes={"tier": Tier.POLICE},
+    )
+    return incident
 
 
 # --- Orders (指令) -------------------------------------------------------------

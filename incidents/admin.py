@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from commandcenter.admin import ReadOnlyAdmin
-from incidents.models import Incident, IncidentCategory, ResultCode
+from commandcenter.directory import directory
+from incidents.models import Incident, IncidentCategory, ResultCode, RoutingRule
 
 
 @admin.register(IncidentCategory)
@@ -15,6 +16,37 @@ class IncidentCategoryAdmin(admin.ModelAdmin):
 class ResultCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "gat_code", "for_tier", "sort_order", "active"]
     list_filter = ["for_tier", "active"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """Routing rules are data: tried by position, first match routes the call.
+
+    Other processes pick up an edit within 30 s (commandcenter.directory).
+    """
+
+    list_display = [
+        "position",
+        "name",
+        "category",
+        "category_kind",
+        "station",
+        "street",
+        "area_class",
+        "target",
+        "active",
+    ]
+    list_editable = ["active"]
+    list_display_links = ["name"]
+    list_filter = ["target", "active", "category_kind"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        directory.clear()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        directory.clear()
 
 
 @admin.register(Incident)

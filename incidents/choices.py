@@ -1,4 +1,4 @@
-"""Choice sets of call intake: sources, tiers, kinds and the incident lifecycle."""
+"""Choice sets of call intake: sources, tiers, routing targets, kinds and the incident lifecycle."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,13 @@ class Tier(models.TextChoices):
     POLICE = "police", _("Police")
     STREET = "street", _("Street governance center")
     INVALID = "invalid", _("Invalid")
+
+
+class RoutingTarget(models.TextChoices):
+    POST_OR_STATION = "post_or_station", _("Covering post, else its station")
+    STATION = "station", _("Covering station")
+    GOVERNANCE_CENTER = "governance_center", _("Street governance center")
+    COMMAND_CENTER = "command_center", _("Bureau command center")
 
 
 class Priority(models.IntegerChoices):

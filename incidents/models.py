@@ -1,4 +1,4 @@
-"""Incidents (警情), the calls that report them, categories and result codes."""
+"""Incidents (警情), the calls that report them, categories, result codes and routing rules."""
 
 from django.conf import settings
 from django.db import models
@@ -6,8 +6,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commandcenter.access import located_in
+from commandcenter.choices import AreaClass
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
-from incidents.choices import OPEN_STATUSES, CategoryKind, IncidentStatus, Priority, Source, Tier
+from incidents.choices import (
+    OPEN_STATUSES,
+    CategoryKind,
+    IncidentStatus,
+    Priority,
+    RoutingTarget,
+    Source,
+    Tier,
+)
 from patrol.models import PatrolZone
 
 
@@ -63,6 +72,42 @@ class ResultCode(models.Model):
         return self.name
 
 
+class RoutingRule(models.Model):
+    """Category × area → tier and target, editable by an administrator.
+
+    Rules are tried in `position` order; the first whose conditions all match
+    routes the incident. An empty condition matches anything.
+    """
+
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.ForeignKey(
+        IncidentCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category_kind = models.CharField(
+        _("category kind"), max_length=12, choices=CategoryKind.choices[:2], blank=True
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    area_class = models.CharField(
+        _("area class"), max_length=10, choices=AreaClass.choices, blank=True
+    )
+    target = models.CharField(_("target"), max_length=20, choices=RoutingTarget.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.name}"
+
+
 def _optional(to, *, on_delete=models.PROTECT, indexed: bool = False):
     """A reference an incident may lack, not followed back from the other side."""
     return models.ForeignKey(
@@ -98,7 +143,7 @@ class Incident(models.Model):
     out_of_jurisdiction = models.BooleanField(_("out of jurisdiction"), default=False)
 
     # Who it was routed to, by which rule and why.
-    routing_rule = _optional("dispatch.RoutingRule", on_delete=models.SET_NULL)
+    routing_rule = _optional(RoutingRule, on_delete=models.SET_NULL)
     routing_reason = models.CharField(_("routing reason"), max_length=300)
     governance_center = _optional(GovernanceCenter, indexed=True)
     referred_to = _optional(PartnerDepartment)

@@ -1,32 +1,32 @@
-"""Reads of incidents: scoped lists, the dispatch queue and the timeline."""
+"""Reads of incidents: scoped lists, the queues and the timeline."""
+
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from commandcenter.access import visible
+from commandcenter.directory import directory
 from commandcenter.models import Event
-from incidents.choices import AWAITING_DISPATCH, OPEN_STATUSES, IncidentStatus, Tier
-from incidents.models import Incident
-
-INCIDENT_RELATED = (
-    "category",
-    "zone",
-    "station",
-    "post",
-    "street",
-    "sector",
-    "routing_rule",
-    "governance_center",
-    "repeat_of",
-    "result_code",
-    "invalid_reason",
-    "referred_to",
+from incidents.choices import (
+    AWAITING_DISPATCH,
+    IN_PROGRESS,
+    OPEN_STATUSES,
+    STREET_FINISHED,
+    STREET_QUEUE,
+    Tier,
 )
+from incidents.models import Incident, IncidentCategory
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
     return visible(Incident.objects.select_related("repeat_of"), user)
+
+
+def active_categories() -> list[IncidentCategory]:
+    """The categories a call can be recorded under now, invalid-call reasons included."""
+    return [category for category in directory.rows(IncidentCategory) if category.active]
 
 
 def dispatch_queue(*, user) -> QuerySet[Incident]:
@@ -34,6 +34,15 @@ def dispatch_queue(*, user) -> QuerySet[Incident]:
     return (
         incident_list(user=user)
         .filter(tier=Tier.POLICE, status__in=AWAITING_DISPATCH)
+        .order_by("received_at")
+    )
+
+
+def in_progress(*, user) -> QuerySet[Incident]:
+    """Police jobs units are working on, oldest first."""
+    return (
+        incident_list(user=user)
+        .filter(tier=Tier.POLICE, status__in=IN_PROGRESS)
         .order_by("received_at")
     )
 
@@ -46,16 +55,17 @@ def street_queue(*, user) -> QuerySet[Incident]:
     """Diverted jobs of the user's street still with the street, oldest first."""
     return (
         incident_list(user=user)
-        .filter(
-            tier=Tier.STREET,
-            status__in=[
-                IncidentStatus.DIVERTED,
-                IncidentStatus.ACCEPTED,
-                IncidentStatus.DISPATCHED,
-                IncidentStatus.ON_SCENE,
-            ],
-        )
+        .filter(tier=Tier.STREET, status__in=STREET_QUEUE)
         .order_by("received_at")
+    )
+
+
+def street_finished(*, user, since: datetime) -> QuerySet[Incident]:
+    """Diverted jobs the street finished (settled, referred, returned, closed) since then."""
+    return (
+        incident_list(user=user)
+        .filter(diverted_at__isnull=False, status__in=STREET_FINISHED, updated_at__gte=since)
+        .order_by("-updated_at")
     )
 
 

@@ -1,4 +1,7 @@
-"""Writes of call intake and of the incident lifecycle outside dispatch.
+"""Writes of call intake and of the incident lifecycle that involve no unit.
+
+Ending a job (resolve, settle, refer, return, cancel) clears its units, so
+those services live in dispatch.
 
 Each service is one transaction: it checks (access, input, current state under
 the row lock), changes, and records its event last.
@@ -19,15 +22,12 @@ from commandcenter.choices import Role
 from commandcenter.directory import directory
 from commandcenter.exceptions import InvalidTransition
 from commandcenter.geodesy import EARTH_RADIUS_M
-from commandcenter.models import PartnerDepartment
 from commandcenter.services import (
     EVENT_SEQUENCE_LOCK,
     daily_number,
     day_sequence,
     row_values,
 )
-from dispatch.routing import incident_route
-from dispatch.services import assignments_clear
 from incidents.choices import (
     OPEN_STATUSES,
     CategoryKind,
@@ -42,12 +42,12 @@ from incidents.lifecycle import (
     incident_payload,
     incident_transition,
 )
-from incidents.models import Incident, IncidentCategory, ResultCode
+from incidents.models import Incident, IncidentCategory
 from incidents.permissions import require_closer, require_police_actor, require_street_actor
+from incidents.routing import incident_route
 from patrol.zone_index import Placement, point_resolve
 
 S = IncidentStatus
-MEDIATION = "mediation"
 
 
 def _active_category(code: str, field: str = "category") -> IncidentCategory:
@@ -344,7 +344,8 @@ def incident_unlink(*, actor, incident_id: int) -> Incident:
     return incident
 
 
-def _close_linked_repeats(*, original: Incident, actor, target: str) -> None:
+def incident_repeats_close(*, original: Incident, actor, target: str) -> None:
+    """Close the repeat calls linked to a (locked) original that is ending."""
     for repeat_id in original.repeats.filter(status=S.LINKED).values_list("id", flat=True):
         repeat = incident_lock(repeat_id)
         incident_transition(
@@ -354,55 +355,6 @@ def _close_linked_repeats(*, original: Incident, actor, target: str) -> None:
             kind="incident.closed",
             reason=_("Closed with %(number)s.") % {"number": original.number},
         )
-
-
-def _result_code(code: str, tier: str) -> ResultCode:
-    try:
-        result = ResultCode.objects.get(code=code, active=True)
-    except ResultCode.DoesNotExist:
-        raise ValidationError(
-            {"result_code": _("Unknown result code “%(code)s”.") % {"code": code}}
-        ) from None
-    if result.for_tier and result.for_tier != tier:
-        raise ValidationError(
-            {
-                "result_code": _("“%(name)s” is not a result for this kind of job.")
-                % {"name": result.name}
-            }
-        )
-    return result
-
-
-def _record_result(
-    *, incident: Incident, actor, tier: str, kind: str, result_code: str, notes: str
-) -> None:
-    """Resolve a locked incident with a result code; every unit still on it is cleared."""
-    result = _result_code(result_code, tier)
-    assignments_clear(incident=incident, actor=actor)
-    incident_transition(
-        incident=incident,
-        target=S.RESOLVED,
-        actor=actor,
-        kind=kind,
-        payload={"result_code": result.code, "notes": notes},
-        changes={"result_code": result, "result_notes": notes},
-    )
-
-
-@transaction.atomic
-def incident_resolve(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
-    """处结: record how the police job ended."""
-    incident = incident_lock(incident_id)
-    require_police_actor(actor, incident)
-    _record_result(
-        incident=incident,
-        actor=actor,
-        tier=Tier.POLICE,
-        kind="incident.resolved",
-        result_code=result_code,
-        notes=notes,
-    )
-    return incident
 
 
 @transaction.atomic
@@ -418,25 +370,7 @@ def incident_close(*, actor, incident_id: int, feedback: str = "") -> Incident:
         payload={"feedback": feedback},
         changes={"feedback": feedback},
     )
-    _close_linked_repeats(original=incident, actor=actor, target=S.CLOSED)
-    return incident
-
-
-@transaction.atomic
-def incident_cancel(*, actor, incident_id: int, reason: str) -> Incident:
-    incident = incident_lock(incident_id)
-    require_police_actor(actor, incident)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the incident is cancelled.")})
-    assignments_clear(incident=incident, actor=actor)
-    incident_transition(
-        incident=incident,
-        target=S.CANCELLED,
-        actor=actor,
-        kind="incident.cancelled",
-        reason=reason.strip(),
-    )
-    _close_linked_repeats(original=incident, actor=actor, target=S.CLOSED)
+    incident_repeats_close(original=incident, actor=actor, target=S.CLOSED)
     return incident
 
 
@@ -470,67 +404,4 @@ def incident_accept(*, actor, incident_id: int) -> Incident:
     incident = incident_lock(incident_id)
     require_street_actor(actor, incident)
     incident_transition(incident=incident, target=S.ACCEPTED, actor=actor, kind="incident.accepted")
-    return incident
-
-
-@transaction.atomic
-def incident_settle(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
-    """现场处结: the street settled the job."""
-    incident = incident_lock(incident_id)
-    require_street_actor(actor, incident)
-    _record_result(
-        incident=incident,
-        actor=actor,
-        tier=Tier.STREET,
-        kind="incident.settled",
-        result_code=result_code,
-        notes=notes,
-    )
-    return incident
-
-
-@transaction.atomic
-def incident_refer(*, actor, incident_id: int, to: str, notes: str = "") -> Incident:
-    """Refer to the mediation center (to="mediation") or a partner department (its code)."""
-    incident = incident_lock(incident_id)
-    require_street_actor(actor, incident)
-    changes: dict = {"result_notes": notes}
-    if to == MEDIATION:
-        changes["referred_to_mediation"] = True
-        target_name = _("mediation center")
-    else:
-        department = PartnerDepartment.objects.filter(code=to).first()
-        if department is None:
-            raise ValidationError({"to": _("Refer to “mediation” or a partner department code.")})
-        changes["referred_to"] = department
-        target_name = department.name
-    assignments_clear(incident=incident, actor=actor)
-    incident_transition(
-        incident=incident,
-        target=S.REFERRED,
-        actor=actor,
-        kind="incident.referred",
-        reason=target_name,
-        payload={"to": to, "notes": notes},
-        changes=changes,
-    )
-    return incident
-
-
-@transaction.atomic
-def incident_return(*, actor, incident_id: int, reason: str) -> Incident:
-    """退回: the street sends the job back to the police queue, history kept."""
-    incident = incident_lock(incident_id)
-    require_street_actor(actor, incident)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the job goes back to the police.")})
-    assignments_clear(incident=incident, actor=actor)
-    incident_transition(
-        incident=incident,
-        target=S.RETURNED,
-        actor=actor,
-        kind="incident.returned",
-        reason=reason.strip(),
-        changes={"tier": Tier.POLICE},
-    )
     return incident

@@ -3,9 +3,11 @@
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from commandcenter.access import visible
+from commandcenter.access import scope_of, visible
 from commandcenter.directory import directory
 from patrol.models import PatrolZone, PositionFix, Team, Unit
 
@@ -76,3 +78,45 @@ def patrol_time(*, user, day: date, station_id: int | None = None) -> list[dict]
             }
         )
     return rows
+
+
+# Patrol time of today moves with every fix; a minute-old figure is what a
+# station chief reads. A past day changes only with late fixes.
+PATROL_TIME_TODAY_SECONDS = 60
+PATROL_TIME_PAST_SECONDS = 3600
+
+
+def patrol_time_cached(*, user, day: date, station_id: int | None = None) -> list[dict]:
+    """`patrol_time`, computed at most once a minute (today) or an hour (a past
+    day) per scope, station and day: the station view refreshes on every job
+    event, and the computation reads the day's whole track."""
+    scope = scope_of(user)
+    parts = (scope.role, scope.district_wide, scope.station_id, scope.post_id, scope.street_id)
+    key = "patrol-time:" + ":".join(map(str, (*parts, station_id, day.isoformat())))
+    rows = cache.get(key)
+    if rows is None:
+        rows = patrol_time(user=user, day=day, station_id=station_id)
+        today = timezone.localdate()
+        ttl = PATROL_TIME_TODAY_SECONDS if day >= today else PATROL_TIME_PAST_SECONDS
+        cache.set(key, rows, ttl)
+    return rows
+
+
+def station_units(*, user, station_id: int | None = None) -> QuerySet[Unit]:
+    """Police units of the stations in the user's area (or one station), by station."""
+    units = visible(
+        Unit.objects.filter(home_station__isnull=False).select_related(
+            "home_station", "home_post", "team"
+        ),
+        user,
+    )
+    if station_id is not None:
+        units = units.filter(home_station_id=station_id)
+    return units.order_by("home_station__name", "call_sign")
+
+
+def team_list(*, user, station_id: int | None = None) -> QuerySet[Team]:
+    teams = visible(Team.objects.select_related("station"), user)
+    if station_id is not None:
+        teams = teams.filter(station_id=station_id)
+    return teams.order_by("station__name", "code")

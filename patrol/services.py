@@ -1,8 +1,10 @@
 """Writes of patrol: zones (with their geometry checked), GPS fixes and duty."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -16,9 +18,12 @@ from commandcenter.directory import directory
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
 from commandcenter.models import GovernanceCenter
 from commandcenter.services import event_record
+from commandcenter.stream import positions_publish
 from patrol.choices import BUSY_STATUSES, UnitStatus
 from patrol.models import PatrolZone, PositionFix, Team, Unit
 from patrol.zone_index import point_resolve, zone_index_invalidate
+
+logger = logging.getLogger(__name__)
 
 
 def _validate_polygon(geojson: dict) -> None:
@@ -131,12 +136,22 @@ def positions_record(*, actor, fixes: list[FixInput]) -> PositionsResult:
     for fix in accepted:
         if fix.unit_id not in newest or fix.recorded_at > newest[fix.unit_id].recorded_at:
             newest[fix.unit_id] = fix
+    unit_of = {unit.pk: unit for unit in units.values()}
+    latest = [_latest(fix, unit_of[fix.unit_id]) for fix in newest.values()]
     with transaction.atomic():
         PositionFix.objects.bulk_create(accepted, batch_size=500)
         _move_units(newest.values())
-    unit_of = {unit.pk: unit for unit in units.values()}
-    latest = [_latest(fix, unit_of[fix.unit_id]) for fix in newest.values()]
+        if latest:
+            transaction.on_commit(lambda: _positions_publish(latest))
     return PositionsResult(accepted=len(accepted), rejected=rejected, latest=latest)
+
+
+def _positions_publish(latest: list[dict]) -> None:
+    """After commit: the stored fixes stand whether or not the live map hears of them."""
+    try:
+        positions_publish(get_channel_layer(), latest)
+    except Exception:  # the channel layer is down: clients catch up from the API
+        logger.exception("positions stored but not published")
 
 
 def _latest(fix: PositionFix, unit: Unit) -> dict:

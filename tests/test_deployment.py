@@ -60,7 +60,7 @@ def test_compose_app_service_commands_exist(name, db):
 
 
 def test_compose_environment_names_are_read_by_settings():
-    settings_source = (ROOT / "commandcenter" / "settings.py").read_text()
+    settings_source = (ROOT / "tianshu" / "settings.py").read_text()
     for name in COMPOSE["services"]["web"]["environment"]:
         assert f'"{name}"' in settings_source, f"{name} is not read by settings.py"
 
@@ -72,7 +72,7 @@ def test_dockerfile_default_command_exists():
 
 
 def test_procfile_commands_exist(db):
-    for line in (ROOT / "commandcenter" / "Procfile").read_text().splitlines():
+    for line in (ROOT / "tianshu" / "Procfile").read_text().splitlines():
         if line.strip():
             _, command = line.split(":", 1)
             check_command(shlex.split(command))

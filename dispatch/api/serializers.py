@@ -1,12 +1,116 @@
-"""Serializers of assignments and orders."""
+"""Serializers of jobs (an incident with its units), their actions, assignments and orders."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from dispatch.models import Order
-from incidents.api.serializers import IncidentAssignmentSerializer
+from incidents.api.serializers import IncidentRecordSerializer
 
 
-class AssignmentSerializer(IncidentAssignmentSerializer):
+class JobAssignmentSerializer(serializers.Serializer):
+    """A unit on a job, as the job's detail lists it."""
+
+    id = serializers.IntegerField()
+    unit = serializers.IntegerField(source="unit_id")
+    call_sign = serializers.CharField(source="unit.call_sign")
+    unit_type = serializers.CharField(source="unit.unit_type")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    distance_m = serializers.IntegerField(allow_null=True)
+    eta_seconds = serializers.IntegerField(allow_null=True)
+    dispatched_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    en_route_at = serializers.DateTimeField(allow_null=True)
+    on_scene_at = serializers.DateTimeField(allow_null=True)
+    cleared_at = serializers.DateTimeField(allow_null=True)
+
+
+class IncidentDetailSerializer(IncidentRecordSerializer):
+    """A job: the incident, its timeline and the units sent to it."""
+
+    assignments = JobAssignmentSerializer(many=True, read_only=True)
+
+
+# --- The inputs of the job actions (dispatch/actions.py) ------------------------------
+# The job panel validates its forms with the same serializers; their messages
+# are the ones a dispatcher reads there.
+
+
+class ResolveSerializer(serializers.Serializer):
+    result_code = serializers.CharField(
+        max_length=40,
+        error_messages={"required": _("Choose a result."), "blank": _("Choose a result.")},
+    )
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CloseSerializer(serializers.Serializer):
+    feedback = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    """Cancel, return to the police: the service says why a reason is needed."""
+
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class InvalidateSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=40,
+        help_text="An invalid-call category code: misdial, prank, silent, repeat.",
+        error_messages={
+            "required": _("Choose why the call is invalid."),
+            "blank": _("Choose why the call is invalid."),
+        },
+    )
+
+
+class ReferSerializer(serializers.Serializer):
+    to = serializers.CharField(
+        max_length=40,
+        help_text="`mediation`, or the code of a partner department.",
+        error_messages={
+            "required": _("Choose where the job is referred to."),
+            "blank": _("Choose where the job is referred to."),
+        },
+    )
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+_CHOOSE_UNITS = _("Choose at least one unit.")
+
+
+class DispatchSerializer(serializers.Serializer):
+    units = serializers.ListField(
+        child=serializers.IntegerField(
+            min_value=1, error_messages={"invalid": _("Choose units from the list.")}
+        ),
+        min_length=1,
+        max_length=20,
+        error_messages={
+            "required": _CHOOSE_UNITS,
+            "empty": _CHOOSE_UNITS,
+            "min_length": _CHOOSE_UNITS,
+        },
+    )
+
+
+class RecommendationSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit_id")
+    call_sign = serializers.CharField()
+    name = serializers.CharField()
+    unit_type = serializers.CharField()
+    distance_m = serializers.IntegerField()
+    eta_seconds = serializers.IntegerField()
+    covering = serializers.CharField()
+    lat = serializers.FloatField()
+    lng = serializers.FloatField()
+
+
+# --- Assignments and orders ------------------------------------------------------------
+
+
+class AssignmentSerializer(JobAssignmentSerializer):
     incident = serializers.IntegerField(source="incident_id")
     incident_number = serializers.CharField(source="incident.number")
 

@@ -1,21 +1,73 @@
-"""REST endpoints of assignments (unit steps) and orders (指令)."""
+"""REST endpoints of jobs (incidents with their units and actions), assignments
+(unit steps) and orders (指令)."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commandcenter.access import visible
 from commandcenter.api.actions import action_response_for, service_action
 from dispatch import services
+from dispatch.actions import JOB_ACTIONS
 from dispatch.api.serializers import (
     AssignmentSerializer,
     FeedbackSerializer,
+    IncidentDetailSerializer,
     OrderCreateSerializer,
     OrderSerializer,
+    RecommendationSerializer,
 )
 from dispatch.choices import AssignmentStatus, OrderStatus
 from dispatch.models import Assignment, Order
+from dispatch.selectors import units_recommend
+from incidents.api.views import IncidentViewSet
+
+RECOMMENDATION_LIMIT_MAX = 50
+
+
+class JobViewSet(IncidentViewSet):
+    """警情: intake, the lists every console reads, each job's units and every action on it."""
+
+    detail_serializer_class = IncidentDetailSerializer
+    service_id_argument = "incident_id"
+    action_response = action_response_for(IncidentDetailSerializer)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action not in ("list", "recommendations"):
+            queryset = queryset.prefetch_related("assignments__unit")
+        return queryset
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most 50")],
+        responses=RecommendationSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def recommendations(self, request, pk=None):
+        """Free units ranked by estimated arrival for this job."""
+        incident = self.get_object()
+        limit = min(int(request.query_params.get("limit", 10)), RECOMMENDATION_LIMIT_MAX)
+        ranked = units_recommend(incident=incident, limit=limit)
+        return Response(RecommendationSerializer(ranked, many=True).data)
+
+
+# One POST route per registered job action: the same table the job panel renders.
+for _action in JOB_ACTIONS:
+    setattr(
+        JobViewSet,
+        _action.attribute or _action.name,
+        service_action(
+            name=_action.name,
+            attribute=_action.attribute,
+            service=_action.service,
+            request=_action.request,
+            response=IncidentDetailSerializer,
+            summary=_action.summary,
+        ),
+    )
 
 
 class AssignmentFilter(django_filters.FilterSet):

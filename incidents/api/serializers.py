@@ -5,9 +5,8 @@ from rest_framework import serializers
 
 from commandcenter.api.serializers import DirectoryField
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
-from dispatch.models import RoutingRule
 from incidents.choices import IncidentStatus, Priority, Source, Tier
-from incidents.models import IncidentCategory, ResultCode
+from incidents.models import IncidentCategory, ResultCode, RoutingRule
 from incidents.permissions import mask_name, mask_phone, may_see_caller
 from incidents.selectors import incident_timeline
 from patrol.models import PatrolZone
@@ -147,22 +146,6 @@ class IncidentSerializer(serializers.Serializer):
         return mask_name(incident.caller_name)
 
 
-class IncidentAssignmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    unit = serializers.IntegerField(source="unit_id")
-    call_sign = serializers.CharField(source="unit.call_sign")
-    unit_type = serializers.CharField(source="unit.unit_type")
-    status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
-    distance_m = serializers.IntegerField(allow_null=True)
-    eta_seconds = serializers.IntegerField(allow_null=True)
-    dispatched_at = serializers.DateTimeField()
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
-    en_route_at = serializers.DateTimeField(allow_null=True)
-    on_scene_at = serializers.DateTimeField(allow_null=True)
-    cleared_at = serializers.DateTimeField(allow_null=True)
-
-
 class TimelineEntrySerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     time = serializers.DateTimeField()
@@ -174,54 +157,11 @@ class TimelineEntrySerializer(serializers.Serializer):
     actor_name = serializers.CharField(allow_null=True)
 
 
-class IncidentDetailSerializer(IncidentSerializer):
-    assignments = IncidentAssignmentSerializer(many=True, read_only=True)
+class IncidentRecordSerializer(IncidentSerializer):
+    """One incident with its timeline (dispatch adds the units sent to it)."""
+
     timeline = serializers.SerializerMethodField()
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident) -> list[dict]:
         return TimelineEntrySerializer(incident_timeline(incident=incident), many=True).data
-
-
-class ResolveSerializer(serializers.Serializer):
-    result_code = serializers.CharField(max_length=40)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class CloseSerializer(serializers.Serializer):
-    feedback = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
-
-
-class InvalidateSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=40, help_text="An invalid-call category code: misdial, prank, silent, repeat."
-    )
-
-
-class ReferSerializer(serializers.Serializer):
-    to = serializers.CharField(
-        max_length=40, help_text="`mediation`, or the code of a partner department."
-    )
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class DispatchSerializer(serializers.Serializer):
-    units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
-    )
-
-
-class RecommendationSerializer(serializers.Serializer):
-    unit = serializers.IntegerField(source="unit_id")
-    call_sign = serializers.CharField()
-    name = serializers.CharField()
-    unit_type = serializers.CharField()
-    distance_m = serializers.IntegerField()
-    eta_seconds = serializers.IntegerField()
-    covering = serializers.CharField()
-    lat = serializers.FloatField()
-    lng = serializers.FloatField()

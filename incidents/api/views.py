@@ -1,28 +1,22 @@
-"""REST endpoints of call intake and the incident lifecycle."""
+"""REST endpoints of call intake and incidents.
+
+The `/incidents/` resource is routed by dispatch, which adds to this viewset
+what a job has beyond its incident: the units sent, the recommendations and
+the actions (dispatch/actions.py).
+"""
 
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from commandcenter.api.actions import action_response_for, service_action
-from dispatch.selectors import units_recommend
-from dispatch.services import incident_dispatch
 from incidents import services
 from incidents.api.serializers import (
-    CloseSerializer,
-    DispatchSerializer,
     IncidentCategorySerializer,
     IncidentCreatedSerializer,
     IncidentCreateSerializer,
-    IncidentDetailSerializer,
+    IncidentRecordSerializer,
     IncidentSerializer,
-    InvalidateSerializer,
-    ReasonSerializer,
-    RecommendationSerializer,
-    ReferSerializer,
-    ResolveSerializer,
     ResultCodeSerializer,
 )
 from incidents.choices import IncidentStatus, Tier
@@ -81,17 +75,13 @@ INTAKE_ANSWER = IncidentCreatedSerializer()
 
 
 class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """警情: intake, the lists every console reads, and each step of the lifecycle."""
+    """警情: intake, and the lists every console reads."""
 
     filterset_class = IncidentFilter
-    service_id_argument = "incident_id"
-    action_response = action_response_for(IncidentDetailSerializer)
+    detail_serializer_class = IncidentRecordSerializer
 
     def get_queryset(self):
-        queryset = incident_list(user=self.request.user)
-        if self.action not in ("list", "recommendations"):
-            queryset = queryset.prefetch_related("assignments__unit")
-        return queryset
+        return incident_list(user=self.request.user)
 
     def filter_queryset(self, queryset):
         # The filters are the list's: building them for one incident by id
@@ -103,90 +93,10 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return IncidentCreateSerializer
         if self.action == "list":
             return IncidentSerializer
-        return IncidentDetailSerializer
+        return self.detail_serializer_class
 
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentCreatedSerializer})
     def create(self, request, *args, **kwargs):
         fields = INTAKE.run_validation(request.data)
         incident = services.incident_create(actor=request.user, **fields)
         return Response(INTAKE_ANSWER.to_representation(incident), status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses=RecommendationSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def recommendations(self, request, pk=None):
-        """Free units ranked by estimated arrival for this job."""
-        incident = self.get_object()
-        limit = min(int(request.query_params.get("limit", 10)), 50)
-        ranked = units_recommend(incident=incident, limit=limit)
-        return Response(RecommendationSerializer(ranked, many=True).data)
-
-    dispatch_units = service_action(
-        name="dispatch",
-        attribute="dispatch_units",
-        service=lambda *, units, **kw: incident_dispatch(unit_ids=units, **kw),
-        request=DispatchSerializer,
-        response=IncidentDetailSerializer,
-        summary="Send one or more free units (all or none)",
-    )
-    resolve = service_action(
-        name="resolve",
-        service=services.incident_resolve,
-        request=ResolveSerializer,
-        response=IncidentDetailSerializer,
-        summary="Record the result; units are cleared",
-    )
-    close = service_action(
-        name="close",
-        service=services.incident_close,
-        request=CloseSerializer,
-        response=IncidentDetailSerializer,
-        summary="Write feedback and close the job",
-    )
-    invalidate = service_action(
-        name="invalidate",
-        service=services.incident_invalidate,
-        request=InvalidateSerializer,
-        response=IncidentDetailSerializer,
-        summary="Close as an invalid call, with its reason",
-    )
-    cancel = service_action(
-        name="cancel",
-        service=services.incident_cancel,
-        request=ReasonSerializer,
-        response=IncidentDetailSerializer,
-        summary="Cancel the job, with a reason",
-    )
-    unlink = service_action(
-        name="unlink",
-        service=services.incident_unlink,
-        response=IncidentDetailSerializer,
-        summary="Undo a repeat-call link: route this call as an incident of its own",
-    )
-    accept = service_action(
-        name="accept",
-        service=services.incident_accept,
-        response=IncidentDetailSerializer,
-        summary="Street: accept (签收) a diverted job",
-    )
-    settle = service_action(
-        name="settle",
-        service=services.incident_settle,
-        request=ResolveSerializer,
-        response=IncidentDetailSerializer,
-        summary="Street: settle the job, with a result",
-    )
-    refer = service_action(
-        name="refer",
-        service=services.incident_refer,
-        request=ReferSerializer,
-        response=IncidentDetailSerializer,
-        summary="Street: refer to the mediation center or a partner department",
-    )
-    return_to_police = service_action(
-        name="return",
-        attribute="return_to_police",
-        service=services.incident_return,
-        request=ReasonSerializer,
-        response=IncidentDetailSerializer,
-        summary="Street: return the job to the police",
-    )

@@ -1,7 +1,6 @@
 """Read endpoints of patrol zones, teams and units."""
 
 import django_filters
-from channels.layers import get_channel_layer
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +14,6 @@ from commandcenter.api.pagination import FeatureCollectionPagination
 from commandcenter.api.viewsets import ScopedReadOnlyViewSet
 from commandcenter.directory import directory
 from commandcenter.models import Station
-from commandcenter.stream import positions_publish
 from patrol import selectors, services
 from patrol.api.serializers import (
     PatrolTimeSerializer,
@@ -172,7 +170,6 @@ class PositionsView(APIView):
                 positions.append(index)
         result = services.positions_record(actor=request.user, fixes=fixes)
         rejected += [{**r, "index": positions[r["index"]]} for r in result.rejected]
-        positions_publish(get_channel_layer(), result.latest)
         body = {"accepted": result.accepted, "rejected": sorted(rejected, key=lambda r: r["index"])}
         return Response(body, status=200 if result.accepted else 400)
 

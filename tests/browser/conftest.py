@@ -62,7 +62,7 @@ def live_stack(transactional_db):
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "commandcenter.asgi:application",
+                "tianshu.asgi:application",
                 "--host",
                 "127.0.0.1",
                 "--port",

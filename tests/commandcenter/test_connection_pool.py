@@ -6,14 +6,14 @@ import pytest
 from django.db import connection
 from psycopg2 import extensions
 
-from commandcenter.db.postgresql_pool.base import DatabaseWrapper, pools_drain
+from tianshu.db.postgresql_pool.base import DatabaseWrapper, pools_drain
 
 
 @pytest.fixture
 def make_wrapper(db):
     settings = {
         **connection.settings_dict,
-        "ENGINE": "commandcenter.db.postgresql_pool",
+        "ENGINE": "tianshu.db.postgresql_pool",
         "POOL_SIZE": 2,
     }
     wrappers = []

@@ -10,7 +10,7 @@ import json
 import pytest
 from rest_framework.authtoken.models import Token
 
-from commandcenter.asgi import application
+from tianshu.asgi import application
 
 
 def _asgi(method: str, path: str, *, token: str | None = None, body: dict | None = None):

@@ -6,10 +6,10 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
-from commandcenter.asgi import application
 from commandcenter.consumers import LiveConsumer
 from commandcenter.services import event_record
 from commandcenter.stream import MAX_BACKFILL, EventRelay
+from tianshu.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from commandcenter.environment import env_bool, env_int
-from commandcenter.settings import DEVELOPMENT_SECRET_KEY, refuse_unsafe_production
+from tianshu.environment import env_bool, env_int
+from tianshu.settings import DEVELOPMENT_SECRET_KEY, refuse_unsafe_production
 
 ROOT = Path(__file__).resolve().parents[2]
 

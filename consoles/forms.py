@@ -1,8 +1,10 @@
-"""Forms of the console pages: call intake and the actions on a job.
+"""Forms of the console pages: call intake and a unit's steps on a job.
 
 They only parse what the browser sent; the services decide what is allowed
 and raise the errors the pages show. The intake form also checks ranges and
 the category itself, so a call-taker sees every mistake of a call at once.
+The job actions' forms are validated with their API serializers (the
+registry in dispatch/actions.py).
 """
 
 from django import forms
@@ -128,71 +130,10 @@ class IntakeForm(forms.Form):
         return description
 
 
-class UnitIdsField(forms.Field):
-    """Ticked unit checkboxes: a list of ids (the service says which exist)."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value) -> list[int]:
-        if not value:
-            return []
-        try:
-            return [int(item) for item in value]
-        except (TypeError, ValueError):
-            raise ValidationError(_("Choose units from the list."), code="invalid") from None
-
-
-class DispatchForm(forms.Form):
-    """One unit (`unit`, the button of its row) or the ticked ones (`units`)."""
-
-    unit = forms.IntegerField(required=False)
-    units = UnitIdsField(required=False)
-
-    def clean(self):
-        data = super().clean()
-        unit = data.get("unit")
-        data["unit_ids"] = [unit] if unit else data.get("units", [])
-        if not data["unit_ids"] and not self.errors:
-            raise ValidationError(_("Choose at least one unit."), code="required")
-        return data
-
-
 class AdvanceForm(forms.Form):
+    """A unit's next step (签收, 出发, 到场, 清场), clicked for it in the job panel."""
+
     assignment = forms.IntegerField()
     target = forms.ChoiceField(
         choices=[(v, label) for v, label in AssignmentStatus.choices if v != "dispatched"]
     )
-
-
-class ResultForm(forms.Form):
-    """Resolve (police) or settle on site (street)."""
-
-    result_code = forms.CharField(max_length=40, error_messages={"required": _("Choose a result.")})
-    notes = forms.CharField(max_length=2000, required=False)
-
-
-class FeedbackForm(forms.Form):
-    feedback = forms.CharField(max_length=2000, required=False)
-
-
-class ReasonForm(forms.Form):
-    """Cancel, return to the police: the service insists on a reason."""
-
-    reason = forms.CharField(max_length=300, required=False)
-
-
-class InvalidReasonForm(forms.Form):
-    reason = forms.CharField(
-        max_length=40, error_messages={"required": _("Choose why the call is invalid.")}
-    )
-
-
-class ReferForm(forms.Form):
-    to = forms.CharField(
-        max_length=40, error_messages={"required": _("Choose where the job is referred to.")}
-    )
-    notes = forms.CharField(max_length=2000, required=False)
-
-
-class EmptyForm(forms.Form):
-    """Accept, unlink: nothing to say but the button."""

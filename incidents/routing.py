@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 
 from commandcenter.directory import directory
 from commandcenter.models import GovernanceCenter, Post, Station
-from dispatch.choices import RoutingTarget
-from dispatch.models import RoutingRule
-from incidents.choices import CategoryKind, Tier
-from incidents.models import IncidentCategory
+from incidents.choices import CategoryKind, RoutingTarget, Tier
+from incidents.models import IncidentCategory, RoutingRule
 from patrol.zone_index import Placement
 
 

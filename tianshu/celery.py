@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commandcenter.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianshu.settings")
 
 app = Celery("tianshu")
 app.config_from_object("django.conf:settings", namespace="CELERY")

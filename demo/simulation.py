@@ -12,7 +12,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,7 +20,6 @@ from shapely.ops import unary_union
 
 from commandcenter.choices import Role
 from commandcenter.exceptions import DomainError
-from commandcenter.stream import positions_publish
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.models import Assignment
 from dispatch.selectors import SPEED_M_PER_S, units_recommend
@@ -104,7 +102,6 @@ class Simulator:
         self.actor = self._actor()
         zones = list(PatrolZone.objects.all())
         self.zones = [(zone, shape(zone.boundary)) for zone in zones]
-        self.layer = get_channel_layer()
 
     @staticmethod
     def _actor():
@@ -328,5 +325,4 @@ class Simulator:
                 )
             )
         if fixes:
-            result = positions_record(actor=self.actor, fixes=fixes)
-            positions_publish(self.layer, result.latest)
+            positions_record(actor=self.actor, fixes=fixes)

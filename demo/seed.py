@@ -10,7 +10,6 @@ from django.db import transaction
 from shapely.geometry import mapping
 
 from commandcenter.choices import Role
-from commandcenter.demo_district import DistrictPlan
 from commandcenter.models import (
     Bureau,
     GovernanceCenter,
@@ -21,6 +20,7 @@ from commandcenter.models import (
     Street,
 )
 from commandcenter.services import event_record
+from demo.district import DistrictPlan
 from patrol.choices import UnitStatus
 from patrol.models import PatrolZone, Team, Unit
 

@@ -9,7 +9,6 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from commandcenter.choices import Role
-from commandcenter.demo_district import area_m2
 from commandcenter.models import (
     Bureau,
     GovernanceCenter,
@@ -20,6 +19,7 @@ from commandcenter.models import (
     Street,
     User,
 )
+from demo.district import area_m2
 from patrol.choices import UnitType
 from patrol.models import PatrolZone, Team, Unit
 from patrol.zone_index import point_resolve, zone_index_invalidate

@@ -6,7 +6,7 @@ import sys
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commandcenter.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianshu.settings")
 django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
@@ -14,8 +14,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from commandcenter.handlers import ThreadedASGIHandler  # noqa: E402
-from commandcenter.routing import websocket_urlpatterns  # noqa: E402
+from tianshu.handlers import ThreadedASGIHandler  # noqa: E402
+from tianshu.websockets import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

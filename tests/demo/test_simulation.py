@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from commandcenter.models import Event
+from demo.simulation import Simulator
 from incidents.models import Incident
 from patrol.models import PositionFix, Unit
-from patrol.simulation import Simulator
 
 
 def test_a_few_ticks_raise_calls_dispatch_them_and_move_units(district):

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commandcenter.demo_district import build_demo_district
-from commandcenter.demo_seed import DEMO_PASSWORD, demo_district_seed
 from commandcenter.models import Bureau
+from demo.district import build_demo_district
+from demo.seed import DEMO_PASSWORD, demo_district_seed
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from commandcenter.environment import (
+from tianshu.environment import (
     env_bool,
     env_choice,
     env_float,
@@ -52,8 +52,21 @@ def refuse_unsafe_production(*, environment: str, debug: bool, secret_key: str |
 
 refuse_unsafe_production(environment=ENVIRONMENT, debug=DEBUG, secret_key=SECRET_KEY)
 
+# The project's own apps, bottom layer first: an app imports only the apps
+# listed before it (the import-linter contract in pyproject.toml holds this).
+PROJECT_APPS = [
+    "commandcenter",  # the core: organisation, users, access policy, event log, stream
+    "patrol",
+    "incidents",
+    "dispatch",
+    "consoles",  # every page
+    "demo",  # the demo district, its seeding and simulator
+]
+# Third-party apps whose admin modules the admin loads (the others' are skipped).
+ADMIN_THIRD_PARTY_APPS = ["django_celery_beat", "rest_framework.authtoken"]
+
 INSTALLED_APPS = [
-    "commandcenter.apps.TianshuAdminConfig",
+    "tianshu.admin_site.TianshuAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,13 +80,7 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "leaflet",
-    "commandcenter",
-    "incidents",
-    "dispatch",
-    "patrol",
-    "community",
-    "analytics",
-    "consoles",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
@@ -88,8 +95,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "commandcenter.urls"
-ASGI_APPLICATION = "commandcenter.asgi.application"
+ROOT_URLCONF = "tianshu.urls"
+ASGI_APPLICATION = "tianshu.asgi.application"
 AUTH_USER_MODEL = "commandcenter.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console-home"
@@ -123,10 +130,10 @@ if DATABASE_URL:
         )
     }
     # Web workers under ASGI keep warm connections in a per-process pool; see
-    # commandcenter/db/postgresql_pool. Processes that fork (Celery) leave it at 0.
+    # tianshu/db/postgresql_pool. Processes that fork (Celery) leave it at 0.
     DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
     if DATABASE_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        DATABASES["default"]["ENGINE"] = "commandcenter.db.postgresql_pool"
+        DATABASES["default"]["ENGINE"] = "tianshu.db.postgresql_pool"
         DATABASES["default"]["POOL_SIZE"] = DATABASE_POOL_SIZE
 else:
     DATABASES = {
@@ -185,7 +192,7 @@ else:
     }
 
 # Requests of one web process inside Django at once: the threads of its pool
-# (commandcenter/handlers.py). Two let one request's Python run while another
+# (tianshu/handlers.py). Two let one request's Python run while another
 # waits for the database; more only queue for the GIL. Scale with processes.
 WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", 2)
 
@@ -276,7 +283,7 @@ SPECTACULAR_SETTINGS = {
 # --- Internationalisation and time ------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "commandcenter" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "tianshu" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

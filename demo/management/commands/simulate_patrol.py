@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from commandcenter.models import Bureau
-from patrol.simulation import Simulator
+from demo.simulation import Simulator
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
-from commandcenter.demo_district import (
+from demo.district import (
     DistrictPlan,
     ZonePlan,
     area_m2,

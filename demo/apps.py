@@ -2,6 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class CommunityConfig(AppConfig):
-    name = "community"
-    verbose_name = _("Community")
+class DemoConfig(AppConfig):
+    name = "demo"
+    verbose_name = _("Demo district")

@@ -1,0 +1,249 @@
+"""The job panel, shared by the dispatcher's and the street office's consoles.
+
+It shows a job and offers the actions of the registry (dispatch/actions.py)
+that the user may take; each button posts to `job_action`, which validates
+the form with the action's serializer and calls its one service. A refusal
+is shown in the panel with its HTTP status, and nothing changes.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from commandcenter.choices import arrival_seconds
+from commandcenter.directory import directory
+from commandcenter.exceptions import DomainError
+from consoles import dispatcher, street
+from consoles.forms import AdvanceForm
+from consoles.shell import console_required, is_htmx
+from dispatch.actions import JOB_ACTIONS_BY_NAME, job_actions_offered
+from dispatch.choices import ASSIGNMENT_TRANSITIONS, AssignmentStatus
+from dispatch.selectors import incident_assignments, units_recommend
+from dispatch.services import assignment_advance
+from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES
+from incidents.models import Incident
+from incidents.permissions import (
+    mask_name,
+    mask_phone,
+    may_act_as_police,
+    may_act_as_street,
+    may_see_caller,
+)
+from incidents.selectors import incident_list, incident_timeline
+from patrol.choices import UnitType
+from patrol.models import PatrolZone
+
+A = AssignmentStatus
+# Assignment steps in the order a unit walks them.
+STEP_ORDER = (A.ACKNOWLEDGED, A.EN_ROUTE, A.ON_SCENE, A.CLEARED)
+RECOMMENDATION_LIMIT = 10
+# The related rows the panel names, joined in one query.
+JOB_RELATED = (
+    "category",
+    "zone",
+    "station",
+    "post",
+    "street",
+    "sector",
+    "governance_center",
+    "routing_rule",
+    "repeat_of",
+    "result_code",
+    "invalid_reason",
+    "referred_to",
+)
+# The consoles that open a job, and how each draws its whole page around it.
+CONSOLE_PAGES = {"dispatch": dispatcher.render_console, "street": street.render_console}
+COVERING_LABELS = {
+    "post": _("Covering post"),
+    "station": _("Covering station"),
+    "governance_center": _("Own center"),
+}
+
+
+def _duration(seconds: int) -> str:
+    """m:ss (h:mm:ss past an hour), the way an estimate is read out on the radio."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _distance(metres: int) -> str:
+    return f"{metres} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+
+
+def _recommendation_row(recommendation) -> dict:
+    return {
+        "unit_id": recommendation.unit_id,
+        "call_sign": recommendation.call_sign,
+        "name": recommendation.name,
+        "unit_type": UnitType(recommendation.unit_type).label,
+        "distance": _distance(recommendation.distance_m),
+        "eta": _duration(recommendation.eta_seconds),
+        "eta_seconds": recommendation.eta_seconds,
+        "covering": recommendation.covering,
+        "covering_label": COVERING_LABELS.get(recommendation.covering, ""),
+    }
+
+
+def _panel_action(action, user, incident: Incident) -> dict:
+    """A registry action as the panel renders it: its words and its fields' options."""
+    return {
+        "name": action.name,
+        "label": action.label,
+        "prompt": action.prompt,
+        "style": action.style,
+        "inputs": [
+            {
+                "name": field.name,
+                "placeholder": field.placeholder,
+                "max_length": field.max_length,
+                "options": field.options(user, incident) if field.options else None,
+            }
+            for field in action.inputs
+        ],
+    }
+
+
+def job_context(user, incident: Incident) -> dict:
+    """Everything the job panel shows of `incident` to `user`."""
+    police = may_act_as_police(user, incident)
+    street = may_act_as_street(user, incident)
+    offered = job_actions_offered(user, incident)
+    names = {action.name for action in offered}
+    may_work = police or street
+    assignment_rows = [
+        {
+            "assignment": assignment,
+            "eta": _duration(assignment.eta_seconds) if assignment.eta_seconds is not None else "",
+            "steps": [s for s in STEP_ORDER if s in ASSIGNMENT_TRANSITIONS[assignment.status]]
+            if may_work
+            else [],
+        }
+        for assignment in incident_assignments(user=user, incident=incident)
+    ]
+    caller_phone, caller_name = incident.caller_phone, incident.caller_name
+    if not may_see_caller(user, incident):
+        caller_phone, caller_name = mask_phone(caller_phone), mask_name(caller_name)
+    zone = directory.get(PatrolZone, incident.zone_id)
+    return {
+        "incident": incident,
+        "actions": names,
+        "panel_actions": [
+            _panel_action(action, user, incident) for action in offered if action.name != "dispatch"
+        ],
+        "may_act": may_work,
+        "caller_phone": caller_phone,
+        "caller_name": caller_name,
+        "assignment_rows": assignment_rows,
+        "timeline": incident_timeline(incident=incident),
+        "recommendations": [
+            _recommendation_row(recommendation)
+            for recommendation in units_recommend(incident=incident, limit=RECOMMENDATION_LIMIT)
+        ]
+        if "dispatch" in names
+        else [],
+        "is_open": incident.status not in TERMINAL_STATUSES,
+        # The job's clock runs from the call until it is resolved or closed.
+        "clock_stopped_at": incident.resolved_at or incident.closed_at,
+        "arrival_limit": arrival_seconds(zone.area_class if zone else None),
+        # Units are already on it: more can be sent, the list is folded away.
+        "reinforcing": incident.status in IN_PROGRESS,
+    }
+
+
+def render_job(
+    request: HttpRequest,
+    console: str,
+    incident_id: int,
+    *,
+    status: int = 200,
+    errors: list[str] | None = None,
+    notice: str = "",
+) -> HttpResponse:
+    """The job panel (htmx), or the console page with the job open."""
+    incident = get_object_or_404(
+        incident_list(user=request.user).select_related(*JOB_RELATED), pk=incident_id
+    )
+    job = {
+        **job_context(request.user, incident),
+        "console": console,
+        "errors": errors or [],
+        "notice": notice,
+    }
+    if is_htmx(request):
+        return render(request, "consoles/partials/job.html", job, status=status)
+    return CONSOLE_PAGES[console](request, status=status, extra=job)
+
+
+def _error_messages(errors: dict) -> list[str]:
+    return [str(message) for messages_ in errors.values() for message in messages_]
+
+
+def _advance(*, actor, incident: Incident, data: dict):
+    if (
+        not incident_assignments(user=actor, incident=incident)
+        .filter(pk=data["assignment"])
+        .exists()
+    ):
+        raise Http404(_("No such assignment on this job."))
+    return assignment_advance(actor=actor, assignment_id=data["assignment"], target=data["target"])
+
+
+def _page_input(action_name: str, post) -> dict:
+    """The form as the action's serializer reads it. A unit's own dispatch
+    button (`unit`) sends that unit alone, whatever else is ticked."""
+    if action_name == "dispatch":
+        unit = post.get("unit")
+        return {"units": [unit] if unit else post.getlist("units")}
+    return post
+
+
+@require_GET
+@console_required()
+def job_detail(request: HttpRequest, console: str, pk: int) -> HttpResponse:
+    return render_job(request, console, pk)
+
+
+@require_POST
+@console_required()
+def job_action(request: HttpRequest, console: str, pk: int, action: str) -> HttpResponse:
+    """One button of the job panel: one service call, then the panel as it now is."""
+    incident = get_object_or_404(incident_list(user=request.user), pk=pk)
+    try:
+        if action == "advance":
+            form = AdvanceForm(request.POST)
+            if not form.is_valid():
+                return render_job(
+                    request, console, pk, status=400, errors=_error_messages(form.errors)
+                )
+            _advance(actor=request.user, incident=incident, data=form.cleaned_data)
+            done = _("Unit status recorded.")
+        else:
+            job_action_ = JOB_ACTIONS_BY_NAME.get(action)
+            if job_action_ is None:
+                raise Http404(_("No such action."))
+            data = {}
+            if job_action_.request is not None:
+                serializer = job_action_.request(data=_page_input(action, request.POST))
+                if not serializer.is_valid():
+                    errors = _error_messages(serializer.errors)
+                    return render_job(request, console, pk, status=400, errors=errors)
+                data = serializer.validated_data
+            job_action_.service(actor=request.user, incident_id=incident.pk, **data)
+            done = job_action_.done
+    except ValidationError as error:
+        return render_job(request, console, pk, status=400, errors=error.messages)
+    except DomainError as error:
+        return render_job(request, console, pk, status=error.status_code, errors=[error.message])
+    except ObjectDoesNotExist as error:
+        raise Http404(str(error)) from None
+    if not is_htmx(request):
+        messages.success(request, done)
+        return redirect("console-incident", console=console, pk=pk)
+    response = render_job(request, console, pk, notice=done)
+    response["HX-Trigger"] = "queue-changed"
+    return response

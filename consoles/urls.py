@@ -1,0 +1,37 @@
+"""Page routes: the live map, the dispatcher, street office and station consoles."""
+
+from django.urls import path, register_converter
+
+from consoles import dispatcher, home, jobs, station, street
+
+
+class ConsoleConverter:
+    """The consoles that open a job: the dispatcher's and the street office's."""
+
+    regex = "|".join(jobs.CONSOLE_PAGES)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ConsoleConverter, "console")
+
+urlpatterns = [
+    path("", home.console_home, name="console-home"),
+    path("dispatch/", dispatcher.dispatch_console, name="dispatch-console"),
+    path("dispatch/intake/", dispatcher.incident_intake, name="incident-intake"),
+    path("dispatch/queue/", dispatcher.queue_partial, name="dispatch-queue"),
+    path("street/", street.street_console, name="street-console"),
+    path("street/queue/", street.queue_partial, name="street-queue"),
+    path("station/", station.station_console, name="station-console"),
+    path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
+    path("<console:console>/incidents/<int:pk>/", jobs.job_detail, name="console-incident"),
+    path(
+        "<console:console>/incidents/<int:pk>/<slug:action>/",
+        jobs.job_action,
+        name="incident-action",
+    ),
+]
