@@ -28,6 +28,7 @@ test: install browser
 		$(PY) manage.py wait_for_services --timeout 10
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TIANSHU_ENV=test \
 		$(VENV)/bin/pytest -p no:cacheprovider -q
 
@@ -54,6 +55,7 @@ frontend/static/vendor/.built: frontend/package.json frontend/package-lock.json 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff check --fix .
