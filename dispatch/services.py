@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import ActionForbidden, DomainError, InvalidTransition
+from commandcenter.lifecycle import transition_apply
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Station
 from commandcenter.services import daily_number, event_record
 from dispatch.choices import (
@@ -186,18 +187,15 @@ def _may_work_assignment(actor, assignment: Assignment) -> bool:
 
 def _assignment_step(assignment: Assignment, target: str, now) -> None:
     """Move a locked assignment and its unit to `target`."""
-    if target not in ASSIGNMENT_TRANSITIONS[assignment.status]:
-        raise InvalidTransition(
-            _("Unit %(unit)s is %(current)s on this job and cannot become %(target)s.")
-            % {
-                "unit": assignment.unit.call_sign,
-                "current": A(assignment.status).label,
-                "target": A(target).label,
-            }
-        )
-    assignment.status = target
-    setattr(assignment, STEP_STAMPS[target], now)
-    assignment.save()
+    transition_apply(
+        assignment,
+        target=target,
+        table=ASSIGNMENT_TRANSITIONS,
+        statuses=AssignmentStatus,
+        refusal=_("Unit %(unit)s is %(current)s on this job and cannot become %(target)s."),
+        details={"unit": assignment.unit.call_sign},
+        changes={STEP_STAMPS[target]: now},
+    )
     unit = assignment.unit
     unit.status = UNIT_STATUS_FOR.get(target) or _free_status(unit)
     unit.save(update_fields=["status"])
@@ -515,19 +513,15 @@ def _order_step(*, actor, order_id: int, target: str, kind: str, changes: dict) 
         raise Order.DoesNotExist(_("No such order.")) from None
     if not _may_answer_order(actor, order):
         raise ActionForbidden(_("This order is not addressed to you."))
-    if target not in ORDER_TRANSITIONS[order.status]:
-        raise InvalidTransition(
-            _("Order %(number)s is %(current)s and cannot become %(target)s.")
-            % {
-                "number": order.number,
-                "current": OrderStatus(order.status).label,
-                "target": OrderStatus(target).label,
-            }
-        )
-    order.status = target
-    for field, value in changes.items():
-        setattr(order, field, value)
-    order.save()
+    transition_apply(
+        order,
+        target=target,
+        table=ORDER_TRANSITIONS,
+        statuses=OrderStatus,
+        refusal=_("Order %(number)s is %(current)s and cannot become %(target)s."),
+        details={"number": order.number},
+        changes=changes,
+    )
     _order_event(order, kind, actor, {k: v for k, v in changes.items() if k == "feedback"})
     return order
 

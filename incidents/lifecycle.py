@@ -1,16 +1,16 @@
 """The one place an incident changes state.
 
 Every change takes the incident's row lock, checks the transition table,
-stamps its clock and appends its event, all in the caller's transaction.
+stamps its clock (commandcenter.lifecycle) and appends its event, all in the
+caller's transaction.
 """
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commandcenter.directory import directory
-from commandcenter.exceptions import InvalidTransition
-from commandcenter.models import Event
+from commandcenter.lifecycle import transition_apply
+from commandcenter.models import Event, GovernanceCenter, Post, Station, Street
 from commandcenter.services import event_record
 from incidents.choices import TRANSITIONS, IncidentStatus
 from incidents.models import Incident, IncidentCategory
@@ -40,10 +40,19 @@ def incident_lock(incident_id: int) -> Incident:
         raise Incident.DoesNotExist(_("No such incident.")) from None
 
 
-def incident_payload(incident: Incident) -> dict:
-    """What a live map needs to draw the job without asking again.
+# The description travels in events shortened: enough for a list row.
+PAYLOAD_DESCRIPTION_CHARS = 120
 
-    The intake function (migration incidents 0004) builds the same for the
+
+def _name(model, pk) -> str | None:
+    row = directory.get(model, pk)
+    return row.name if row else None
+
+
+def incident_payload(incident: Incident) -> dict:
+    """What a live map or a console needs to show the job without asking again.
+
+    The intake function (incidents/intake_sql.py) builds the same for the
     original of a repeat call; a test holds the two together.
     """
     return {
@@ -51,12 +60,22 @@ def incident_payload(incident: Incident) -> dict:
         "status": incident.status,
         "tier": incident.tier,
         "category": directory.get(IncidentCategory, incident.category_id).code,
+        "category_name": _name(IncidentCategory, incident.category_id),
         "priority": incident.priority,
         "lat": incident.lat,
         "lng": incident.lng,
         "received_at": incident.received_at.isoformat(),
         # 城区五分钟、城郊十分钟: the arrival clock depends on the zone's class.
         "area_class": getattr(directory.get(PatrolZone, incident.zone_id), "area_class", None),
+        "address": incident.address,
+        "description": incident.description[:PAYLOAD_DESCRIPTION_CHARS],
+        "station_name": _name(Station, incident.station_id),
+        "post_name": _name(Post, incident.post_id),
+        "street_name": _name(Street, incident.street_id),
+        "governance_center_name": _name(GovernanceCenter, incident.governance_center_id),
+        "routing_reason": incident.routing_reason,
+        "call_count": incident.call_count,
+        "out_of_jurisdiction": incident.out_of_jurisdiction,
     }
 
 
@@ -83,18 +102,6 @@ def incident_event(
     )
 
 
-def require_transition(incident: Incident, target: str) -> None:
-    if target not in TRANSITIONS[incident.status]:
-        raise InvalidTransition(
-            _("Incident %(number)s is %(current)s and cannot become %(target)s.")
-            % {
-                "number": incident.number,
-                "current": IncidentStatus(incident.status).label,
-                "target": IncidentStatus(target).label,
-            }
-        )
-
-
 def incident_transition(
     *,
     incident: Incident,
@@ -106,17 +113,16 @@ def incident_transition(
     changes: dict | None = None,
 ) -> Event:
     """Move a locked incident to `target`, apply `changes`, and record `kind`."""
-    require_transition(incident, target)
-    previous = incident.status
-    now = timezone.now()
-    incident.status = target
-    incident.status_reason = reason
-    stamp = STAMPS.get(target)
-    if stamp and getattr(incident, stamp) is None:
-        setattr(incident, stamp, now)
-    for field, value in (changes or {}).items():
-        setattr(incident, field, value)
-    incident.save()
+    previous = transition_apply(
+        incident,
+        target=target,
+        table=TRANSITIONS,
+        statuses=IncidentStatus,
+        refusal=_("Incident %(number)s is %(current)s and cannot become %(target)s."),
+        details={"number": incident.number},
+        stamps=STAMPS,
+        changes={"status_reason": reason, **(changes or {})},
+    )
     return incident_event(
         incident=incident,
         kind=kind,

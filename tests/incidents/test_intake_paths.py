@@ -191,3 +191,33 @@ def test_a_call_is_linked_past_an_incident_closed_while_it_waited(district, user
     [call] = taken["call"]
     assert call.status == "linked"
     assert call.repeat_of_id == farther.pk
+
+
+def test_the_installed_intake_function_is_the_one_python_generates(db):
+    """Status list and payload live in Python; the function in the database must say the same
+    (a change to either needs a migration that installs intake_function_sql() again)."""
+    from django.db import connection
+
+    from incidents.intake_sql import intake_function_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'incidents_intake'",
+        )
+        installed = cursor.fetchone()[0]
+    generated = intake_function_sql()
+    body = generated[generated.index("$$") + 2 : generated.rindex("$$")]
+    assert installed == body
+
+
+def test_the_open_point_index_covers_exactly_the_open_statuses(db):
+    import re
+
+    from django.db import connection
+
+    from incidents.choices import OPEN_STATUSES
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'incident_open_point'")
+        definition = cursor.fetchone()[0]
+    assert set(re.findall(r"'(\w+)'::", definition)) == set(OPEN_STATUSES)
