@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from commandcenter.exceptions import DomainError
 from patrol.models import PatrolZone, Team, Unit
-from patrol.services import patrol_zone_save
+from patrol.services import patrol_zone_save, team_set_duty
 
 
 @admin.register(PatrolZone)
@@ -15,11 +17,33 @@ class PatrolZoneAdmin(admin.ModelAdmin):
         patrol_zone_save(zone=obj, actor=request.user)
 
 
+def _set_duty(modeladmin, request, queryset, *, on_duty: bool) -> None:
+    """Through the service, as the station view does: units follow, an event is recorded."""
+    for team in queryset:
+        try:
+            team_set_duty(actor=request.user, team_id=team.pk, on_duty=on_duty)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{team}: {error.message}", messages.ERROR)
+
+
+@admin.action(description=_("Start the shift (上岗)"))
+def start_shift(modeladmin, request, queryset):
+    _set_duty(modeladmin, request, queryset, on_duty=True)
+
+
+@admin.action(description=_("End the shift (下岗)"))
+def end_shift(modeladmin, request, queryset):
+    _set_duty(modeladmin, request, queryset, on_duty=False)
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "station", "on_duty"]
     list_filter = ["on_duty", "station"]
     search_fields = ["code", "name"]
+    # Duty changes move units and are events: only through the actions above.
+    readonly_fields = ["on_duty"]
+    actions = [start_shift, end_shift]
 
 
 @admin.register(Unit)
@@ -28,3 +52,5 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ["unit_type", "status", "home_station"]
     search_fields = ["call_sign", "name"]
     list_select_related = ["home_station", "team"]
+    # Status follows dispatch and duty, position the unit's fixes: never typed in.
+    readonly_fields = ["status", "lat", "lng", "position_at"]

@@ -1,0 +1,37 @@
+"""Pages hand the server's status groups and clock standards to their scripts."""
+
+import json
+import re
+
+from django.urls import reverse
+
+from commandcenter.choices import ARRIVAL_SECONDS
+from consoles.vocabulary import vocabulary
+from incidents.choices import AWAITING_DISPATCH, LIVE_STATUSES
+
+
+def test_every_page_carries_the_vocabulary_as_json(client, users):
+    client.force_login(users.dispatcher)
+    for url_name in ("console-home", "dispatch-console", "station-console"):
+        html = client.get(reverse(url_name)).content.decode()
+        found = re.search(r'<script id="vocabulary" type="application/json">(.*?)</script>', html)
+        assert found, url_name
+        assert json.loads(found.group(1)) == vocabulary()
+
+
+def test_the_vocabulary_is_the_python_definitions():
+    words = vocabulary()
+    assert set(words["incident"]["awaiting_dispatch"]) == set(AWAITING_DISPATCH)
+    assert set(words["incident"]["live"]) == set(LIVE_STATUSES)
+    assert words["clock"]["arrival_seconds"] == {"urban": 300, "suburban": 600, "rural": 900}
+    assert words["clock"]["arrival_seconds"] == {str(k): v for k, v in ARRIVAL_SECONDS.items()}
+
+
+def test_a_job_outside_the_district_runs_no_arrival_clock(client, users, call):
+    incident = call(lat=31.5, lng=121.5).json()
+    client.force_login(users.dispatcher)
+    html = client.get(
+        reverse("console-incident", kwargs={"console": "dispatch", "pk": incident["id"]}),
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert 'data-red=""' in html
