@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
 from django.db.models import Max
+from django.utils.module_loading import import_string
 
 from commandcenter.access import Scope
 from commandcenter.models import Event
@@ -61,7 +62,7 @@ def location_groups(*, station_id=None, post_id=None, street_id=None) -> list[st
 POSITION_FIELDS = ("id", "lat", "lng", "speed", "heading", "at", "status")
 
 
-def positions_publish(channel_layer, latest: list[dict]) -> None:
+async def positions_send(channel_layer, latest: list[dict]) -> None:
     """Send units' newest positions to the groups that may see each unit.
 
     Positions are not events (there are thousands a second): a client that
@@ -74,14 +75,15 @@ def positions_publish(channel_layer, latest: list[dict]) -> None:
             station_id=fix.get("station"), post_id=fix.get("post"), street_id=fix.get("street")
         ):
             batches.setdefault(group, []).append(public)
+    for group, units in batches.items():
+        await channel_layer.group_send(group, {"type": "positions.message", "units": units})
 
-    async def send_all() -> None:
-        for group, units in batches.items():
-            await channel_layer.group_send(group, {"type": "positions.message", "units": units})
 
-    # One hop into the event loop for all groups (inside the ASGI server this
-    # is the server's loop and its open Redis connection).
-    async_to_sync(send_all)()
+def positions_publish(channel_layer, latest: list[dict]) -> None:
+    """`positions_send` from synchronous code: one hop into the event loop for
+    all groups (inside the ASGI server, the server's loop and its open Redis
+    connection)."""
+    async_to_sync(positions_send)(channel_layer, latest)
 
 
 def event_message(event: Event) -> dict:
@@ -111,7 +113,38 @@ def events_between(
     return [event_message(event) for event in events.order_by("seq")[:limit]]
 
 
-class EventRelay:
+class Relay:
+    """A loop that tails a table and publishes what is new, in order.
+
+    Subclasses say how to `step` once (returning how many rows went out); the
+    loop polls while nothing is new and, on any error (Redis or the database
+    blinked), waits a second and goes on: a relay never dies of a blip.
+    """
+
+    def __init__(self, channel_layer, *, poll_seconds: float | None = None) -> None:
+        self.layer = channel_layer
+        self.poll_seconds = poll_seconds or settings.EVENT_RELAY_POLL_SECONDS
+
+    async def step(self) -> int:
+        raise NotImplementedError
+
+    def failed(self) -> None:
+        """After an error: forget what the clients may have missed."""
+
+    async def run(self) -> None:
+        while True:
+            try:
+                if not await self.step():
+                    await asyncio.sleep(self.poll_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis or the database blinked: retry, lose nothing
+                logger.exception("%s: publish failed, retrying", type(self).__name__)
+                self.failed()
+                await asyncio.sleep(1.0)
+
+
+class EventRelay(Relay):
     """Tails the event log and publishes each event to its groups, in order.
 
     Safe to restart at any time: it starts from the newest event (clients
@@ -119,8 +152,7 @@ class EventRelay:
     """
 
     def __init__(self, channel_layer, *, poll_seconds: float | None = None) -> None:
-        self.layer = channel_layer
-        self.poll_seconds = poll_seconds or settings.EVENT_RELAY_POLL_SECONDS
+        super().__init__(channel_layer, poll_seconds=poll_seconds)
         self.cursor: int | None = None
         self.last_published: dict[str, int] = {}
 
@@ -162,27 +194,22 @@ class EventRelay:
             self.cursor = events[-1].seq
         return len(events)
 
-    async def run(self) -> None:
-        while True:
-            try:
-                if not await self.step():
-                    await asyncio.sleep(self.poll_seconds)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # Redis or the database blinked: retry, lose nothing
-                logger.exception("event relay: publish failed, retrying")
-                # Groups may have missed a message: make consumers check the log.
-                self.last_published.clear()
-                await asyncio.sleep(1.0)
+    def failed(self) -> None:
+        # Groups may have missed a message: make consumers check the log.
+        self.last_published.clear()
 
 
-_embedded_task: asyncio.Task | None = None
+_embedded_tasks: dict[str, asyncio.Task] = {}
 
 
 def ensure_embedded_relay(channel_layer) -> None:
-    """With the in-process channel layer, the web process relays its own events."""
-    global _embedded_task
+    """With the in-process channel layer, the web process relays for itself
+    what every process wrote: each of settings.EMBEDDED_RELAYS (dotted paths to
+    `Relay` classes: the event log here, apps' own tables beside it)."""
     if not settings.EVENT_RELAY_EMBEDDED:
         return
-    if _embedded_task is None or _embedded_task.done():
-        _embedded_task = asyncio.get_running_loop().create_task(EventRelay(channel_layer).run())
+    for path in settings.EMBEDDED_RELAYS:
+        task = _embedded_tasks.get(path)
+        if task is None or task.done():
+            relay = import_string(path)(channel_layer)
+            _embedded_tasks[path] = asyncio.get_running_loop().create_task(relay.run())

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -14,12 +15,11 @@ from shapely.geometry import shape
 
 from commandcenter.access import visible
 from commandcenter.choices import DISTRICT_ROLES, Role
-from commandcenter.directory import directory
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
-from commandcenter.models import GovernanceCenter
 from commandcenter.services import event_record
 from commandcenter.stream import positions_publish
 from patrol.choices import BUSY_STATUSES, UnitStatus
+from patrol.live import position_message
 from patrol.models import PatrolZone, PositionFix, Team, Unit
 from patrol.zone_index import point_resolve, zone_index_invalidate
 
@@ -137,7 +137,7 @@ def positions_record(*, actor, fixes: list[FixInput]) -> PositionsResult:
         if fix.unit_id not in newest or fix.recorded_at > newest[fix.unit_id].recorded_at:
             newest[fix.unit_id] = fix
     unit_of = {unit.pk: unit for unit in units.values()}
-    latest = [_latest(fix, unit_of[fix.unit_id]) for fix in newest.values()]
+    latest = [position_message(fix, unit_of[fix.unit_id]) for fix in newest.values()]
     with transaction.atomic():
         PositionFix.objects.bulk_create(accepted, batch_size=500)
         _move_units(newest.values())
@@ -147,28 +147,17 @@ def positions_record(*, actor, fixes: list[FixInput]) -> PositionsResult:
 
 
 def _positions_publish(latest: list[dict]) -> None:
-    """After commit: the stored fixes stand whether or not the live map hears of them."""
+    """After commit: the stored fixes stand whether or not the live map hears of them.
+
+    With the in-process channel layer (the embedded default) the web process's
+    position relay publishes every process's fixes from the table instead.
+    """
+    if settings.EVENT_RELAY_EMBEDDED:
+        return
     try:
         positions_publish(get_channel_layer(), latest)
     except Exception:  # the channel layer is down: clients catch up from the API
         logger.exception("positions stored but not published")
-
-
-def _latest(fix: PositionFix, unit: Unit) -> dict:
-    """A unit's newest position, with where it belongs (who may see it move)."""
-    center = directory.get(GovernanceCenter, unit.home_governance_center_id)
-    return {
-        "id": unit.pk,
-        "lat": fix.lat,
-        "lng": fix.lng,
-        "speed": fix.speed,
-        "heading": fix.heading,
-        "at": fix.recorded_at.isoformat(),
-        "status": unit.status,
-        "station": unit.home_station_id,
-        "post": unit.home_post_id,
-        "street": center.street_id if center else None,
-    }
 
 
 def _units_for(actor, fixes: list[FixInput]) -> dict:

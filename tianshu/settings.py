@@ -202,6 +202,9 @@ WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", 2)
 # web process, which then relays its own events.
 EVENT_RELAY_EMBEDDED = env_bool("EVENT_RELAY_EMBEDDED", not REDIS_URL)
 EVENT_RELAY_POLL_SECONDS = env_float("EVENT_RELAY_POLL_SECONDS", 0.05)
+# What the embedded web process relays for itself: the event log, and the
+# units' positions other processes store (commandcenter.stream.Relay classes).
+EMBEDDED_RELAYS = ["commandcenter.stream.EventRelay", "patrol.live.PositionRelay"]
 
 # --- Celery -----------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True

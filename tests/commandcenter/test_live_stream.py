@@ -241,7 +241,7 @@ async def test_embedded_mode_relays_from_the_web_process_itself(users, district,
         assert message["seq"] == seq
         await socket.disconnect()
     finally:
-        if stream._embedded_task is not None:
-            stream._embedded_task.cancel()
-            stream._embedded_task = None
+        for task in stream._embedded_tasks.values():
+            task.cancel()
+        stream._embedded_tasks.clear()
         channel_layers.backends.clear()
