@@ -20,6 +20,7 @@ from shapely.ops import unary_union
 
 from commandcenter.choices import Role
 from commandcenter.exceptions import DomainError
+from dispatch import services as dispatch_services
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.models import Assignment
 from dispatch.selectors import SPEED_M_PER_S, units_recommend
@@ -200,7 +201,7 @@ class Simulator:
             elif incident.status == S.ACCEPTED and waited > timedelta(seconds=75):
                 if not self._dispatch_best(incident):
                     self._try(
-                        incident_services.incident_settle,
+                        dispatch_services.incident_settle,
                         incident_id=incident.pk,
                         result_code="settled_on_site",
                         notes="电话调解",
@@ -235,14 +236,14 @@ class Simulator:
     def _finish(self, incident) -> None:
         if incident.tier == Tier.STREET:
             self._try(
-                incident_services.incident_settle,
+                dispatch_services.incident_settle,
                 incident_id=incident.pk,
                 result_code=self.rng.choice(["mediated", "assisted", "settled_on_site"]),
                 notes="现场处置完毕",
             )
         else:
             self._try(
-                incident_services.incident_resolve,
+                dispatch_services.incident_resolve,
                 incident_id=incident.pk,
                 result_code=self.rng.choice(
                     ["settled_on_site", "settled_on_site", "case_opened", "no_police_matter"]

@@ -54,6 +54,9 @@ def units_recommend(
     forces of governance centers. One query, then vectorised arithmetic.
     `among` limits the ranking to those unit ids (estimates for a dispatch).
     """
+    if incident.out_of_jurisdiction:
+        # Outside the district: the job is transferred, not driven to.
+        return []
     units = Unit.objects.filter(status=UnitStatus.AVAILABLE, lat__isnull=False)
     if among is not None:
         units = units.filter(pk__in=among)

@@ -17,7 +17,10 @@ from incidents.choices import (
     STREET_QUEUE,
     Tier,
 )
-from incidents.models import Incident, IncidentCategory
+from incidents.models import Incident, IncidentCategory, ResultCode
+
+# Every queue: priority 1 (urgent) first, then the longest waiting.
+QUEUE_ORDER = ("priority", "received_at", "id")
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
@@ -30,33 +33,33 @@ def active_categories() -> list[IncidentCategory]:
 
 
 def dispatch_queue(*, user) -> QuerySet[Incident]:
-    """Police jobs waiting for units, oldest first: the dispatcher's queue."""
+    """Police jobs waiting for units, most urgent first, then longest waiting."""
     return (
         incident_list(user=user)
         .filter(tier=Tier.POLICE, status__in=AWAITING_DISPATCH)
-        .order_by("received_at")
+        .order_by(*QUEUE_ORDER)
     )
 
 
 def in_progress(*, user) -> QuerySet[Incident]:
-    """Police jobs units are working on, oldest first."""
+    """Police jobs units are working on, most urgent first, then oldest."""
     return (
         incident_list(user=user)
         .filter(tier=Tier.POLICE, status__in=IN_PROGRESS)
-        .order_by("received_at")
+        .order_by(*QUEUE_ORDER)
     )
 
 
 def open_incidents(*, user) -> QuerySet[Incident]:
-    return incident_list(user=user).filter(status__in=OPEN_STATUSES).order_by("received_at")
+    return incident_list(user=user).filter(status__in=OPEN_STATUSES).order_by(*QUEUE_ORDER)
 
 
 def street_queue(*, user) -> QuerySet[Incident]:
-    """Diverted jobs of the user's street still with the street, oldest first."""
+    """Diverted jobs of the user's street still with the street, most urgent first."""
     return (
         incident_list(user=user)
         .filter(tier=Tier.STREET, status__in=STREET_QUEUE)
-        .order_by("received_at")
+        .order_by(*QUEUE_ORDER)
     )
 
 
@@ -94,6 +97,14 @@ TIMELINE_LABELS = {
 }
 
 
+def _named(key: str, value) -> str:
+    """A payload value as a person reads it: result codes and invalid-call reasons by name."""
+    if key == "result_code":
+        result = directory.by_code(ResultCode, value)
+        return result.name if result else str(value)
+    return str(value)
+
+
 def _detail(event: Event) -> str:
     payload = event.payload
     parts = []
@@ -111,7 +122,7 @@ def _detail(event: Event) -> str:
         "was_repeat_of",
     ):
         if payload.get(key):
-            parts.append(str(payload[key]))
+            parts.append(_named(key, payload[key]))
     return " · ".join(parts)
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commandcenter.models import Event
-from incidents.models import Incident
+from incidents.models import Incident, ResultCode
 from patrol.choices import UnitStatus
 
 HTMX = {"HX-Request": "true"}
@@ -657,3 +657,20 @@ def test_station_view_shows_patrol_time_of_the_day(client, users, district):
     page = client.get(reverse("station-console")).content.decode()
     assert "A-01" in page
     assert f"{district.zones.sw.name} 10" in page
+
+
+def test_the_queue_puts_an_urgent_call_above_older_ones(page, users, call):
+    older = police_job(call, category="traffic", priority=3)
+    urgent = police_job(call, category="criminal", priority=1, lat=30.015, lng=120.005)
+    html = page(users.dispatcher).get(reverse("dispatch-queue"), headers=HTMX).content.decode()
+    assert html.index(urgent.number) < html.index(older.number)
+
+
+def test_the_timeline_names_the_result_not_its_code(page, users, call):
+    incident = police_job(call)
+    client = page(users.dispatcher)
+    client.post(action_url(incident.pk, "resolve"), {"result_code": "case_opened"}, headers=HTMX)
+    html = client.get(detail_url(incident.pk), headers=HTMX).content.decode()
+    timeline = html[html.index('class="timeline"') :]
+    assert "case_opened" not in timeline
+    assert ResultCode.objects.get(code="case_opened").name in timeline

@@ -24,3 +24,25 @@ def test_a_few_ticks_raise_calls_dispatch_them_and_move_units(district):
         for event in Event.objects.select_related("actor")
         if event.actor
     )
+
+
+def test_the_simulator_finishes_police_and_street_jobs_through_the_services(district, call, users):
+    from dispatch.services import incident_dispatch
+    from incidents.services import incident_accept
+
+    simulator = Simulator()
+    police = Incident.objects.get(pk=call().json()["id"])
+    incident_dispatch(actor=users.dispatcher, incident_id=police.pk, unit_ids=[district.units.a.pk])
+    street = Incident.objects.get(pk=call(category="dispute", lat=30.015).json()["id"])
+    incident_accept(actor=users.street_staff, incident_id=street.pk)
+    for incident in (police, street):
+        simulator._finish(Incident.objects.get(pk=incident.pk))
+    assert Incident.objects.get(pk=police.pk).status == "resolved"
+    assert Incident.objects.get(pk=street.pk).status == "resolved"
+
+
+def test_a_call_outside_the_district_is_never_auto_dispatched(district, call):
+    outside = Incident.objects.get(pk=call(lat=31.5, lng=121.5).json()["id"])
+    simulator = Simulator(calls_per_minute=0, auto_dispatch_after=timedelta(0))
+    simulator.tick(2.0)
+    assert Incident.objects.get(pk=outside.pk).status == "received"

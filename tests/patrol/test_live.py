@@ -28,7 +28,5 @@ async def test_position_relay_publishes_each_units_newest_stored_fix(users, dist
     assert await relay.step() == 1
     message = await layer.receive(channel)
     assert message["type"] == "positions.message"
-    assert [(u["id"], u["lat"], u["lng"]) for u in message["units"]] == [
-        (unit.pk, 30.006, 120.006)
-    ]
+    assert [(u["id"], u["lat"], u["lng"]) for u in message["units"]] == [(unit.pk, 30.006, 120.006)]
     assert await relay.step() == 0
