@@ -23,6 +23,7 @@ from dispatch.api.serializers import (
     ReasonSerializer,
     ReferSerializer,
     ResolveSerializer,
+    TransferSerializer,
 )
 from dispatch.choices import DISPATCHABLE_STATUSES
 from incidents import services as incident_services
@@ -217,6 +218,23 @@ JOB_ACTIONS: tuple[JobAction, ...] = (
         prompt=_("Not a repeat call: handle it on its own"),
         done=_("Unlinked: routed as an incident of its own."),
         summary="Undo a repeat-call link: route this call as an incident of its own",
+    ),
+    JobAction(
+        name="transfer",
+        service=incident_services.incident_transfer,
+        request=TransferSerializer,
+        side=POLICE,
+        tiers=frozenset({Tier.POLICE}),
+        target=S.TRANSFERRED,
+        label=_("Transfer"),
+        prompt=_("Transfer to another district or agency"),
+        done=_("Job transferred."),
+        summary="移交: hand the job to a neighbouring district or another agency, with a reason",
+        inputs=(
+            Input("to", placeholder=_("Which district or agency"), max_length=100),
+            Input("reason", placeholder=_("Why"), max_length=300),
+        ),
+        style="warning",
     ),
     JobAction(
         name="invalidate",

@@ -51,14 +51,20 @@ class IncidentStatus(models.TextChoices):
     LINKED = "linked", _("Linked to an open incident")
     CANCELLED = "cancelled", _("Cancelled")
     INVALID = "invalid", _("Invalid")
+    TRANSFERRED = "transferred", _("Transferred")
 
 
 S = IncidentStatus
 
 # The one table of allowed transitions. Anything else is refused with 409.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.RECEIVED: frozenset({S.DISPATCHED, S.DIVERTED, S.RESOLVED, S.CANCELLED, S.INVALID}),
-    S.RETURNED: frozenset({S.DISPATCHED, S.DIVERTED, S.RESOLVED, S.CANCELLED, S.INVALID}),
+    # 移交: a job for another district or agency leaves before any unit is sent.
+    S.RECEIVED: frozenset(
+        {S.DISPATCHED, S.DIVERTED, S.RESOLVED, S.CANCELLED, S.INVALID, S.TRANSFERRED}
+    ),
+    S.RETURNED: frozenset(
+        {S.DISPATCHED, S.DIVERTED, S.RESOLVED, S.CANCELLED, S.INVALID, S.TRANSFERRED}
+    ),
     # Street jobs may also be referred or returned after staff were sent.
     S.DISPATCHED: frozenset({S.ON_SCENE, S.RESOLVED, S.CANCELLED, S.REFERRED, S.RETURNED}),
     S.ON_SCENE: frozenset({S.RESOLVED, S.REFERRED, S.RETURNED}),
@@ -70,6 +76,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
     S.CANCELLED: frozenset(),
     S.INVALID: frozenset(),
+    S.TRANSFERRED: frozenset(),
 }
 
 # The status groups every list, page, map and SQL function uses: defined here

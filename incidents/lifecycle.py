@@ -27,6 +27,7 @@ STAMPS = {
     IncidentStatus.CLOSED: "closed_at",
     IncidentStatus.CANCELLED: "closed_at",
     IncidentStatus.INVALID: "closed_at",
+    IncidentStatus.TRANSFERRED: "closed_at",
 }
 
 

@@ -148,6 +148,7 @@ class Incident(models.Model):
     governance_center = _optional(GovernanceCenter, indexed=True)
     referred_to = _optional(PartnerDepartment)
     referred_to_mediation = models.BooleanField(_("referred to mediation center"), default=False)
+    transferred_to = models.CharField(_("transferred to"), max_length=100, blank=True)
 
     repeat_of = models.ForeignKey(
         "self",

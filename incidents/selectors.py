@@ -94,6 +94,7 @@ TIMELINE_LABELS = {
     "incident.returned": gettext_noop("Returned to the police"),
     "incident.cancelled": gettext_noop("Cancelled"),
     "incident.closed": gettext_noop("Closed"),
+    "incident.transferred": gettext_noop("Transferred to another district or agency"),
 }
 
 
@@ -112,6 +113,8 @@ def _detail(event: Event) -> str:
         parts.append(", ".join(unit["call_sign"] for unit in payload["units"]))
     if "call_sign" in payload:
         parts.append(payload["call_sign"])
+    if event.kind == "incident.transferred":
+        parts.append(payload["to"])  # a referral names its partner in "reason" already
     for key in (
         "reason",
         "result_code",

@@ -395,6 +395,34 @@ def incident_invalidate(*, actor, incident_id: int, reason: str) -> Incident:
     return incident
 
 
+@transaction.atomic
+def incident_transfer(*, actor, incident_id: int, to: str, reason: str) -> Incident:
+    """移交: hand a job to a neighbouring district or another agency, before units are sent.
+
+    A call placed outside the district is held by the command center for this.
+    """
+    incident = incident_lock(incident_id)
+    require_police_actor(actor, incident)
+    errors = {}
+    if not to.strip():
+        errors["to"] = _("Say which district or agency takes the job.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the job is transferred.")
+    if errors:
+        raise ValidationError(errors)
+    incident_transition(
+        incident=incident,
+        target=S.TRANSFERRED,
+        actor=actor,
+        kind="incident.transferred",
+        reason=reason.strip(),
+        payload={"to": to.strip()},
+        changes={"transferred_to": to.strip()},
+    )
+    incident_repeats_close(original=incident, actor=actor, target=S.CLOSED)
+    return incident
+
+
 # --- Street side (综治中心) -----------------------------------------------------
 
 

@@ -77,6 +77,19 @@ class ReferSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class TransferSerializer(serializers.Serializer):
+    """The service says what is missing: the taker and the reason."""
+
+    to = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The neighbouring district or agency that takes the job.",
+    )
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
 _CHOOSE_UNITS = _("Choose at least one unit.")
 
 

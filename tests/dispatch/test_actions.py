@@ -24,7 +24,7 @@ def test_the_job_panel_offers_the_registry_actions_the_user_may_take(client, use
         headers={"HX-Request": "true"},
     ).content.decode()
     offered = [action.name for action in job_actions_offered(users.dispatcher, incident)]
-    assert offered == ["dispatch", "resolve", "invalidate", "cancel"]
+    assert offered == ["dispatch", "resolve", "transfer", "invalidate", "cancel"]
     for name in offered[1:]:  # dispatch has its own section, the recommendations
         url = reverse(
             "incident-action", kwargs={"console": "dispatch", "pk": incident.pk, "action": name}
