@@ -1,5 +1,6 @@
 """接警调度台, the dispatcher console: intake form and map, the queue, the job panel."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,13 @@ from consoles.forms import IntakeForm
 from consoles.shell import LIST_LIMIT, console_required, district_layers, is_htmx, map_config
 from dispatch.selectors import active_assignments_prefetch
 from incidents import services
-from incidents.selectors import active_categories, dispatch_queue, in_progress, incident_list
+from incidents.selectors import (
+    active_categories,
+    caller_history,
+    dispatch_queue,
+    in_progress,
+    incident_list,
+)
 
 # The related rows each list names, joined in the list's query.
 LIST_RELATED = ("category", "station", "post")
@@ -84,6 +91,22 @@ def incident_intake(request: HttpRequest) -> HttpResponse:
     response = render(request, "consoles/partials/intake.html", _intake_context(taken=incident))
     response["HX-Trigger"] = "queue-changed"
     return response
+
+
+@require_GET
+@console_required("dispatch")
+def caller_history_partial(request: HttpRequest) -> HttpResponse:
+    """来电历史 beside the intake form, for the number or address being typed."""
+    history = caller_history(
+        user=request.user,
+        phone=request.GET.get("caller_phone", "")[:20],
+        address=request.GET.get("address", "")[:200],
+    )
+    return render(
+        request,
+        "consoles/partials/caller_history.html",
+        {"history": history, "days": settings.CALLER_HISTORY_DAYS},
+    )
 
 
 @require_GET

@@ -24,6 +24,7 @@ urlpatterns = [
     path("dispatch/", dispatcher.dispatch_console, name="dispatch-console"),
     path("dispatch/intake/", dispatcher.incident_intake, name="incident-intake"),
     path("dispatch/queue/", dispatcher.queue_partial, name="dispatch-queue"),
+    path("dispatch/caller-history/", dispatcher.caller_history_partial, name="caller-history"),
     path("street/", street.street_console, name="street-console"),
     path("street/queue/", street.queue_partial, name="street-queue"),
     path("station/", station.station_console, name="station-console"),

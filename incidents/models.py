@@ -192,6 +192,12 @@ class Incident(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES), repeat_of__isnull=True),
                 name="incident_open_point",
             ),
+            # Caller history at intake: earlier calls from the number.
+            models.Index(
+                fields=["caller_phone", "received_at"],
+                condition=~Q(caller_phone=""),
+                name="incident_caller_phone",
+            ),
             # The calls linked to an incident. Only linked rows are in it, so
             # the planner never takes it to find unlinked ones.
             models.Index(

@@ -1,8 +1,11 @@
 """Reads of incidents: scoped lists, the queues and the timeline."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -69,6 +72,61 @@ def street_finished(*, user, since: datetime) -> QuerySet[Incident]:
         incident_list(user=user)
         .filter(diverted_at__isnull=False, status__in=STREET_FINISHED, updated_at__gte=since)
         .order_by("-updated_at")
+    )
+
+
+@dataclass(frozen=True)
+class CallerHistory:
+    """Earlier calls from a number or about an address, and what they say of the caller."""
+
+    calls: list[Incident]
+    by_phone: int  # calls from this number in the window
+    invalid_by_phone: int  # of which closed as invalid (misdial, prank, silent …)
+    repeat_caller: bool
+    nuisance_caller: bool
+
+
+def phone_normalised(phone: str) -> str:
+    """A phone number as it is stored and matched: without spaces and dashes."""
+    return "".join(character for character in phone if character not in " -")
+
+
+def caller_history(
+    *, user, phone: str = "", address: str = "", now: datetime | None = None
+) -> CallerHistory:
+    """Calls of the last CALLER_HISTORY_DAYS from this number (exact) or at this address
+    (containing the typed text, from CALLER_HISTORY_ADDRESS_MIN_CHARS characters on),
+    newest first; a number that called often is a repeat caller, one whose calls were
+    often invalid a nuisance caller (thresholds are settings)."""
+    phone, address = phone_normalised(phone), address.strip()
+    since = (now or timezone.now()) - timedelta(days=settings.CALLER_HISTORY_DAYS)
+    condition = Q()
+    if len(phone) >= 5:
+        condition |= Q(caller_phone=phone)
+    if len(address) >= settings.CALLER_HISTORY_ADDRESS_MIN_CHARS:
+        condition |= Q(address__icontains=address)
+    if not condition:
+        return CallerHistory(
+            calls=[], by_phone=0, invalid_by_phone=0, repeat_caller=False, nuisance_caller=False
+        )
+    recent = incident_list(user=user).filter(condition, received_at__gte=since)
+    calls = list(
+        recent.select_related("category", "result_code", "invalid_reason").order_by("-received_at")[
+            : settings.CALLER_HISTORY_LIMIT
+        ]
+    )
+    by_phone = invalid = 0
+    if len(phone) >= 5:
+        counts = recent.filter(caller_phone=phone).aggregate(
+            calls=Count("pk"), invalid=Count("pk", filter=Q(tier=Tier.INVALID))
+        )
+        by_phone, invalid = counts["calls"], counts["invalid"]
+    return CallerHistory(
+        calls=calls,
+        by_phone=by_phone,
+        invalid_by_phone=invalid,
+        repeat_caller=by_phone >= settings.REPEAT_CALLER_CALLS,
+        nuisance_caller=invalid >= settings.NUISANCE_CALLER_INVALID_CALLS,
     )
 
 

@@ -45,6 +45,7 @@ from incidents.lifecycle import (
 from incidents.models import Incident, IncidentCategory
 from incidents.permissions import require_closer, require_police_actor, require_street_actor
 from incidents.routing import incident_route
+from incidents.selectors import phone_normalised
 from patrol.zone_index import Placement, point_resolve
 
 S = IncidentStatus
@@ -152,6 +153,7 @@ def incident_create(
     """
     if actor.role == Role.PARTNER:
         source = Source.PARTNER_API
+    caller_phone = phone_normalised(caller_phone)
     _validate_intake(
         lat=lat,
         lng=lng,

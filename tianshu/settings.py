@@ -239,6 +239,14 @@ HEALTH_REQUIRE_WORKER = env_bool("HEALTH_REQUIRE_WORKER", True)
 # A call of the same kind this close to an open incident, this soon, is a repeat.
 INCIDENT_REPEAT_RADIUS_M = env_int("INCIDENT_REPEAT_RADIUS_M", 300)
 INCIDENT_REPEAT_WINDOW_MINUTES = env_int("INCIDENT_REPEAT_WINDOW_MINUTES", 30)
+# Caller history at intake: earlier calls from the number or at the address.
+CALLER_HISTORY_DAYS = env_int("CALLER_HISTORY_DAYS", 30)
+CALLER_HISTORY_LIMIT = 10
+CALLER_HISTORY_ADDRESS_MIN_CHARS = 4
+# A number with this many calls in the window is a repeat caller; with this
+# many invalid calls (misdial, prank, silent …) a nuisance caller.
+REPEAT_CALLER_CALLS = env_int("REPEAT_CALLER_CALLS", 3)
+NUISANCE_CALLER_INVALID_CALLS = env_int("NUISANCE_CALLER_INVALID_CALLS", 2)
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -165,3 +165,29 @@ class IncidentRecordSerializer(IncidentSerializer):
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident) -> list[dict]:
         return TimelineEntrySerializer(incident_timeline(incident=incident), many=True).data
+
+
+class CallerHistoryCallSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    status = serializers.ChoiceField(choices=IncidentStatus.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    address = serializers.CharField()
+    result = serializers.CharField(source="result_code.name", default=None, allow_null=True)
+    invalid_reason = serializers.CharField(
+        source="invalid_reason.name", default=None, allow_null=True
+    )
+
+
+class CallerHistorySerializer(serializers.Serializer):
+    """Earlier calls from a number or at an address, and what they say of the caller."""
+
+    calls = CallerHistoryCallSerializer(many=True)
+    by_phone = serializers.IntegerField(help_text="Calls from this number in the window.")
+    invalid_by_phone = serializers.IntegerField(help_text="Of which closed as invalid.")
+    repeat_caller = serializers.BooleanField()
+    nuisance_caller = serializers.BooleanField()

@@ -6,12 +6,15 @@ the actions (dispatch/actions.py).
 """
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from incidents import services
 from incidents.api.serializers import (
+    CallerHistorySerializer,
     IncidentCategorySerializer,
     IncidentCreatedSerializer,
     IncidentCreateSerializer,
@@ -21,7 +24,7 @@ from incidents.api.serializers import (
 )
 from incidents.choices import IncidentStatus, Tier
 from incidents.models import Incident, IncidentCategory, ResultCode
-from incidents.selectors import incident_list
+from incidents.selectors import caller_history, incident_list
 
 
 class IncidentCategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -100,3 +103,21 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         fields = INTAKE.run_validation(request.data)
         incident = services.incident_create(actor=request.user, **fields)
         return Response(INTAKE_ANSWER.to_representation(incident), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", OpenApiTypes.STR, description="The caller's number"),
+            OpenApiParameter("address", OpenApiTypes.STR, description="Part of the address"),
+        ],
+        responses=CallerHistorySerializer,
+    )
+    @action(detail=False, methods=["get"], url_path="caller-history")
+    def caller_history(self, request):
+        """Earlier calls (last CALLER_HISTORY_DAYS) from a number or at an address, with
+        their outcome, and whether the number is a repeat or nuisance caller."""
+        history = caller_history(
+            user=request.user,
+            phone=request.query_params.get("phone", "")[:20],
+            address=request.query_params.get("address", "")[:200],
+        )
+        return Response(CallerHistorySerializer(history).data)
