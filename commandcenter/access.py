@@ -73,11 +73,14 @@ def can_view(user, obj: Model) -> bool:
     return visible(type(obj).objects.filter(pk=obj.pk), user).exists()
 
 
-# Which browser console each role may open ("dispatch", "street", "station").
+# Which browser console each role may open.
+POLICE_ROLES = frozenset({*DISTRICT_ROLES, Role.STATION_CHIEF, Role.POST_OFFICER})
 CONSOLE_ROLES = {
-    "dispatch": frozenset({*DISTRICT_ROLES, Role.STATION_CHIEF, Role.POST_OFFICER}),
+    "dispatch": POLICE_ROLES,
     "street": frozenset({Role.STREET_STAFF, Role.ADMINISTRATOR}),
-    "station": frozenset({*DISTRICT_ROLES, Role.STATION_CHIEF, Role.POST_OFFICER}),
+    "station": POLICE_ROLES,
+    # 警情查询: every police role and the street (each within its own area).
+    "search": POLICE_ROLES | {Role.STREET_STAFF},
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from consoles import dispatcher, home, jobs, station, street
+from consoles import dispatcher, home, jobs, search, station, street
 
 
 class ConsoleConverter:
@@ -29,6 +29,7 @@ urlpatterns = [
     path("street/queue/", street.queue_partial, name="street-queue"),
     path("station/", station.station_console, name="station-console"),
     path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
+    path("search/", search.incident_search, name="incident-search"),
     path("<console:console>/incidents/<int:pk>/", jobs.job_detail, name="console-incident"),
     path(
         "<console:console>/incidents/<int:pk>/<slug:action>/",

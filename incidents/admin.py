@@ -55,6 +55,6 @@ class IncidentAdmin(ReadOnlyAdmin):
 
     list_display = ["number", "status", "tier", "category", "station", "street", "received_at"]
     list_filter = ["status", "tier", "category", "station"]
-    search_fields = ["number", "address", "description"]
+    search_fields = ["number", "caller_phone", "caller_name", "address", "description"]
     date_hierarchy = "received_at"
     list_select_related = ["category", "station", "street"]

@@ -5,11 +5,13 @@ what a job has beyond its incident: the units sent, the recommendations and
 the actions (dispatch/actions.py).
 """
 
-import django_filters
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from incidents import services
@@ -22,8 +24,9 @@ from incidents.api.serializers import (
     IncidentSerializer,
     ResultCodeSerializer,
 )
-from incidents.choices import IncidentStatus, Tier
-from incidents.models import Incident, IncidentCategory, ResultCode
+from incidents.export import EXPORT_FORMATS, export_filename
+from incidents.filters import IncidentFilter
+from incidents.models import IncidentCategory, ResultCode
 from incidents.selectors import caller_history, incident_list
 
 
@@ -45,31 +48,6 @@ class ResultCodeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class IncidentFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
-    tier = django_filters.ChoiceFilter(choices=Tier.choices)
-    station = django_filters.CharFilter(field_name="station__code")
-    post = django_filters.CharFilter(field_name="post__code")
-    street = django_filters.CharFilter(field_name="street__code")
-    category = django_filters.CharFilter(field_name="category__code")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-
-    class Meta:
-        model = Incident
-        fields = [
-            "status",
-            "tier",
-            "station",
-            "post",
-            "street",
-            "category",
-            "priority",
-            "number",
-            "out_of_jurisdiction",
-        ]
-
-
 # Intake is the hottest path: one instance of each of its serializers serves
 # every call. Making one deep-copies all its fields (about a millisecond for
 # these two); validating and representing leave the instance unchanged.
@@ -89,7 +67,8 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def filter_queryset(self, queryset):
         # The filters are the list's: building them for one incident by id
         # cost more than finding it.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        listing = self.action in ("list", "export")
+        return super().filter_queryset(queryset) if listing else queryset
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -103,6 +82,32 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         fields = INTAKE.run_validation(request.data)
         incident = services.incident_create(actor=request.user, **fields)
         return Response(INTAKE_ANSWER.to_representation(incident), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "file_format",
+                OpenApiTypes.STR,
+                enum=list(EXPORT_FORMATS),
+                description="csv or xlsx",
+            )
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """The list's filters as a file (CSV or Excel), at most EXPORT_LIMIT rows, the
+        caller masked as on screen."""
+        extension = request.query_params.get("file_format", "csv")
+        if extension not in EXPORT_FORMATS:
+            raise ValidationError({"file_format": _("Choose csv or xlsx.")})
+        content_type, render = EXPORT_FORMATS[extension]
+        incidents = self.filter_queryset(self.get_queryset())
+        response = HttpResponse(
+            render(user=request.user, incidents=incidents), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(extension)}"'
+        return response
 
     @extend_schema(
         parameters=[
