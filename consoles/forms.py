@@ -11,7 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from commandcenter.directory import directory
 from dispatch.choices import AssignmentStatus
+from incidents.categories import categories_matching, category_linkage
 from incidents.choices import Priority, Source
 from incidents.models import IncidentCategory
 
@@ -88,6 +90,11 @@ class IntakeForm(forms.Form):
         required=False,
     )
     source = forms.ChoiceField(label=_("Source"), choices=INTAKE_SOURCES, initial=Source.PHONE_110)
+    linkage_notified = forms.BooleanField(
+        label=_("Handed to 119 / 120 (联动)"),
+        required=False,
+        help_text=_("Fire and medical calls go to 119 / 120 at once; tick when done."),
+    )
     description = forms.CharField(
         label=_("What happened"),
         max_length=2000,
@@ -100,17 +107,10 @@ class IntakeForm(forms.Form):
         self.categories = categories
 
     def clean_category(self) -> str:
-        """The category's code, from its code or name, or a part of it that fits only one."""
+        """The category's code, from its code, name or a synonym (电瓶车 → 电动车被盗),
+        or a part of one that fits only one category."""
         typed = self.cleaned_data["category"].strip()
-        folded = typed.casefold()
-        for category in self.categories:
-            if folded in (category.code.casefold(), category.name.casefold()):
-                return category.code
-        fitting = [
-            category
-            for category in self.categories
-            if folded in category.name.casefold() or category.code.casefold().startswith(folded)
-        ]
+        fitting = categories_matching(typed, self.categories)
         if len(fitting) == 1:
             return fitting[0].code
         if fitting:
@@ -122,6 +122,15 @@ class IntakeForm(forms.Form):
         raise ValidationError(
             _("Unknown incident category “%(code)s”."), params={"code": typed}, code="unknown"
         )
+
+    def clean(self):
+        """The linkage the call was handed to, from its category's branch (none if
+        the category has none, whatever was ticked)."""
+        data = super().clean()
+        category = directory.by_code(IncidentCategory, data.get("category") or "")
+        ticked = data.pop("linkage_notified", False)
+        data["linkage"] = category_linkage(category) if ticked and category else ""
+        return data
 
     def clean_description(self) -> str:
         description = self.cleaned_data["description"].strip()

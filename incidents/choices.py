@@ -10,6 +10,13 @@ class CategoryKind(models.TextChoices):
     INVALID = "invalid", _("Invalid call")
 
 
+class Linkage(models.TextChoices):
+    """联动: the emergency service a call is also handed to."""
+
+    FIRE = "119", _("119 fire and rescue")
+    MEDICAL = "120", _("120 emergency medical")
+
+
 class Source(models.TextChoices):
     PHONE_110 = "phone_110", _("110 phone call")
     SENSOR_ALARM = "sensor_alarm", _("Sensor alarm")

@@ -12,6 +12,7 @@ from incidents.choices import (
     OPEN_STATUSES,
     CategoryKind,
     IncidentStatus,
+    Linkage,
     Priority,
     RoutingTarget,
     Source,
@@ -23,12 +24,30 @@ from patrol.models import PatrolZone
 class IncidentCategory(models.Model):
     """警情类别: what happened, whether it is a police matter, its default priority.
 
-    Categories of kind "invalid" are the reasons an invalid call is closed with
-    (misdial, prank, silent, repeat).
+    A tree of two or three levels in the GA/T style (刑事案件 → 盗窃 → 电动车被盗):
+    a sub-category keeps its branch's kind and repeat group, and synonyms let the
+    call-taker find it by the caller's words ("电瓶车"). Categories of kind
+    "invalid" are the reasons an invalid call is closed with (misdial, prank …).
     """
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
+    )
+    synonyms = models.CharField(
+        _("synonyms"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other words callers use for it, separated by spaces or commas."),
+    )
+    # Fire and medical calls are handed to 119 / 120 at once (联动).
+    linkage = models.CharField(_("linkage"), max_length=10, choices=Linkage.choices, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=CategoryKind.choices)
     # Calls of the same group near an open incident are taken as repeats of it.
     group = models.SlugField(_("repeat group"), max_length=40)
@@ -148,6 +167,8 @@ class Incident(models.Model):
     governance_center = _optional(GovernanceCenter, indexed=True)
     referred_to = _optional(PartnerDepartment)
     referred_to_mediation = models.BooleanField(_("referred to mediation center"), default=False)
+    # The agency (119, 120) the call-taker handed the call to at intake, if any.
+    linkage = models.CharField(_("linkage"), max_length=10, choices=Linkage.choices, blank=True)
     transferred_to = models.CharField(_("transferred to"), max_length=100, blank=True)
 
     repeat_of = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from commandcenter.directory import directory
 from commandcenter.models import GovernanceCenter, Post, Station
+from incidents.categories import category_ancestors
 from incidents.choices import CategoryKind, RoutingTarget, Tier
 from incidents.models import IncidentCategory, RoutingRule
 from patrol.zone_index import Placement
@@ -26,13 +27,18 @@ class RoutingDecision:
 
 
 def _matches(rule: RoutingRule, category: IncidentCategory, placement: Placement) -> bool:
+    """Every condition of the rule holds; a rule's category covers its whole branch."""
     return (
-        (rule.category_id is None or rule.category_id == category.id)
+        (rule.category_id is None or rule.category_id in _lineage(category))
         and (not rule.category_kind or rule.category_kind == category.kind)
         and (rule.station_id is None or rule.station_id == placement.station_id)
         and (rule.street_id is None or rule.street_id == placement.street_id)
         and (not rule.area_class or rule.area_class == placement.area_class)
     )
+
+
+def _lineage(category: IncidentCategory) -> set[int]:
+    return {c.pk for c in category_ancestors(category)}
 
 
 def _target(target: str, placement: Placement) -> tuple[str, int | None, str]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from commandcenter.access import visible
 from commandcenter.directory import directory
 from commandcenter.models import Event
+from incidents.categories import categories_in_tree_order
 from incidents.choices import (
     AWAITING_DISPATCH,
     IN_PROGRESS,
@@ -31,8 +32,9 @@ def incident_list(*, user) -> QuerySet[Incident]:
 
 
 def active_categories() -> list[IncidentCategory]:
-    """The categories a call can be recorded under now, invalid-call reasons included."""
-    return [category for category in directory.rows(IncidentCategory) if category.active]
+    """The categories a call can be recorded under now, invalid-call reasons included,
+    in tree order (each parent before its sub-types)."""
+    return categories_in_tree_order()
 
 
 def dispatch_queue(*, user) -> QuerySet[Incident]:
@@ -171,6 +173,8 @@ def _detail(event: Event) -> str:
         parts.append(", ".join(unit["call_sign"] for unit in payload["units"]))
     if "call_sign" in payload:
         parts.append(payload["call_sign"])
+    if payload.get("linkage"):
+        parts.append(_("Handed to %(service)s") % {"service": payload["linkage"]})
     if event.kind == "incident.transferred":
         parts.append(payload["to"])  # a referral names its partner in "reason" already
     for key in (

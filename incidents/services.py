@@ -32,6 +32,7 @@ from incidents.choices import (
     OPEN_STATUSES,
     CategoryKind,
     IncidentStatus,
+    Linkage,
     Source,
     Tier,
 )
@@ -58,7 +59,7 @@ def _active_category(code: str, field: str = "category") -> IncidentCategory:
     return category
 
 
-def _validate_intake(*, lat, lng, source: str, **text) -> None:
+def _validate_intake(*, lat, lng, source: str, linkage: str, **text) -> None:
     """Every way in (API, page, sensor) gets field errors, never a database error."""
     errors = {}
     if lat is None or not -90 <= lat <= 90:
@@ -69,6 +70,8 @@ def _validate_intake(*, lat, lng, source: str, **text) -> None:
         errors["description"] = _("Say what happened.")
     if source not in Source.values:
         errors["source"] = _("Unknown source “%(source)s”.") % {"source": source}
+    if linkage not in ("", *Linkage.values):
+        errors["linkage"] = _("Linkage is 119 or 120.")
     for name, value in text.items():
         limit = Incident._meta.get_field(name).max_length
         if len(value) > limit:
@@ -146,8 +149,11 @@ def incident_create(
     caller_name: str = "",
     address: str = "",
     priority: int | None = None,
+    linkage: str = "",
 ) -> Incident:
     """Record a call: place it, spot a repeat, route it, or close it as invalid.
+
+    `linkage` records that the call-taker also handed the call to 119 or 120.
 
     Everything before the write only reads; the write is one transaction.
     """
@@ -158,6 +164,7 @@ def incident_create(
         lat=lat,
         lng=lng,
         source=source,
+        linkage=linkage,
         description=description,
         caller_phone=caller_phone,
         caller_name=caller_name,
@@ -176,6 +183,7 @@ def incident_create(
         address=address,
         lat=lat,
         lng=lng,
+        linkage=linkage,
         received_at=now,
         created_by=actor,
         **_placement_fields(placement),
@@ -202,7 +210,11 @@ def incident_create(
         incident=incident,
         kind=kind,
         actor=actor,
-        payload={"category": chosen.code, "priority": incident.priority},
+        payload={
+            "category": chosen.code,
+            "priority": incident.priority,
+            **({"linkage": linkage} if linkage else {}),
+        },
         repeat=repeat,
     )
     return incident

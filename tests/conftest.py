@@ -48,6 +48,7 @@ def _reload_reference_data() -> None:
     for module in (
         "incidents.migrations.0002_standard_categories",
         "dispatch.migrations.0003_default_routing_rules",
+        "incidents.migrations.0010_category_tree_data",
     ):
         import_module(module).forward(CurrentApps, None)
 

@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from commandcenter.api.serializers import DirectoryField
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
-from incidents.choices import IncidentStatus, Priority, Source, Tier
+from incidents.categories import category_linkage, category_path
+from incidents.choices import IncidentStatus, Linkage, Priority, Source, Tier
 from incidents.models import IncidentCategory, ResultCode, RoutingRule
 from incidents.permissions import mask_name, mask_phone, may_see_caller
 from incidents.selectors import incident_timeline
@@ -13,9 +14,31 @@ from patrol.models import PatrolZone
 
 
 class IncidentCategorySerializer(serializers.ModelSerializer):
+    parent = DirectoryField(IncidentCategory, source="parent_id")
+    path = serializers.SerializerMethodField()
+    linkage = serializers.SerializerMethodField()
+
     class Meta:
         model = IncidentCategory
-        fields = ["code", "name", "kind", "group", "default_priority"]
+        fields = [
+            "code",
+            "name",
+            "parent",
+            "path",
+            "synonyms",
+            "kind",
+            "group",
+            "default_priority",
+            "linkage",
+        ]
+
+    def get_path(self, category) -> str:
+        """刑事案件 › 盗窃 › 电动车被盗"""
+        return category_path(category)
+
+    def get_linkage(self, category) -> str:
+        """119 or 120 when the branch's calls are handed to that service too."""
+        return category_linkage(category)
 
 
 class ResultCodeSerializer(serializers.ModelSerializer):
@@ -38,6 +61,13 @@ class IncidentCreateSerializer(serializers.Serializer):
     lng = serializers.FloatField(min_value=-180, max_value=180)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE_110)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    linkage = serializers.ChoiceField(
+        choices=Linkage.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="119 or 120 when the call was also handed to that service (联动).",
+    )
 
 
 class IncidentCreatedSerializer(serializers.Serializer):
@@ -123,6 +153,7 @@ class IncidentSerializer(serializers.Serializer):
     invalid_reason = DirectoryField(IncidentCategory, source="invalid_reason_id")
     referred_to = DirectoryField(PartnerDepartment, source="referred_to_id")
     referred_to_mediation = serializers.BooleanField(read_only=True)
+    linkage = serializers.CharField(read_only=True)
     received_at = serializers.DateTimeField(read_only=True)
     dispatched_at = serializers.DateTimeField(read_only=True, allow_null=True)
     on_scene_at = serializers.DateTimeField(read_only=True, allow_null=True)
