@@ -142,3 +142,40 @@ def browser_page():
             from django.db import connections
 
             connections.close_all()
+
+
+# The origin a page of the static modules is served from (never on the network).
+MODULES_ORIGIN = "http://tianshu.test"
+
+
+@pytest.fixture
+def modules_page(browser_page):
+    """A blank page whose origin serves frontend/static/ straight from disk,
+    with the server's vocabulary in it as base.html renders it: the page
+    scripts' modules can be imported and driven on their own, no server
+    needed (`await import("/static/js/…")` in page.evaluate)."""
+    import json
+
+    from consoles.vocabulary import vocabulary
+
+    static = ROOT / "frontend" / "static"
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body>'
+        f'<script type="application/json" id="vocabulary">{json.dumps(vocabulary())}</script>'
+        "</body></html>"
+    )
+
+    def serve(route):
+        path = route.request.url.removeprefix(MODULES_ORIGIN).split("?")[0]
+        if path == "/":
+            route.fulfill(body=html, content_type="text/html")
+            return
+        file = (static / path.removeprefix("/static/")).resolve()
+        if path.startswith("/static/") and file.is_relative_to(static) and file.is_file():
+            route.fulfill(path=str(file), content_type="text/javascript")
+        else:
+            route.fulfill(status=404, body="")
+
+    browser_page.route(f"{MODULES_ORIGIN}/**", serve)
+    browser_page.goto(f"{MODULES_ORIGIN}/")
+    return browser_page

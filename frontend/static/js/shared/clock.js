@@ -1,7 +1,8 @@
 /**
- * Time on the console: the server's clock (the workstation's may be off; the
+ * Time on every page: the server's clock (the workstation's may be off; the
  * page's <meta name="server-time"> gives the offset), running durations as
- * m:ss, and clock times shown in the command center's time zone.
+ * m:ss (h:mm:ss past an hour), and clock times shown in the command center's
+ * time zone (<meta name="time-zone">, else the workstation's).
  */
 
 const serverTime = Date.parse(document.querySelector('meta[name="server-time"]')?.content ?? "");
@@ -20,6 +21,7 @@ export function secondsSince(iso, until = now()) {
   return Number.isFinite(since) ? (until - since) / 1000 : NaN;
 }
 
+/** Seconds as m:ss, or h:mm:ss past an hour; "" when not a number. */
 export function formatDuration(totalSeconds) {
   if (!Number.isFinite(totalSeconds)) return "";
   const seconds = Math.max(0, Math.floor(totalSeconds));

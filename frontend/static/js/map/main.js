@@ -1,5 +1,5 @@
 /**
- * The console's district map: the district outline, patrol zones, sectors,
+ * The one map's page (`/`): the district outline, patrol zones, sectors,
  * stations, posts and governance centers, read from the REST API with the
  * session cookie and drawn on one Leaflet map, with sidebar checkboxes to
  * toggle each layer and a panel that shows the clicked feature. On top of
@@ -13,8 +13,8 @@
  * Needs Leaflet loaded before it as a classic script (global `L`).
  */
 
-import { ApiError, fetchAllPages, fetchJson, setNetworkErrorText } from "./api.js";
-import { startLiveBoard } from "./board.js";
+import { ApiError, fetchAllPages, fetchJson, setNetworkErrorText } from "../shared/api.js";
+import { LiveBoard } from "./board.js";
 import { clearSelection, fillTemplate, refreshDefault, setDefaultContent, takePanel } from "./panel.js";
 
 const L = window.L;
@@ -356,7 +356,7 @@ function start() {
   wireCheckboxes(map);
   rememberLayersBox();
   setDefaultContent(() => fillTemplate("district", overview));
-  board = startLiveBoard({
+  board = LiveBoard.fromPage({
     map,
     registerLayer: (name, layer, count) => register(map, name, layer, count),
     setLayerCount: setCount,

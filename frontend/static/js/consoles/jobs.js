@@ -1,7 +1,7 @@
 /**
  * Queue and job panel behaviour shared by the consoles: a click anywhere on a
- * queue row opens its job, the open job's row stays marked across polls, the
- * arrow keys walk the queue, and a few keys jump between the panes
+ * queue row opens its job, the open job's row stays marked across refreshes,
+ * the arrow keys walk the queue, and a few keys jump between the panes
  * (F2 new call, Alt+Q queue, Alt+J job). Selects marked data-autosubmit
  * submit their form on change (the station filter).
  */
@@ -64,8 +64,16 @@ document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-autosubmit]")) event.target.form?.requestSubmit();
 });
 
+function headingFocusable() {
+  const heading = document.getElementById("job-heading");
+  if (heading) heading.tabIndex = -1; // Alt+J focuses it
+}
+
 document.body.addEventListener("htmx:afterSettle", (event) => {
   markSelected();
+  headingFocusable();
+  // Only a job the user opened or acted on takes the focus; one read again
+  // from the live stream (#job swapped) leaves it where it is.
   if (event.detail.target?.id !== "job-panel") return;
   // After a refused action, the message; after opening a job, its heading.
   const alert = event.detail.target.querySelector(".job-alert.is-error");
@@ -77,6 +85,5 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
-const heading = document.getElementById("job-heading");
-if (heading) heading.tabIndex = -1;
+headingFocusable();
 markSelected();

@@ -13,17 +13,15 @@
  * changes (a unit sent elsewhere is no longer free).
  */
 
-import { fetchJson, postJson } from "./api.js";
-import { formatDuration, formatTime, secondsSince } from "./clock.js";
+import { fetchJson, postJson } from "../shared/api.js";
+import { formatDuration, formatTime, secondsSince } from "../shared/clock.js";
+import { BUSY_UNIT_STATUSES, DISPATCHABLE } from "../shared/vocabulary.js";
 import { urgencyOf } from "./incidents.js";
 import { fillFields, takePanel } from "./panel.js";
-import { BUSY_UNIT_STATUSES } from "./store.js";
 import { text, word } from "./words.js";
 
 const L = window.L;
 
-// Jobs that can take (more) units: first dispatch or reinforcement.
-const DISPATCHABLE = new Set(["received", "returned", "accepted", "dispatched", "on_scene"]);
 const RECOMMENDATIONS_SHOWN = 6;
 const REFETCH_DELAY_MS = 600;
 // --recommended and --unit-dispatched in live-map.css: canvas lines cannot read CSS.

@@ -1,7 +1,9 @@
 /**
- * The REST API as the console reads and writes it: same-origin requests with
- * the session cookie, the CSRF token of the page on writes, every page of a
- * paginated list, and one error type carrying the server's message.
+ * The REST API as every page script reads and writes it: same-origin
+ * requests with the session cookie, the CSRF token of the page on writes,
+ * every page of a paginated list, query strings built from plain values, and
+ * one error type carrying the server's message (and the HTTP status, 0 when
+ * the server could not be reached).
  */
 
 // A guard against a `next` link that never ends.
@@ -70,6 +72,20 @@ export function postJson(url, body) {
     },
     body: JSON.stringify(body),
   });
+}
+
+/**
+ * `url` with `params` added to its query: an array value repeats the key
+ * (`status=received&status=returned`), null and undefined are left out.
+ */
+export function withQuery(url, params) {
+  const target = new URL(url, window.location.href);
+  for (const [key, value] of Object.entries(params)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== null && item !== undefined) target.searchParams.append(key, String(item));
+    }
+  }
+  return target.origin === window.location.origin ? target.pathname + target.search : target.href;
 }
 
 function samePageUrl(link) {

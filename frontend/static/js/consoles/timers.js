@@ -7,25 +7,15 @@
  * `data-red` (seconds) colour it when the clock runs late. Rows swapped in by
  * htmx are painted at once and then by the next tick.
  *
- * The workstation's clock may be off: the page's <meta name="server-time">
- * gives the offset to the server's.
+ * The clock is the server's (shared/clock.js): the workstation's may be off.
  */
 
-const serverTime = Date.parse(document.querySelector('meta[name="server-time"]')?.content ?? "");
-const skew = Number.isFinite(serverTime) ? serverTime - Date.now() : 0;
+import { formatDuration, now } from "../shared/clock.js";
 
-export function formatDuration(totalSeconds) {
-  const seconds = Math.max(0, Math.floor(totalSeconds));
-  const hours = Math.floor(seconds / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  const rest = String(seconds % 60).padStart(2, "0");
-  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
-}
-
-function paint(element, now) {
+function paint(element, moment) {
   const since = Date.parse(element.dataset.since);
   if (!Number.isFinite(since)) return;
-  const until = element.dataset.until ? Date.parse(element.dataset.until) : now;
+  const until = element.dataset.until ? Date.parse(element.dataset.until) : moment;
   const elapsed = (until - since) / 1000;
   element.textContent = formatDuration(elapsed);
   const amber = Number(element.dataset.amber);
@@ -37,8 +27,8 @@ function paint(element, now) {
 }
 
 function tick() {
-  const now = Date.now() + skew;
-  for (const element of document.querySelectorAll(".timer[data-since]")) paint(element, now);
+  const moment = now();
+  for (const element of document.querySelectorAll(".timer[data-since]")) paint(element, moment);
 }
 
 tick();

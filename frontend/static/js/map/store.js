@@ -2,23 +2,21 @@
  * The live state of the one map: open incidents, units, and which unit is on
  * which job, kept from a REST snapshot and the events of the live stream.
  *
+ * An event carries the job's state (status, tier, priority, point, clocks'
+ * start) and, where the server sends them, the names the map shows (address,
+ * category, station, post, street, center, routing reason…): a job first seen
+ * in an event is then complete at once. Only when a field the map shows is
+ * missing is the job listed by `undetailed()`, for its detail to be fetched.
+ *
  * Only events and snapshots change status; a fetched incident detail only
- * fills its descriptive fields (address, names, routing reason), so a slow
- * answer can never put an old status back. Each change is noted and handed
- * to the subscribers once per frame: `{ all, incidents, units, statuses,
- * removed }` (ids changed, ids of units whose status changed, and the last
- * known state of incidents that left the map).
+ * fills its descriptive fields, so a slow answer can never put an old status
+ * back. Each change is noted and handed to the subscribers once per frame:
+ * `{ all, incidents, units, statuses, removed }` (ids changed, ids of units
+ * whose status changed, and the last known state of incidents that left the
+ * map).
  */
 
-// Jobs that still need someone to act and so stay on the map.
-export const OPEN_STATUSES = new Set([
-  "received", "returned", "dispatched", "on_scene", "diverted", "accepted",
-]);
-// Waiting for police units to be sent: the dispatcher's queue.
-export const WAITING_STATUSES = new Set(["received", "returned"]);
-// Waiting on the street's governance center.
-export const STREET_STATUSES = new Set(["diverted", "accepted"]);
-export const BUSY_UNIT_STATUSES = new Set(["dispatched", "en_route", "on_scene"]);
+import { ACTIVE_ASSIGNMENT_STATUSES, BUSY_UNIT_STATUSES, LIVE_STATUSES } from "../shared/vocabulary.js";
 
 const INCIDENT_SUBJECT = "incidents.incident";
 const UNIT_SUBJECT = "patrol.unit";
@@ -31,12 +29,38 @@ const STAMPS = {
 };
 // Units named in these events were just sent (the payload carries no status).
 const SENDING_KINDS = new Set(["incident.dispatched", "incident.reinforced"]);
+// An event's state of the job: always taken.
+const STATE_FIELDS = ["number", "status", "tier", "category", "priority", "received_at", "area_class"];
+// Names and words an event may carry (a description possibly shortened).
+const EVENT_DESCRIPTIVE_FIELDS = [
+  "address", "category_name", "station_name", "post_name", "street_name",
+  "governance_center_name", "routing_reason", "call_count", "out_of_jurisdiction", "description",
+];
 // What an incident detail may fill in; status and position come from events.
 const DESCRIPTIVE_FIELDS = [
-  "number", "category_name", "description", "address", "station_name", "post_name",
-  "street_name", "governance_center_name", "routing_reason", "call_count",
-  "out_of_jurisdiction", "dispatched_at", "on_scene_at", "diverted_at", "accepted_at",
+  "number", ...EVENT_DESCRIPTIVE_FIELDS, "dispatched_at", "on_scene_at", "diverted_at", "accepted_at",
 ];
+// What the map shows of a job: missing one of these, its detail is fetched.
+// null is a value ("no post"); only a field never heard of is missing.
+const SHOWN_FIELDS = [
+  "address", "station_name", "post_name", "street_name", "governance_center_name",
+  "routing_reason", "call_count", "description",
+];
+// The clocks a status implies were stamped: a job first seen on scene needs
+// its dispatch time from the detail.
+const IMPLIED_STAMPS = {
+  dispatched: ["dispatched_at"],
+  on_scene: ["dispatched_at", "on_scene_at"],
+  diverted: ["diverted_at"],
+  accepted: ["diverted_at", "accepted_at"],
+};
+
+/** True when the map can show everything of the job without asking the API. */
+function isComplete(incident) {
+  if (SHOWN_FIELDS.some((field) => incident[field] === undefined)) return false;
+  if (!incident.category_name) return false;
+  return (IMPLIED_STAMPS[incident.status] ?? []).every((stamp) => Boolean(incident[stamp]));
+}
 
 function emptyChanges() {
   return {
@@ -66,7 +90,7 @@ export class LiveStore {
     const before = this.incidents;
     this.incidents = new Map();
     for (const item of incidents) {
-      if (OPEN_STATUSES.has(item.status)) this.incidents.set(item.id, { ...item, detailed: true });
+      if (LIVE_STATUSES.has(item.status)) this.incidents.set(item.id, { ...item, detailed: true });
     }
     for (const [id, incident] of before) {
       if (!this.incidents.has(id)) this.changes.removed.set(id, incident);
@@ -78,26 +102,28 @@ export class LiveStore {
     this.schedule();
   }
 
-  /** Fill an incident's descriptive fields from its detail. */
+  /**
+   * Fill an incident's descriptive fields from its detail. What an event
+   * said is kept: the detail may have been read before that event.
+   */
   mergeDetail(detail) {
     const incident = this.incidents.get(detail.id);
     if (!incident) return;
     for (const field of DESCRIPTIVE_FIELDS) {
-      if (detail[field] !== undefined && (detail[field] !== null || incident[field] === undefined)) {
-        incident[field] = detail[field];
-      }
+      if (detail[field] === undefined || incident.fromEvent?.has(field)) continue;
+      if (detail[field] !== null || incident[field] === undefined) incident[field] = detail[field];
     }
     incident.detailed = true;
     for (const assignment of detail.assignments ?? []) {
       if (BUSY_UNIT_STATUSES.has(this.units.get(assignment.unit)?.status)
-          && ["dispatched", "acknowledged", "en_route", "on_scene"].includes(assignment.status)) {
+          && ACTIVE_ASSIGNMENT_STATUSES.has(assignment.status)) {
         this.unitJob.set(assignment.unit, detail.id);
       }
     }
     this.touchIncident(detail.id);
   }
 
-  /** Incidents drawn from an event only, still without address and names. */
+  /** Incidents drawn from events that lack something the map shows. */
   undetailed() {
     return [...this.incidents.values()].filter((incident) => !incident.detailed).map((i) => i.id);
   }
@@ -116,7 +142,7 @@ export class LiveStore {
     const payload = message.payload ?? {};
     const existing = this.incidents.get(id);
     if (!payload.status) return;
-    if (!OPEN_STATUSES.has(payload.status)) {
+    if (!LIVE_STATUSES.has(payload.status)) {
       if (existing) {
         this.incidents.delete(id);
         this.changes.removed.set(id, { ...existing, status: payload.status });
@@ -126,9 +152,16 @@ export class LiveStore {
       return;
     }
     const incident = existing ?? { id, detailed: false };
-    for (const field of ["number", "status", "tier", "category", "priority", "received_at",
-      "area_class"]) {
+    // The event is newer than anything read before: what it carries wins.
+    for (const field of STATE_FIELDS) {
       if (payload[field] !== undefined) incident[field] = payload[field];
+    }
+    for (const field of EVENT_DESCRIPTIVE_FIELDS) {
+      if (payload[field] === undefined) continue;
+      // The caller's words do not change, and an event may carry them shortened.
+      if (field === "description" && incident.description) continue;
+      incident[field] = payload[field];
+      (incident.fromEvent ??= new Set()).add(field);
     }
     if (Number.isFinite(payload.lat) && Number.isFinite(payload.lng)) {
       incident.lat = payload.lat;
@@ -137,6 +170,7 @@ export class LiveStore {
     if (!incident.category_name) incident.category_name = this.categoryNames.get(incident.category);
     const stamp = STAMPS[payload.status];
     if (stamp && !incident[stamp]) incident[stamp] = message.time;
+    if (!incident.detailed && isComplete(incident)) incident.detailed = true;
     this.incidents.set(id, incident);
     this.touchIncident(id);
   }

@@ -1,9 +1,11 @@
 /**
  * The websocket client of the live stream (`/ws/live/`, protocol in
- * commandcenter/consumers.py).
+ * commandcenter/consumers.py), shared by the live map and the consoles.
  *
- * It resumes from the last sequence number seen, kept in sessionStorage so a
- * reload of the page resumes too; drops what it has already seen; asks the
+ * It resumes from the last sequence number seen, kept in sessionStorage
+ * under `storageKey` so a reload of the page resumes too (each kind of page
+ * keeps its own key, so a map and a console opened from one tab do not
+ * overwrite each other's position); drops what it has already seen; asks the
  * server to `sync` every 15 s (and treats a sync left unanswered for a whole
  * round as a dead connection); and reconnects with a growing, jittered delay.
  * Close code 4401 (the session ended) goes to the login page; 4403 (no live
@@ -17,37 +19,40 @@
  * try), "forbidden" (close code 4403).
  */
 
-const STORAGE_KEY = "tianshu.live.seq";
+import { ApiError, fetchJson } from "./api.js";
+
+const DEFAULT_STORAGE_KEY = "tianshu.live.seq";
 const SYNC_SECONDS = 15;
 const BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
 export const CLOSE_NOT_LOGGED_IN = 4401;
 export const CLOSE_NO_LIVE_VIEW = 4403;
 
-function storedSeq() {
+function storedSeq(key) {
   try {
-    const value = Number.parseInt(window.sessionStorage.getItem(STORAGE_KEY) ?? "", 10);
+    const value = Number.parseInt(window.sessionStorage.getItem(key) ?? "", 10);
     return Number.isFinite(value) && value >= 0 ? value : null;
   } catch {
     return null; // storage disabled
   }
 }
 
-function storeSeq(seq) {
+function storeSeq(key, seq) {
   try {
-    window.sessionStorage.setItem(STORAGE_KEY, String(seq));
+    window.sessionStorage.setItem(key, String(seq));
   } catch {
     /* storage disabled: resume works within this page only */
   }
 }
 
 export class LiveConnection {
-  constructor({ path, loginUrl, sessionUrl, onMessage, onState }) {
+  constructor({ path, loginUrl, sessionUrl, onMessage, onState, storageKey = DEFAULT_STORAGE_KEY }) {
     this.path = path;
+    this.storageKey = storageKey;
     this.loginUrl = loginUrl;
     this.sessionUrl = sessionUrl;
     this.onMessage = onMessage;
     this.onState = onState;
-    this.seq = storedSeq();
+    this.seq = storedSeq(storageKey);
     this.socket = null;
     this.attempt = 0;
     this.syncTimer = null;
@@ -114,7 +119,7 @@ export class LiveConnection {
       case "reload":
         // Too much was missed: the caller re-reads the state; go on from here.
         this.seq = message.seq;
-        storeSeq(message.seq);
+        storeSeq(this.storageKey, message.seq);
         this.onMessage(message);
         break;
       case "synced":
@@ -133,7 +138,7 @@ export class LiveConnection {
     if (!Number.isFinite(seq)) return;
     if (this.seq === null || seq > this.seq) {
       this.seq = seq;
-      storeSeq(seq);
+      storeSeq(this.storageKey, seq);
     }
   }
 
@@ -175,13 +180,11 @@ export class LiveConnection {
   async sessionEnded() {
     if (!this.sessionUrl) return false;
     try {
-      const response = await fetch(this.sessionUrl, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      return response.status === 401 || response.status === 403;
-    } catch {
-      return false; // the server is down: keep trying
+      await fetchJson(this.sessionUrl);
+      return false;
+    } catch (error) {
+      // Status 0: the server is down, keep trying.
+      return error instanceof ApiError && (error.status === 401 || error.status === 403);
     }
   }
 

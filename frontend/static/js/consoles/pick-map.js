@@ -7,8 +7,9 @@
  * run on a closed network. Needs Leaflet loaded first (global `L`).
  */
 
+import { fetchAllPages, fetchJson } from "../shared/api.js";
+
 const L = window.L;
-const MAX_PAGES = 20;
 
 const STYLE = {
   district: { color: "#1e293b", weight: 3, opacity: 0.9, fill: false, interactive: false },
@@ -16,29 +17,6 @@ const STYLE = {
   zoneHover: { fillColor: "#93c5fd", fillOpacity: 0.4 },
   point: { radius: 8, color: "#ffffff", weight: 2, fillColor: "#dc2626", fillOpacity: 1 },
 };
-
-async function fetchJson(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.json();
-}
-
-function samePageUrl(link) {
-  // DRF builds `next` from the Host header: keep only its path and query.
-  const url = new URL(link, window.location.href);
-  return url.pathname + url.search;
-}
-
-async function fetchFeatures(url) {
-  const features = [];
-  let next = url;
-  for (let page = 0; next && page < MAX_PAGES; page += 1) {
-    const body = await fetchJson(next);
-    features.push(...(body?.features ?? []));
-    next = body?.next ? samePageUrl(body.next) : null;
-  }
-  return features;
-}
 
 /**
  * Draw the map in `container`; `onPick({lat, lng, zone})` is called on every
@@ -104,7 +82,7 @@ export function createPickMap(container, config, { onPick, onError }) {
       .catch(onError);
   }
   if (layers.zones) {
-    fetchFeatures(layers.zones)
+    fetchAllPages(layers.zones, "features")
       .then((features) => {
         const zones = L.geoJSON(features, {
           style: STYLE.zone,
