@@ -9,8 +9,6 @@ from commandcenter.access import consoles_of, scope_of
 from commandcenter.choices import Role
 from commandcenter.stream import scope_group
 from consoles.shell import district_layers, map_config
-from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES
-from incidents.choices import LIVE_STATUSES
 
 
 @login_required
@@ -20,7 +18,6 @@ def console_home(request: HttpRequest) -> HttpResponse:
         request,
         "consoles/home.html",
         {
-            "scope": scope_of(request.user),
             "map_config": map_config(
                 **district_layers(),
                 stations=reverse("station-list") + "?page_size=500",
@@ -32,15 +29,14 @@ def console_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filtered(url_name: str, statuses) -> str:
-    query = "&".join(f"status={status}" for status in sorted(statuses))
-    return f"{reverse(url_name)}?{query}&page_size=500"
-
-
 def live_config(user) -> dict:
-    """Where the live layer reads from. `stream` is None for a scope with no live
-    group (the map then refreshes itself); the dispatch flags only hide buttons,
-    the server decides."""
+    """What the live layer of the map reads (frontend/static/js/map/board.js).
+
+    Endpoints without query strings: the script adds the status filters from
+    the shared vocabulary and the page size. `stream` is None for a scope with
+    no live group (the map then reads itself every 30 s); the dispatch flags
+    only hide buttons, the server decides.
+    """
     consoles = consoles_of(user)
     if user.role == Role.STREET_STAFF:
         job_page = reverse("console-incident", kwargs={"console": "street", "pk": 0})
@@ -49,14 +45,12 @@ def live_config(user) -> dict:
     else:
         job_page = None
     return {
-        "units": reverse("unit-list") + "?page_size=500",
-        "incidents": _filtered("incident-list", LIVE_STATUSES),
-        "assignments": _filtered("assignment-list", ACTIVE_ASSIGNMENT_STATUSES),
-        "teams": reverse("team-list") + "?page_size=500",
+        "units": reverse("unit-list"),
+        "incidents": reverse("incident-list"),
+        "assignments": reverse("assignment-list"),
+        "teams": reverse("team-list"),
         "categories": reverse("incident-category-list"),
-        "incidentBase": reverse("incident-list"),
         "stream": "/ws/live/" if scope_group(scope_of(user)) else None,
-        "session": reverse("unit-list") + "?page_size=1",
         "login": reverse("login"),
         "jobPage": job_page,
         "dispatchPolice": "dispatch" in consoles,

@@ -138,7 +138,8 @@ def test_dispatcher_console_renders_with_the_queue(page, users, call):
     assert waiting.number in html
     assert diverted.number not in html  # the street's, not the dispatcher's queue
     assert 'class="timer" data-since="' in html
-    assert 'hx-trigger="every 5s' in html
+    assert 'hx-trigger="queue-changed from:body"' in html  # refreshed from the live stream
+    assert 'hx-trigger="every' not in html
 
 
 def test_queue_lists_waiting_jobs_oldest_first_with_a_timer(page, users, call):
