@@ -43,11 +43,8 @@ def _database_url() -> str:
     )
 
 
-@pytest.fixture
-def live_stack(transactional_db):
-    """Base URL of a Uvicorn server and a relay process on the test database."""
-    port = _free_port()
-    env = {
+def _server_environment(**overrides) -> dict:
+    return {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
@@ -55,35 +52,19 @@ def live_stack(transactional_db):
         "DEBUG": "0",
         "HEALTH_REQUIRE_WORKER": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **overrides,
     }
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "tianshu.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--lifespan",
-                "off",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        ),
-        subprocess.Popen(
-            [sys.executable, "manage.py", "relay_events"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-        ),
-    ]
+
+
+def _uvicorn(port: int, env: dict) -> subprocess.Popen:
+    command = [sys.executable, "-m", "uvicorn", "tianshu.asgi:application"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"]
+    command += ["--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def _serve(port: int, processes: list[subprocess.Popen]):
+    """Wait for the server to listen, yield its URL, stop every process after."""
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -101,6 +82,29 @@ def live_stack(transactional_db):
         for process in processes:
             process.wait(timeout=20)
         _wait_for_other_sessions_to_end()
+
+
+@pytest.fixture
+def live_stack(transactional_db):
+    """Base URL of a Uvicorn server and a relay process on the test database."""
+    port, env = _free_port(), _server_environment()
+    relay = subprocess.Popen(
+        [sys.executable, "manage.py", "relay_events"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    yield from _serve(port, [_uvicorn(port, env), relay])
+
+
+@pytest.fixture
+def embedded_stack(transactional_db, tmp_path):
+    """The `make demo` default: one web process, no Redis (in-process channel
+    layer and embedded relays), on the test database."""
+    port = _free_port()
+    env = _server_environment(REDIS_URL="", TIANSHU_RUN_DIR=str(tmp_path))
+    yield from _serve(port, [_uvicorn(port, env)])
 
 
 def _wait_for_other_sessions_to_end(timeout: float = 10.0) -> None:

@@ -72,6 +72,33 @@ def test_unit_moves_when_its_position_arrives(live_stack, browser_page, district
     )
 
 
+def test_units_move_in_the_embedded_default_when_another_process_stores_fixes(
+    embedded_stack, browser_page, district, users
+):
+    """`make demo` without Redis: the simulator is another process; its fixes
+    reach the map through the web process's own position relay."""
+    from patrol.services import FixInput, positions_record
+
+    page = browser_page
+    log_in(page, embedded_stack, users.dispatcher.username)
+    unit = district.units.b
+    before = page.locator(f'.unit-marker[data-unit-id="{unit.pk}"]').bounding_box()
+    fix = FixInput(
+        unit=unit.pk, recorded_at=timezone.now(), lat=30.015, lng=120.015, speed=8, heading=90
+    )
+    # This process is not the web process: what it publishes never reaches the page.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(positions_record, actor=users.dispatcher, fixes=[fix]).result()
+    page.wait_for_function(
+        """([id, x]) => {
+             const marker = document.querySelector(`.unit-marker[data-unit-id="${id}"]`);
+             return Math.abs(marker.getBoundingClientRect().x - x) > 20;
+           }""",
+        arg=[unit.pk, before["x"]],
+        timeout=5000,
+    )
+
+
 def test_new_call_appears_live_and_a_recommended_unit_is_sent_from_the_map(
     live_stack, browser_page, district, users
 ):

@@ -11,7 +11,7 @@
  * zone and so no arrival clock: it can turn amber, never red.
  *
  * Each marker and list row carries `data-incident-id`; the row list is
- * ordered oldest call first and shows the time since the call.
+ * ordered most urgent first, then oldest call first, and shows the time since the call.
  */
 
 import { formatDuration, now, secondsSince } from "../shared/clock.js";
@@ -84,8 +84,9 @@ export class IncidentsView extends MarkerListView {
     this.tick();
   }
 
+  /** Like every queue: the most urgent first, then the longest waiting. */
   compare(a, b) {
-    return receivedAt(a) - receivedAt(b) || a.id - b.id;
+    return (a.priority ?? 9) - (b.priority ?? 9) || receivedAt(a) - receivedAt(b) || a.id - b.id;
   }
 
   paint(entry, incident) {
