@@ -23,7 +23,7 @@ from dispatch.actions import JOB_ACTIONS_BY_NAME, job_actions_offered
 from dispatch.choices import ASSIGNMENT_TRANSITIONS, AssignmentStatus
 from dispatch.selectors import incident_assignments, units_recommend
 from dispatch.services import assignment_advance
-from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES
+from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES, Tier
 from incidents.models import Incident
 from incidents.permissions import (
     mask_name,
@@ -101,9 +101,11 @@ def _panel_action(action, user, incident: Incident) -> dict:
                 "name": field.name,
                 "placeholder": field.placeholder,
                 "max_length": field.max_length,
+                "checkbox": field.checkbox,
                 "options": field.options(user, incident) if field.options else None,
             }
             for field in action.inputs
+            if field.when is None or field.when(incident)
         ],
     }
 
@@ -152,6 +154,8 @@ def job_context(user, incident: Incident) -> dict:
         "arrival_limit": arrival_seconds(zone.area_class if zone else None),
         # Units are already on it: more can be sent, the list is folded away.
         "reinforcing": incident.status in IN_PROGRESS,
+        # The street office speaks of staff sent, not units dispatched (派遣, not 派警).
+        "street_job": incident.tier == Tier.STREET,
     }
 
 

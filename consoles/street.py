@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from consoles.shell import LIST_LIMIT, console_required
 from dispatch.selectors import active_assignments_prefetch
-from incidents.selectors import street_finished, street_queue
+from incidents.selectors import street_figures, street_finished, street_queue
 
 RECENT_WINDOW = timedelta(hours=24)
 LIST_RELATED = ("category", "station", "post")
@@ -28,6 +28,7 @@ def queue_context(user) -> dict:
         "recent": list(
             street_finished(user=user, since=since).select_related(*FINISHED_RELATED)[:LIST_LIMIT]
         ),
+        "figures": street_figures(user=user, since=since),
     }
 
 

@@ -205,6 +205,7 @@ class Simulator:
                         incident_id=incident.pk,
                         result_code="settled_on_site",
                         notes="电话调解",
+                        remote=True,
                     )
             elif incident.status == S.ON_SCENE and now >= self.scene_until.get(
                 incident.pk, now + timedelta(seconds=1)

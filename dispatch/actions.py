@@ -23,6 +23,7 @@ from dispatch.api.serializers import (
     ReasonSerializer,
     ReferSerializer,
     ResolveSerializer,
+    SettleSerializer,
     TransferSerializer,
 )
 from dispatch.choices import DISPATCHABLE_STATUSES
@@ -44,6 +45,8 @@ class Input:
     max_length: int = 0
     # A select's options for (user, incident): [(value, label)]; None for a text field.
     options: Callable[..., list[tuple[str, str]]] | None = None
+    checkbox: bool = False  # a tick box labelled with the placeholder
+    when: Callable[[Incident], bool] | None = None  # shown only when this holds
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ JOB_ACTIONS: tuple[JobAction, ...] = (
     JobAction(
         name="settle",
         service=services.incident_settle,
-        request=ResolveSerializer,
+        request=SettleSerializer,
         side=STREET,
         tiers=frozenset({Tier.STREET}),
         target=S.RESOLVED,
@@ -158,7 +161,16 @@ JOB_ACTIONS: tuple[JobAction, ...] = (
         prompt=_("Settle on site"),
         done=_("Job settled on site."),
         summary="Street: settle the job, with a result",
-        inputs=(Input("result_code", placeholder=_("Result…"), options=_result_codes), NOTES),
+        inputs=(
+            Input("result_code", placeholder=_("Result…"), options=_result_codes),
+            NOTES,
+            Input(
+                "remote",
+                placeholder=_("Settled without going (by phone, or the parties came in)"),
+                checkbox=True,
+                when=lambda incident: incident.on_scene_at is None,
+            ),
+        ),
         style="primary",
     ),
     JobAction(

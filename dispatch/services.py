@@ -287,7 +287,14 @@ def _result_code(code: str, tier: str) -> ResultCode:
 
 
 def _record_result(
-    *, incident: Incident, actor, tier: str, kind: str, result_code: str, notes: str
+    *,
+    incident: Incident,
+    actor,
+    tier: str,
+    kind: str,
+    result_code: str,
+    notes: str,
+    extra: dict | None = None,
 ) -> None:
     """Resolve a locked incident with a result code; every unit still on it is cleared."""
     result = _result_code(result_code, tier)
@@ -297,7 +304,7 @@ def _record_result(
         target=S.RESOLVED,
         actor=actor,
         kind=kind,
-        payload={"result_code": result.code, "notes": notes},
+        payload={"result_code": result.code, "notes": notes, **(extra or {})},
         changes={"result_code": result, "result_notes": notes},
     )
 
@@ -337,10 +344,27 @@ def incident_cancel(*, actor, incident_id: int, reason: str) -> Incident:
 
 
 @transaction.atomic
-def incident_settle(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
-    """现场处结: the street settled the job."""
+def incident_settle(
+    *, actor, incident_id: int, result_code: str, notes: str = "", remote: bool = False
+) -> Incident:
+    """现场处结: the street settled the job.
+
+    "5 分钟到场": staff are expected on scene, so a job nobody reached is settled
+    only when the clerk says it was settled remotely (by phone, or the parties
+    came in); the event records which, and when staff arrived.
+    """
     incident = incident_lock(incident_id)
     require_street_actor(actor, incident)
+    if incident.on_scene_at is None and not remote:
+        raise ValidationError(
+            {
+                "remote": _(
+                    "No staff reached the scene: send staff first, or say the job was "
+                    "settled without going (by phone, or the parties came in)."
+                )
+            }
+        )
+    on_scene = incident.on_scene_at is not None
     _record_result(
         incident=incident,
         actor=actor,
@@ -348,6 +372,10 @@ def incident_settle(*, actor, incident_id: int, result_code: str, notes: str = "
         kind="incident.settled",
         result_code=result_code,
         notes=notes,
+        extra={
+            "on_scene": on_scene,
+            "on_scene_at": incident.on_scene_at.isoformat() if on_scene else None,
+        },
     )
     return incident
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from commandcenter.access import visible
 from commandcenter.directory import directory
@@ -75,6 +75,30 @@ def street_finished(*, user, since: datetime) -> QuerySet[Incident]:
         .filter(diverted_at__isnull=False, status__in=STREET_FINISHED, updated_at__gte=since)
         .order_by("-updated_at")
     )
+
+
+# What the street office counts of its last 24 hours, by the event that says it.
+STREET_FIGURE_KINDS = {
+    "diverted": "incident.diverted",
+    "accepted": "incident.accepted",
+    "settled": "incident.settled",
+    "returned": "incident.returned",
+    "referred": "incident.referred",
+}
+
+
+def street_figures(*, user, since: datetime) -> dict[str, int]:
+    """How many jobs the street was sent, accepted, settled, returned and referred
+    since then: counted from the event log, so a returned or referred job is never
+    counted as settled."""
+    counts = dict(
+        visible(Event.objects.all(), user)
+        .filter(occurred_at__gte=since, kind__in=STREET_FIGURE_KINDS.values())
+        .values_list("kind")
+        .annotate(n=Count("seq"))
+        .values_list("kind", "n")
+    )
+    return {name: counts.get(kind, 0) for name, kind in STREET_FIGURE_KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,24 @@ TIMELINE_LABELS = {
 }
 
 
+# The street office's own words for the same steps (派遣, not 派警).
+STREET_TIMELINE_LABELS = {
+    "incident.dispatched": pgettext_lazy("street staff", "Staff sent"),
+    "incident.reinforced": pgettext_lazy("street staff", "More staff sent"),
+    "assignment.acknowledged": pgettext_lazy("street staff", "Staff took the job"),
+    "assignment.en_route": pgettext_lazy("street staff", "Staff on the way"),
+    "assignment.on_scene": pgettext_lazy("street staff", "Staff on scene"),
+    "incident.on_scene": pgettext_lazy("street staff", "First staff on scene"),
+    "assignment.cleared": pgettext_lazy("street staff", "Staff done"),
+}
+
+
+def _label(event: Event, street: bool) -> str:
+    if street and event.kind in STREET_TIMELINE_LABELS:
+        return str(STREET_TIMELINE_LABELS[event.kind])
+    return _(TIMELINE_LABELS.get(event.kind, event.kind))
+
+
 def _named(key: str, value) -> str:
     """A payload value as a person reads it: result codes and invalid-call reasons by name."""
     if key == "result_code":
@@ -192,6 +234,7 @@ def _detail(event: Event) -> str:
 
 
 def incident_timeline(*, incident: Incident) -> list[dict]:
+    street = incident.tier == Tier.STREET
     events = (
         Event.objects.filter(subject_type=Incident._meta.label_lower, subject_id=str(incident.pk))
         .select_related("actor")
@@ -202,7 +245,7 @@ def incident_timeline(*, incident: Incident) -> list[dict]:
             "seq": event.seq,
             "time": event.occurred_at,
             "kind": event.kind,
-            "label": _(TIMELINE_LABELS.get(event.kind, event.kind)),
+            "label": _label(event, street),
             "detail": _detail(event),
             "status": event.payload.get("status"),
             "actor": event.actor.get_username() if event.actor else None,

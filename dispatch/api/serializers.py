@@ -44,6 +44,14 @@ class ResolveSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class SettleSerializer(ResolveSerializer):
+    remote = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Settled without staff on scene (by phone, or the parties came in).",
+    )
+
+
 class CloseSerializer(serializers.Serializer):
     feedback = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

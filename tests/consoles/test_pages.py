@@ -547,7 +547,7 @@ def test_street_settles_and_refers_through_the_page(page, users, call, district)
         client.post(action_url(incident.pk, "accept", console="street"), headers=HTMX)
     client.post(
         action_url(settled.pk, "settle", console="street"),
-        {"result_code": "mediated"},
+        {"result_code": "mediated", "remote": "true"},  # settled by phone: nobody went
         headers=HTMX,
     )
     client.post(

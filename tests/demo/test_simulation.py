@@ -27,7 +27,7 @@ def test_a_few_ticks_raise_calls_dispatch_them_and_move_units(district):
 
 
 def test_the_simulator_finishes_police_and_street_jobs_through_the_services(district, call, users):
-    from dispatch.services import incident_dispatch
+    from dispatch.services import assignment_advance, incident_dispatch
     from incidents.services import incident_accept
 
     simulator = Simulator()
@@ -35,6 +35,10 @@ def test_the_simulator_finishes_police_and_street_jobs_through_the_services(dist
     incident_dispatch(actor=users.dispatcher, incident_id=police.pk, unit_ids=[district.units.a.pk])
     street = Incident.objects.get(pk=call(category="dispute", lat=30.015).json()["id"])
     incident_accept(actor=users.street_staff, incident_id=street.pk)
+    (sent,) = incident_dispatch(
+        actor=users.street_staff, incident_id=street.pk, unit_ids=[district.units.street.pk]
+    )
+    assignment_advance(actor=users.street_staff, assignment_id=sent.pk, target="on_scene")
     for incident in (police, street):
         simulator._finish(Incident.objects.get(pk=incident.pk))
     assert Incident.objects.get(pk=police.pk).status == "resolved"

@@ -295,3 +295,18 @@ def test_incident_list_uses_a_fixed_number_of_queries(
         call(lat=30.002 + i * 0.003, lng=120.002 + i * 0.003, category="traffic")
     with django_assert_max_num_queries(3):
         assert dispatcher_client.get("/api/v1/incidents/").status_code == 200
+
+
+def test_a_street_job_nobody_reached_is_settled_only_as_remote(call, api_client_for, users):
+    incident = call(category="dispute", lat=30.015, lng=120.005).json()
+    street = api_client_for(users.street_staff)
+    base = f"/api/v1/incidents/{incident['id']}"
+    post(street, f"{base}/accept/")
+    refused = street.post(f"{base}/settle/", {"result_code": "mediated"}, format="json")
+    assert refused.status_code == 400
+    assert "remote" in refused.json()
+    assert Incident.objects.get(pk=incident["id"]).status == "accepted"
+    body = post(street, f"{base}/settle/", {"result_code": "mediated", "remote": True}).json()
+    assert body["status"] == "resolved"
+    settled = Event.objects.get(subject_id=str(incident["id"]), kind="incident.settled")
+    assert (settled.payload["on_scene"], settled.payload["on_scene_at"]) == (False, None)
