@@ -16,12 +16,9 @@ demo: install
 	$(PY) manage.py wait_for_services --timeout 15
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@echo
-	@echo "  Tianshu is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
-	@echo "  Demo logins (password: tianshu-demo): dispatcher, supervisor, chief,"
-	@echo "  post_officer, street_staff, partner, admin  -- see README.md"
-	@echo
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f tianshu/Procfile -d . start
+	@echo "  Starting Tianshu on http://$(HOST):$(PORT)/ ... (a welcome follows once it is healthy)"
+	@$(PY) manage.py demo_ready --url http://$(HOST):$(PORT) & \
+		HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f tianshu/Procfile -d . start
 
 test: install browser
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TIANSHU_ENV=test \

@@ -1,5 +1,7 @@
 """Template context shared by every page."""
 
+from django.conf import settings
+
 from commandcenter.access import consoles_of
 from consoles.vocabulary import vocabulary
 
@@ -10,4 +12,5 @@ def consoles(request) -> dict:
     return {
         "consoles": consoles_of(request.user) if request.user.is_authenticated else [],
         "vocabulary": vocabulary(),
+        "demo_hints": settings.DEMO_HINTS,
     }

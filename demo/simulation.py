@@ -30,9 +30,13 @@ from incidents.choices import IncidentStatus, Tier
 from incidents.models import Incident
 from patrol.choices import UnitStatus
 from patrol.models import PatrolZone, Unit
-from patrol.services import FixInput, positions_record
+from patrol.services import FixInput, positions_prune, positions_record
 
 logger = logging.getLogger(__name__)
+
+# The demo's track: kept for a day, pruned every ten minutes.
+POSITION_RETENTION = timedelta(days=1)
+PRUNE_EVERY = timedelta(minutes=10)
 
 # What a district's calls are made of (weights), after the seed articles:
 # about half non-police, a sizeable share invalid.
@@ -97,6 +101,7 @@ class Simulator:
     states: dict = field(default_factory=dict)
     areas: dict = field(default_factory=dict)
     scene_until: dict = field(default_factory=dict)
+    pruned_at: object = None  # when old fixes were last pruned
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -154,6 +159,10 @@ class Simulator:
             self._raise_call()
         self._handle_jobs(now)
         self._move_units(seconds, now)
+        if self.pruned_at is None or now - self.pruned_at >= PRUNE_EVERY:
+            # A demo left running keeps a day of track, not a gigabyte a day.
+            positions_prune(before=now - POSITION_RETENTION)
+            self.pruned_at = now
 
     def _raise_call(self) -> None:
         category = self.rng.choices(list(CALL_MIX), weights=list(CALL_MIX.values()))[0]

@@ -246,3 +246,21 @@ def team_set_duty(*, actor, team_id: int, on_duty: bool) -> Team:
         station_id=team.station_id,
     )
     return team
+
+
+def positions_prune(*, before: datetime, batch: int = 50_000) -> int:
+    """Delete stored GPS fixes recorded before `before`, in batches; returns how many.
+
+    The track is what patrol time is computed from: a deployment keeps what
+    its reports need. The demo keeps a day, so a demo left running does not
+    grow by a gigabyte a day.
+    """
+    deleted = 0
+    while True:
+        ids = list(
+            PositionFix.objects.filter(recorded_at__lt=before).values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return deleted
+        with transaction.atomic():
+            deleted += PositionFix.objects.filter(pk__in=ids).delete()[0]

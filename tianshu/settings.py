@@ -52,6 +52,9 @@ def refuse_unsafe_production(*, environment: str, debug: bool, secret_key: str |
 
 refuse_unsafe_production(environment=ENVIRONMENT, debug=DEBUG, secret_key=SECRET_KEY)
 
+# The login page of a development demo says which account to try first.
+DEMO_HINTS = env_bool("DEMO_HINTS", ENVIRONMENT == "development")
+
 # The project's own apps, bottom layer first: an app imports only the apps
 # listed before it (the import-linter contract in pyproject.toml holds this).
 PROJECT_APPS = [

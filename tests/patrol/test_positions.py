@@ -80,3 +80,19 @@ def test_a_station_may_report_only_its_own_units(report, district, users):
 def test_an_empty_or_oversized_batch_is_refused(report, district):
     assert report([]).status_code == 400
     assert report([fix("A-01")] * 1001).status_code == 400
+
+
+def test_fixes_older_than_the_cut_are_pruned_and_newer_ones_kept(district):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from patrol.models import PositionFix
+    from patrol.services import positions_prune
+
+    now = timezone.now()
+    unit = district.units.a
+    for age in (timedelta(days=2), timedelta(hours=25), timedelta(hours=1)):
+        PositionFix.objects.create(unit=unit, recorded_at=now - age, lat=30.005, lng=120.005)
+    assert positions_prune(before=now - timedelta(days=1), batch=1) == 2
+    assert PositionFix.objects.count() == 1
