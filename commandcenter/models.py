@@ -46,7 +46,9 @@ class Bureau(OrgUnit):
 class Sector(OrgUnit):
     """战区: a group of stations under one bureau leader."""
 
-    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="sectors")
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="sectors", verbose_name=_("bureau")
+    )
 
     class Meta(OrgUnit.Meta):
         verbose_name = _("sector")
@@ -60,7 +62,9 @@ class Sector(OrgUnit):
 class Station(OrgUnit):
     """派出所: the territorial station that always backs up its posts."""
 
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="stations")
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="stations", verbose_name=_("sector")
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("duty phone"), max_length=30, blank=True)
     lat = models.FloatField(_("latitude"))
@@ -84,7 +88,9 @@ class Station(OrgUnit):
 class Post(OrgUnit):
     """警务站: a street-level post that takes any job in the zones it covers."""
 
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="posts")
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="posts", verbose_name=_("station")
+    )
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
 
@@ -108,7 +114,9 @@ class Post(OrgUnit):
 class Street(OrgUnit):
     """街道: the sub-district government that runs a governance center."""
 
-    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="streets")
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="streets", verbose_name=_("bureau")
+    )
 
     class Meta(OrgUnit.Meta):
         verbose_name = _("street")
@@ -131,7 +139,7 @@ class GovernanceCenter(OrgUnit):
     """综治中心: takes the street's diverted non-police jobs."""
 
     street = models.OneToOneField(
-        Street, on_delete=models.PROTECT, related_name="governance_center"
+        Street, on_delete=models.PROTECT, related_name="governance_center", verbose_name=_("street")
     )
     phone = models.CharField(_("duty phone"), max_length=30, blank=True)
     lat = models.FloatField(_("latitude"))
@@ -167,16 +175,36 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("station"),
     )
     post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        Post,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("post"),
     )
     street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        Street,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("street"),
     )
     partner_department = models.ForeignKey(
-        PartnerDepartment, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        PartnerDepartment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("partner department"),
     )
 
     class Meta(AbstractUser.Meta):
@@ -229,7 +257,12 @@ class Event(models.Model):
     seq = models.BigIntegerField(_("sequence number"), primary_key=True)
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     kind = models.CharField(_("kind"), max_length=60, db_index=True)
     subject_type = models.CharField(_("subject type"), max_length=60)
@@ -237,13 +270,28 @@ class Event(models.Model):
     payload = models.JSONField(_("payload"), default=dict)
     # Where the event happened, so a stream can be filtered by who may see it.
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("station"),
     )
     post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Post,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("post"),
     )
     street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Street,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("street"),
     )
 
     class Meta:

@@ -17,6 +17,9 @@ from incidents.categories import categories_matching, category_linkage
 from incidents.choices import Priority, Source
 from incidents.models import IncidentCategory
 
+# Django's own wording ("确保该变量包含不超过 …") is not the call-taker's.
+TOO_LONG = _("At most %(limit_value)d characters (now %(show_value)d).")
+
 # What a call-taker records by hand; partner systems and street transfers
 # come in through the API.
 INTAKE_SOURCES = [
@@ -32,6 +35,7 @@ class IntakeForm(forms.Form):
     category = forms.CharField(
         label=_("Category"),
         max_length=60,
+        error_messages={"max_length": TOO_LONG},
         widget=forms.TextInput(
             attrs={
                 "list": "category-options",
@@ -47,19 +51,24 @@ class IntakeForm(forms.Form):
         regex=r"^\+?[0-9\- ]{0,20}$",
         max_length=20,
         required=False,
-        error_messages={"invalid": _("Digits, spaces, dashes and a leading + only.")},
+        error_messages={
+            "invalid": _("Digits, spaces, dashes and a leading + only."),
+            "max_length": TOO_LONG,
+        },
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     caller_name = forms.CharField(
         label=_("Caller name"),
         max_length=50,
         required=False,
+        error_messages={"max_length": TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     address = forms.CharField(
         label=_("Address"),
         max_length=200,
         required=False,
+        error_messages={"max_length": TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     lat = forms.FloatField(
@@ -98,7 +107,7 @@ class IntakeForm(forms.Form):
     description = forms.CharField(
         label=_("What happened"),
         max_length=2000,
-        error_messages={"required": _("Say what happened.")},
+        error_messages={"required": _("Say what happened."), "max_length": TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -14,8 +14,12 @@ from patrol.models import Unit
 class Assignment(models.Model):
     """One unit sent to one incident, with its own timestamped steps."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="assignments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("incident")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit")
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -25,7 +29,12 @@ class Assignment(models.Model):
     distance_m = models.PositiveIntegerField(_("distance (m)"), null=True, blank=True)
     eta_seconds = models.PositiveIntegerField(_("estimated arrival (s)"), null=True, blank=True)
     dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dispatched by"),
     )
     dispatched_at = models.DateTimeField(_("dispatched at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -74,26 +83,54 @@ class Order(models.Model):
 
     number = models.CharField(_("number"), max_length=24, unique=True)
     incident = models.ForeignKey(
-        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        Incident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("incident"),
     )
     content = models.TextField(_("content"), max_length=2000)
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("station"),
     )
     post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        Post,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("post"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("unit"),
     )
     governance_center = models.ForeignKey(
-        GovernanceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        GovernanceCenter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("governance center"),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.ISSUED
     )
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued at"))
     deadline = models.DateTimeField(_("deadline"))
@@ -101,12 +138,22 @@ class Order(models.Model):
     due_at = models.DateTimeField(_("due at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     feedback = models.TextField(_("feedback"), max_length=2000, blank=True)
     completed_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
     )
     overdue_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
 

@@ -101,16 +101,31 @@ class RoutingRule(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=100)
     name = models.CharField(_("name"), max_length=100)
     category = models.ForeignKey(
-        IncidentCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        IncidentCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
     )
     category_kind = models.CharField(
         _("category kind"), max_length=12, choices=CategoryKind.choices[:2], blank=True
     )
     station = models.ForeignKey(
-        Station, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Station,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("station"),
     )
     street = models.ForeignKey(
-        Street, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Street,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("street"),
     )
     area_class = models.CharField(
         _("area class"), max_length=10, choices=AreaClass.choices, blank=True
@@ -127,10 +142,16 @@ class RoutingRule(models.Model):
         return f"#{self.position} {self.name}"
 
 
-def _optional(to, *, on_delete=models.PROTECT, indexed: bool = False):
+def _optional(to, name, *, on_delete=models.PROTECT, indexed: bool = False):
     """A reference an incident may lack, not followed back from the other side."""
     return models.ForeignKey(
-        to, on_delete=on_delete, null=True, blank=True, related_name="+", db_index=indexed
+        to,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=indexed,
+        verbose_name=name,
     )
 
 
@@ -140,7 +161,11 @@ class Incident(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     category = models.ForeignKey(
-        IncidentCategory, on_delete=models.PROTECT, related_name="+", db_index=False
+        IncidentCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("category"),
     )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
     description = models.TextField(_("description"), max_length=2000)
@@ -154,18 +179,18 @@ class Incident(models.Model):
     tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
 
     # Where the point lies (empty when outside the district).
-    zone = _optional(PatrolZone)
-    station = _optional(Station, indexed=True)
-    post = _optional(Post, indexed=True)
-    street = _optional(Street, indexed=True)
-    sector = _optional(Sector)
+    zone = _optional(PatrolZone, _("patrol zone"))
+    station = _optional(Station, _("station"), indexed=True)
+    post = _optional(Post, _("post"), indexed=True)
+    street = _optional(Street, _("street"), indexed=True)
+    sector = _optional(Sector, _("sector"))
     out_of_jurisdiction = models.BooleanField(_("out of jurisdiction"), default=False)
 
     # Who it was routed to, by which rule and why.
-    routing_rule = _optional(RoutingRule, on_delete=models.SET_NULL)
+    routing_rule = _optional(RoutingRule, _("routing rule"), on_delete=models.SET_NULL)
     routing_reason = models.CharField(_("routing reason"), max_length=300)
-    governance_center = _optional(GovernanceCenter, indexed=True)
-    referred_to = _optional(PartnerDepartment)
+    governance_center = _optional(GovernanceCenter, _("governance center"), indexed=True)
+    referred_to = _optional(PartnerDepartment, _("referred to"))
     referred_to_mediation = models.BooleanField(_("referred to mediation center"), default=False)
     # The agency (119, 120) the call-taker handed the call to at intake, if any.
     linkage = models.CharField(_("linkage"), max_length=10, choices=Linkage.choices, blank=True)
@@ -178,14 +203,15 @@ class Incident(models.Model):
         blank=True,
         related_name="repeats",
         db_index=False,
+        verbose_name=_("repeat of"),
     )
     call_count = models.PositiveIntegerField(_("calls"), default=1)
 
-    result_code = _optional(ResultCode)
+    result_code = _optional(ResultCode, _("result"))
     result_notes = models.TextField(_("result notes"), max_length=2000, blank=True)
     feedback = models.TextField(_("feedback"), max_length=2000, blank=True)
     status_reason = models.CharField(_("reason of the last change"), max_length=300, blank=True)
-    invalid_reason = _optional(IncidentCategory)
+    invalid_reason = _optional(IncidentCategory, _("invalid-call reason"))
 
     # The clocks (UTC). The full history is in the event log.
     received_at = models.DateTimeField(_("received at"), db_index=True)
@@ -197,7 +223,7 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    created_by = _optional(settings.AUTH_USER_MODEL)
+    created_by = _optional(settings.AUTH_USER_MODEL, _("recorded by"))
 
     class Meta:
         ordering = ["-received_at"]

@@ -14,11 +14,20 @@ class PatrolZone(OrgUnit):
     """防区: a patrol polygon of one station, optionally one post, and one street."""
 
     boundary = models.JSONField(_("boundary (GeoJSON)"))
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="zones")
-    post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="zones"
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="zones", verbose_name=_("station")
     )
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="zones")
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="zones",
+        verbose_name=_("post"),
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="zones", verbose_name=_("street")
+    )
     area_class = models.CharField(
         _("area class"), max_length=10, choices=AreaClass.choices, default=AreaClass.URBAN
     )
@@ -36,7 +45,9 @@ class PatrolZone(OrgUnit):
 class Team(OrgUnit):
     """班组: a shift team of a station; the unit of KPI ranking."""
 
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="teams")
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="teams", verbose_name=_("station")
+    )
     on_duty = models.BooleanField(_("on duty"), default=False)
 
     class Meta(OrgUnit.Meta):
@@ -64,16 +75,36 @@ class Unit(models.Model):
         _("status"), max_length=20, choices=UnitStatus.choices, default=UnitStatus.OFF_DUTY
     )
     home_station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("home station"),
     )
     home_post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+        Post,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("home post"),
     )
     home_governance_center = models.ForeignKey(
-        GovernanceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+        GovernanceCenter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("home governance center"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="units"
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("team"),
     )
     lat = models.FloatField(_("last latitude"), null=True, blank=True)
     lng = models.FloatField(_("last longitude"), null=True, blank=True)
@@ -109,7 +140,9 @@ class Unit(models.Model):
 class PositionFix(models.Model):
     """One GPS fix from a unit's terminal: the track history behind patrol time."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="fixes")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="fixes", verbose_name=_("unit")
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
@@ -118,7 +151,12 @@ class PositionFix(models.Model):
     # Where the fix lay and whether the unit was on a job then, decided at
     # receipt: patrol time counts free time in each zone.
     zone = models.ForeignKey(
-        PatrolZone, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        PatrolZone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("zone"),
     )
     on_job = models.BooleanField(_("on a job"), default=False)
 

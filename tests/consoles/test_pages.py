@@ -675,3 +675,36 @@ def test_the_timeline_names_the_result_not_its_code(page, users, call):
     timeline = html[html.index('class="timeline"') :]
     assert "case_opened" not in timeline
     assert ResultCode.objects.get(code="case_opened").name in timeline
+
+
+@pytest.mark.parametrize(
+    ("role", "url_name"),
+    [
+        ("dispatcher", "console-home"),
+        ("dispatcher", "dispatch-console"),
+        ("street_staff", "street-console"),
+        ("chief_a", "station-console"),
+        ("dispatcher", "incident-search"),
+    ],
+)
+def test_every_console_page_has_a_heading(page, users, role, url_name):
+    html = page(getattr(users, role)).get(reverse(url_name)).content.decode()
+    assert html.count("<h1") == 1, url_name
+
+
+def test_a_too_long_field_is_refused_in_the_call_takers_words(page, users, district):
+    data = {**INTAKE, "address": "路" * 201}
+    html = page(users.dispatcher).post(reverse("incident-intake"), data, headers=HTMX)
+    assert "At most 200 characters (now 201)." in html.content.decode()
+    assert "Ensure this value" not in html.content.decode()
+
+
+def test_the_admin_names_incident_columns_and_filters_in_chinese(client, users):
+    administrator = users.administrator
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")  # the default language: Chinese
+    html = client.get("/admin/incidents/incident/").content.decode()
+    assert "警情类别" in html
+    assert "以 category" not in html and ">category<" not in html.lower()
