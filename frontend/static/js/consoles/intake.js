@@ -18,16 +18,34 @@ function field(name) {
   return document.getElementById(`id_${name}`);
 }
 
-/** The category the typed text names: its name or code, or a part fitting only one (as the server reads it). */
-function categoryOption(value) {
+function words(option) {
+  return (option.dataset.synonyms ?? "").toLowerCase().split(/[\s,，、;；]+/).filter(Boolean);
+}
+
+/**
+ * The categories the typed text names, as the server reads it
+ * (incidents/categories.py): an exact name or code wins alone, then an exact
+ * synonym (电瓶车 → 电动车被盗); otherwise every name or synonym containing it.
+ */
+function categoryOptions(value) {
   const typed = value.trim().toLowerCase();
-  if (!typed) return null;
+  if (!typed) return [];
   const options = [...document.querySelectorAll("#category-options option")];
-  const exact = options.find((option) => option.value.toLowerCase() === typed || option.dataset.code === typed);
-  if (exact) return exact;
-  const fitting = options.filter(
-    (option) => option.value.toLowerCase().includes(typed) || option.dataset.code.startsWith(typed),
+  const named = options.filter((option) => option.value.toLowerCase() === typed || option.dataset.code === typed);
+  if (named.length) return named;
+  const synonym = options.filter((option) => words(option).includes(typed));
+  if (synonym.length) return synonym;
+  return options.filter(
+    (option) =>
+      option.value.toLowerCase().includes(typed) ||
+      option.dataset.code.startsWith(typed) ||
+      words(option).some((word) => word.includes(typed)),
   );
+}
+
+/** The one category the typed text names, or null. */
+function categoryOption(value) {
+  const fitting = categoryOptions(value);
   return fitting.length === 1 ? fitting[0] : null;
 }
 
@@ -119,6 +137,26 @@ document.addEventListener("change", (event) => {
 document.addEventListener("keydown", (event) => {
   const target = event.target;
   if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+  if (target.id === "id_category") {
+    // Enter in the category takes the suggestion and moves on; it never
+    // sends a half-typed call. The form is sent from any later field.
+    event.preventDefault();
+    const fitting = categoryOptions(target.value);
+    if (fitting.length === 1) {
+      target.value = fitting[0].value;
+      showCategory();
+      field("caller_phone")?.focus();
+    } else {
+      const hint = document.getElementById("id_category-hint");
+      if (hint) {
+        hint.textContent = fitting.length
+          ? `${text.textSeveralCategories || "Several fit:"} ${fitting.map((option) => option.value).join("、")}`
+          : text.textUnknownCategory || "No category fits.";
+        hint.className = "field-hint is-error";
+      }
+    }
+    return;
+  }
   if (target.id === "id_description") {
     event.preventDefault();
     target.form?.requestSubmit();
