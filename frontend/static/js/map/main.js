@@ -214,7 +214,7 @@ function hasPosition(item) {
 function drawPoints(items, kind, makeMarker) {
   const group = L.featureGroup();
   for (const item of items.filter(hasPosition)) {
-    const marker = makeMarker([Number(item.lat), Number(item.lng)]);
+    const marker = makeMarker([Number(item.lat), Number(item.lng)], item.name);
     bindFeature(marker, kind, item);
     group.addLayer(marker);
   }
@@ -224,10 +224,13 @@ function drawPoints(items, kind, makeMarker) {
 const circle = (style) => (latlng) =>
   L.circleMarker(latlng, { ...style, bubblingMouseEvents: false });
 
-const governanceCenterMarker = (latlng) =>
+// A keyboard-reachable marker needs a name a screen reader can say: the center's.
+const governanceCenterMarker = (latlng, name) =>
   L.marker(latlng, {
     icon: L.divIcon({ className: "governance-center-marker", iconSize: [14, 14] }),
     riseOnHover: true,
+    title: name ?? "",
+    alt: name ?? "",
   });
 
 // --- Loading -----------------------------------------------------------------------

@@ -1,0 +1,51 @@
+"""Each console checked with axe-core (from npm, in frontend/node_modules): no serious or
+critical violations."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def log_in(page, base_url: str, username: str, path: str) -> None:
+    page.goto(f"{base_url}/accounts/login/?next={path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click(".login-card button[type=submit]")
+    page.wait_for_url(f"{base_url}{path}")
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("dispatcher", "/"),
+        ("dispatcher", "/dispatch/"),
+        ("street_staff", "/street/"),
+        ("chief_a", "/station/"),
+        ("dispatcher", "/search/?q=13800"),
+    ],
+)
+def test_a_console_has_no_serious_accessibility_violation(
+    live_stack, browser_page, district, users, call, role, path
+):
+    call()  # a job in the lists
+    call(category="dispute", lat=30.015, lng=120.005)
+    page = browser_page
+    log_in(page, live_stack, getattr(users, role).username, path)
+    page.wait_for_load_state("networkidle")
+    assert serious_violations(page) == []
