@@ -1,13 +1,15 @@
 /**
- * The consoles (/dispatch/, /street/, /station/) kept current by the live
- * stream instead of polling.
+ * The consoles (/dispatch/, /street/, /station/, /orders/) kept current by
+ * the live stream instead of polling.
  *
  * One LiveConnection (`/ws/live/`, the map's client, with a position of its
- * own in sessionStorage) listens for what changes jobs: every event whose
- * kind starts with `incident.` or `assignment.`, and a `reload` or a `hello`
+ * own in sessionStorage) listens for what changes jobs and orders: every
+ * event whose kind starts with `incident.`, `assignment.` or `order.`
+ * (issued, acknowledged, completed, overdue), and a `reload` or a `hello`
  * that follows a gap. Each such burst fires the htmx event `queue-changed` on
- * the body once, and never more than once a second (the queues and the
- * station board listen for it with `hx-trigger="queue-changed from:body"`);
+ * the body once, and never more than once a second (the queues, the
+ * station board and the orders inbox listen for it with
+ * `hx-trigger="queue-changed from:body"`);
  * an event about the open job (#job, `data-incident-id`) reads the job
  * panel again, paced the same way.
  *
@@ -31,7 +33,7 @@
 import { LiveConnection } from "../shared/live.js";
 
 const STORAGE_KEY = "tianshu.live.console.seq";
-const KINDS = ["incident.", "assignment."];
+const KINDS = ["incident.", "assignment.", "order."];
 const INCIDENT_SUBJECT = "incidents.incident";
 const FIELDS = "input, select, textarea";
 // A burst of events makes one refresh, 200 ms after the last of it; a
