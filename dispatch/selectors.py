@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from commandcenter.access import scope_of, visible
 from commandcenter.geodesy import distance_m
@@ -177,7 +177,7 @@ def order_inbox(
     incident_id: int | None = None,
 ) -> QuerySet[Order]:
     """The orders `user` may see, most urgent first: open ones flagged overdue,
-    then open ones by due time, then those answered (by due time too)."""
+    then open ones, each by due time; then those answered, latest first."""
     orders = order_list(user=user)
     if statuses:
         orders = orders.filter(status__in=statuses)
@@ -191,7 +191,10 @@ def order_inbox(
         default=Value(2),
         output_field=IntegerField(),
     )
-    return orders.annotate(urgency=urgency).order_by("urgency", "due_at", "id")
+    open_due = Case(When(status__in=OPEN_ORDER_STATUSES, then=F("due_at")))
+    return orders.annotate(urgency=urgency, open_due=open_due).order_by(
+        "urgency", "open_due", "-completed_at", "id"
+    )
 
 
 def orders_addressed_to(orders: QuerySet[Order], *, user) -> QuerySet[Order]:

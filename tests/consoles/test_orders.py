@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dispatch.choices import OrderStatus
 from dispatch.models import Order
-from dispatch.services import order_issue, orders_flag_overdue
+from dispatch.services import end_of_local_day, order_issue, orders_flag_overdue
 from incidents.models import Incident
 
 HTMX = {"HX-Request": "true"}
@@ -277,3 +277,50 @@ def test_inbox_queries_do_not_grow_with_orders(page, users, issue, user):
     order = issue(deadline=timezone.now() + timedelta(minutes=5))
     orders_flag_overdue(now=order.due_at + timedelta(seconds=1))
     assert count() == one
+
+
+def test_answered_orders_come_after_the_open_ones_latest_first(page, users, issue):
+    first, second, still_open = issue(), issue(), issue()
+    chief = page(users.chief_a)
+    for order in (first, second):
+        chief.post(act_url(order, "feedback"), {"feedback": "已落实"})
+    html = inbox(chief)
+    positions = [html.index(f'id="order-{order.pk}"') for order in (still_open, second, first)]
+    assert positions == sorted(positions)
+
+
+def test_a_deadline_typed_in_the_job_panel_is_the_orders_due_time(page, users, call):
+    incident_id = call().json()["id"]
+    deadline = timezone.localtime() + timedelta(minutes=45)
+    response = page(users.dispatcher).post(
+        reverse("job-order-issue", kwargs={"console": "dispatch", "pk": incident_id}),
+        {
+            "recipient": "post:post-p",
+            "content": "协助疏导交通",
+            "deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200, response.content
+    order = Order.objects.get()
+    assert order.post.code == "post-p"
+    assert order.due_at == min(
+        deadline.replace(second=0, microsecond=0), end_of_local_day(order.issued_at)
+    )
+
+
+def test_a_past_deadline_in_the_job_panel_is_refused_and_nothing_is_issued(page, users, call):
+    incident_id = call().json()["id"]
+    past = timezone.localtime() - timedelta(hours=1)
+    response = page(users.dispatcher).post(
+        reverse("job-order-issue", kwargs={"console": "dispatch", "pk": incident_id}),
+        {
+            "recipient": "station:station-a",
+            "content": "巡逻",
+            "deadline": past.strftime("%Y-%m-%dT%H:%M"),
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 400
+    assert "The deadline must be in the future." in response.content.decode()
+    assert not Order.objects.exists()
