@@ -162,6 +162,16 @@ def job_context(user, incident: Incident) -> dict:
         "order_recipient_groups": recipient_groups(user, incident)
         if may_issue_orders(user)
         else [],
+        # The job's own post, else station, else center is whom an order goes to most often.
+        "order_default_recipient": (
+            f"post:{incident.post.code}"
+            if incident.post
+            else f"station:{incident.station.code}"
+            if incident.station
+            else f"governance_center:{incident.governance_center.code}"
+            if incident.governance_center
+            else ""
+        ),
     }
 
 

@@ -64,6 +64,7 @@ def test_order_issued_from_the_job_panel_reaches_the_station_chiefs_inbox(page, 
     ).content.decode()
     assert 'class="job-order-form"' in panel
     assert 'value="station:station-a"' in panel
+    assert 'value="post:post-p" selected' in panel  # the job's own post, chosen already
 
     response = dispatcher.post(
         reverse("job-order-issue", kwargs={"console": "dispatch", "pk": incident.pk}),
