@@ -81,6 +81,8 @@ CONSOLE_ROLES = {
     "station": POLICE_ROLES,
     # 警情查询: every police role and the street (each within its own area).
     "search": POLICE_ROLES | {Role.STREET_STAFF},
+    # 指令: the command center issues; stations, posts and governance centers answer.
+    "orders": POLICE_ROLES | {Role.STREET_STAFF},
 }
 
 

@@ -155,3 +155,21 @@ class AdvanceForm(forms.Form):
     target = forms.ChoiceField(
         choices=[(v, label) for v, label in AssignmentStatus.choices if v != "dispatched"]
     )
+
+
+class OrderIssueForm(forms.Form):
+    """下达指令: whom to, what, and by when (default: the end of today, 日清日结).
+
+    The recipient select's values are `type:code` (`station:station-a`,
+    `unit:A-01`); the form splits them for `order_issue`, which decides.
+    """
+
+    recipient = forms.CharField(label=_("Recipient"), max_length=80)
+    content = forms.CharField(label=_("Order"), max_length=2000, required=False)
+    deadline = forms.DateTimeField(label=_("Deadline"), required=False)
+
+    def clean_recipient(self) -> tuple[str, str]:
+        recipient_type, _sep, code = self.cleaned_data["recipient"].partition(":")
+        if not code:
+            raise ValidationError(_("Choose a recipient."))
+        return recipient_type, code

@@ -17,12 +17,13 @@ from commandcenter.choices import arrival_seconds
 from commandcenter.directory import directory
 from commandcenter.exceptions import DomainError
 from consoles import dispatcher, street
-from consoles.forms import AdvanceForm
+from consoles.forms import AdvanceForm, OrderIssueForm
+from consoles.orders import form_errors, issue_from_form, order_rows, recipient_groups
 from consoles.shell import console_required, is_htmx
 from dispatch.actions import JOB_ACTIONS_BY_NAME, job_actions_offered
 from dispatch.choices import ASSIGNMENT_TRANSITIONS, AssignmentStatus
-from dispatch.selectors import incident_assignments, units_recommend
-from dispatch.services import assignment_advance
+from dispatch.selectors import incident_assignments, order_inbox, units_recommend
+from dispatch.services import assignment_advance, may_issue_orders
 from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES, Tier
 from incidents.models import Incident
 from incidents.permissions import (
@@ -156,6 +157,21 @@ def job_context(user, incident: Incident) -> dict:
         "reinforcing": incident.status in IN_PROGRESS,
         # The street office speaks of staff sent, not units dispatched (派遣, not 派警).
         "street_job": incident.tier == Tier.STREET,
+        # 指令 about this job: those issued, and the command center's form to issue one.
+        "job_orders": order_rows(user, order_inbox(user=user, incident_id=incident.pk)),
+        "order_recipient_groups": recipient_groups(user, incident)
+        if may_issue_orders(user)
+        else [],
+        # The job's own post, else station, else center is whom an order goes to most often.
+        "order_default_recipient": (
+            f"post:{incident.post.code}"
+            if incident.post
+            else f"station:{incident.station.code}"
+            if incident.station
+            else f"governance_center:{incident.governance_center.code}"
+            if incident.governance_center
+            else ""
+        ),
     }
 
 
@@ -167,6 +183,7 @@ def render_job(
     status: int = 200,
     errors: list[str] | None = None,
     notice: str = "",
+    order_form: OrderIssueForm | None = None,
 ) -> HttpResponse:
     """The job panel (htmx), or the console page with the job open."""
     incident = get_object_or_404(
@@ -177,6 +194,7 @@ def render_job(
         "console": console,
         "errors": errors or [],
         "notice": notice,
+        "order_form": order_form,
     }
     if is_htmx(request):
         return render(request, "consoles/partials/job.html", job, status=status)
@@ -245,6 +263,36 @@ def job_action(request: HttpRequest, console: str, pk: int, action: str) -> Http
         return render_job(request, console, pk, status=error.status_code, errors=[error.message])
     except ObjectDoesNotExist as error:
         raise Http404(str(error)) from None
+    if not is_htmx(request):
+        messages.success(request, done)
+        return redirect("console-incident", console=console, pk=pk)
+    response = render_job(request, console, pk, notice=done)
+    response["HX-Trigger"] = "queue-changed"
+    return response
+
+
+@require_POST
+@console_required()
+def job_order_issue(request: HttpRequest, console: str, pk: int) -> HttpResponse:
+    """下达指令 from the job panel: `order_issue` with the job's id, then the panel."""
+    incident = get_object_or_404(incident_list(user=request.user), pk=pk)
+    form = OrderIssueForm(request.POST)
+    if not form.is_valid():
+        return render_job(
+            request, console, pk, status=400, errors=form_errors(form), order_form=form
+        )
+    try:
+        order = issue_from_form(actor=request.user, form=form, incident_id=incident.pk)
+    except ValidationError as error:
+        return render_job(request, console, pk, status=400, errors=error.messages, order_form=form)
+    except DomainError as error:
+        return render_job(
+            request, console, pk, status=error.status_code, errors=[error.message], order_form=form
+        )
+    done = _("Order %(number)s issued to %(recipient)s.") % {
+        "number": order.number,
+        "recipient": order.recipient,
+    }
     if not is_htmx(request):
         messages.success(request, done)
         return redirect("console-incident", console=console, pk=pk)

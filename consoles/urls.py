@@ -1,8 +1,8 @@
-"""Page routes: the live map, the dispatcher, street office and station consoles."""
+"""Page routes: the live map, the dispatcher, street office and station consoles, orders."""
 
 from django.urls import path, register_converter
 
-from consoles import dispatcher, home, jobs, search, station, street
+from consoles import dispatcher, home, jobs, orders, search, station, street
 
 
 class ConsoleConverter:
@@ -30,6 +30,15 @@ urlpatterns = [
     path("station/", station.station_console, name="station-console"),
     path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
     path("search/", search.incident_search, name="incident-search"),
+    path("orders/", orders.orders_page, name="orders"),
+    path("orders/inbox/", orders.inbox_partial, name="orders-inbox"),
+    path("orders/issue/", orders.order_issue_page, name="order-issue"),
+    path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
+    path(
+        "<console:console>/incidents/<int:pk>/orders/",
+        jobs.job_order_issue,
+        name="job-order-issue",
+    ),
     path("<console:console>/incidents/<int:pk>/", jobs.job_detail, name="console-incident"),
     path(
         "<console:console>/incidents/<int:pk>/<slug:action>/",

@@ -1,14 +1,15 @@
-"""Reads of dispatch: unit recommendations by estimated arrival, a job's units."""
+"""Reads of dispatch: unit recommendations by estimated arrival, a job's units, orders."""
 
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from commandcenter.access import visible
+from commandcenter.access import scope_of, visible
 from commandcenter.geodesy import distance_m
-from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES
-from dispatch.models import Assignment
+from commandcenter.models import GovernanceCenter, Post, Station
+from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, OrderStatus
+from dispatch.models import Assignment, Order
 from incidents.choices import Tier
 from incidents.models import Incident
 from patrol.choices import UnitStatus, UnitType
@@ -147,3 +148,80 @@ def current_jobs(*, unit_ids: list[int]) -> dict[int, Incident]:
             unit__in=unit_ids, status__in=ACTIVE_ASSIGNMENT_STATUSES
         ).select_related("incident")
     }
+
+
+# --- Orders (指令) ----------------------------------------------------------------
+
+OPEN_ORDER_STATUSES = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED)
+# What a listed order names, and what deciding who may answer it reads.
+ORDER_RELATED = (
+    "station",
+    "post__station",
+    "unit__home_governance_center",
+    "governance_center",
+    "incident",
+    "issued_by",
+)
+
+
+def order_list(*, user) -> QuerySet[Order]:
+    """The orders `user` may see, with the rows each names."""
+    return visible(Order.objects.select_related(*ORDER_RELATED), user)
+
+
+def order_inbox(
+    *,
+    user,
+    statuses: list[str] | None = None,
+    overdue: bool | None = None,
+    incident_id: int | None = None,
+) -> QuerySet[Order]:
+    """The orders `user` may see, most urgent first: open ones flagged overdue,
+    then open ones, each by due time; then those answered, latest first."""
+    orders = order_list(user=user)
+    if statuses:
+        orders = orders.filter(status__in=statuses)
+    if overdue is not None:
+        orders = orders.filter(overdue_at__isnull=not overdue)
+    if incident_id is not None:
+        orders = orders.filter(incident_id=incident_id)
+    urgency = Case(
+        When(Q(status__in=OPEN_ORDER_STATUSES, overdue_at__isnull=False), then=Value(0)),
+        When(status__in=OPEN_ORDER_STATUSES, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    open_due = Case(When(status__in=OPEN_ORDER_STATUSES, then=F("due_at")))
+    return orders.annotate(urgency=urgency, open_due=open_due).order_by(
+        "urgency", "open_due", "-completed_at", "id"
+    )
+
+
+def orders_addressed_to(orders: QuerySet[Order], *, user) -> QuerySet[Order]:
+    """Of `orders`, those addressed to the user's own station, post or governance
+    center, or to one of its units: what it must answer. None for the command center."""
+    if scope_of(user).district_wide:
+        return orders.none()
+    # Outside the command center every order a user sees is one of these
+    # (Order.visible_to): its station's, post's, center's or their units'.
+    return orders
+
+
+def order_recipients(*, user, incident: Incident | None = None) -> list[tuple[str, list]]:
+    """Whom `user` may address an order to: the stations, posts and governance
+    centers in scope and, for a job, the units sent to it; as select groups of
+    (recipient type, [(code, name)])."""
+    places = {
+        "station": Station.objects.order_by("name"),
+        "post": Post.objects.order_by("station__name", "name"),
+        "governance_center": GovernanceCenter.objects.order_by("name"),
+    }
+    groups = [
+        (kind, [(row.code, row.name) for row in visible(rows, user)])
+        for kind, rows in places.items()
+    ]
+    if incident is not None:
+        assignments = incident_assignments(user=user, incident=incident)
+        units = {a.unit.call_sign: a.unit.name for a in assignments}
+        groups.append(("unit", [(sign, f"{sign} {name}") for sign, name in units.items()]))
+    return [(kind, options) for kind, options in groups if options]

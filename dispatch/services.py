@@ -444,17 +444,24 @@ def end_of_local_day(moment: datetime) -> datetime:
 
 
 def _order_event(order: Order, kind: str, actor, payload: dict | None = None) -> None:
+    """Record an order's step where its recipient works, so that area's inbox hears of it."""
     station_id = order.station_id or (order.post.station_id if order.post_id else None)
-    if order.unit_id:
-        station_id = order.unit.home_station_id
+    post_id = order.post_id
     street_id = order.governance_center.street_id if order.governance_center_id else None
+    if order.unit_id:
+        # A unit's order is its home post's, station's or governance center's to answer.
+        unit = order.unit
+        station_id, post_id = unit.home_station_id, unit.home_post_id
+        if unit.home_governance_center_id:
+            street_id = unit.home_governance_center.street_id
+    extra = {"incident": order.incident_id} if order.incident_id else {}
     event_record(
         kind=kind,
         subject=order,
         actor=actor,
-        payload={"number": order.number, "status": order.status, **(payload or {})},
+        payload={"number": order.number, "status": order.status, **extra, **(payload or {})},
         station_id=station_id,
-        post_id=order.post_id,
+        post_id=post_id,
         street_id=street_id,
     )
 
@@ -470,7 +477,7 @@ def order_issue(
     incident_id: int | None = None,
 ) -> Order:
     """The command center issues an order to a station, post, unit or governance center."""
-    if actor.role not in DISTRICT_ROLES and not actor.is_superuser:
+    if not may_issue_orders(actor):
         raise ActionForbidden(_("Only the command center issues orders."))
     if recipient_type not in RECIPIENT_MODELS:
         raise ValidationError(
@@ -511,7 +518,13 @@ def order_issue(
     return order
 
 
-def _may_answer_order(actor, order: Order) -> bool:
+def may_issue_orders(actor) -> bool:
+    """Orders come from the command center."""
+    return actor.role in DISTRICT_ROLES or actor.is_superuser
+
+
+def may_answer_order(actor, order: Order) -> bool:
+    """May `actor` acknowledge and answer `order`? (Its post, unit and center must be loaded.)"""
     if actor.role in DISTRICT_ROLES or actor.is_superuser:
         return True
     if actor.role == Role.STATION_CHIEF:
@@ -534,12 +547,12 @@ def _order_step(*, actor, order_id: int, target: str, kind: str, changes: dict) 
     try:
         order = (
             Order.objects.select_for_update(of=("self",))
-            .select_related("post", "unit", "governance_center")
+            .select_related("post", "unit__home_governance_center", "governance_center")
             .get(pk=order_id)
         )
     except Order.DoesNotExist:
         raise Order.DoesNotExist(_("No such order.")) from None
-    if not _may_answer_order(actor, order):
+    if not may_answer_order(actor, order):
         raise ActionForbidden(_("This order is not addressed to you."))
     transition_apply(
         order,
@@ -595,9 +608,9 @@ def orders_flag_overdue(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             # Compare-and-set: a concurrent scan that got here first wins.
             if Order.objects.filter(pk=order_id, overdue_at__isnull=True).update(overdue_at=now):
-                order = Order.objects.select_related("post", "unit", "governance_center").get(
-                    pk=order_id
-                )
+                order = Order.objects.select_related(
+                    "post", "unit__home_governance_center", "governance_center"
+                ).get(pk=order_id)
                 _order_event(order, "order.overdue", None, {"due_at": order.due_at.isoformat()})
                 flagged += 1
     return flagged

@@ -1,21 +1,24 @@
 /**
- * The consoles (/dispatch/, /street/, /station/) kept current by the live
- * stream instead of polling.
+ * The consoles (/dispatch/, /street/, /station/, /orders/) kept current by
+ * the live stream instead of polling.
  *
  * One LiveConnection (`/ws/live/`, the map's client, with a position of its
- * own in sessionStorage) listens for what changes jobs: every event whose
- * kind starts with `incident.` or `assignment.`, and a `reload` or a `hello`
+ * own in sessionStorage) listens for what changes jobs and orders: every
+ * event whose kind starts with `incident.`, `assignment.` or `order.`
+ * (issued, acknowledged, completed, overdue), and a `reload` or a `hello`
  * that follows a gap. Each such burst fires the htmx event `queue-changed` on
- * the body once, and never more than once a second (the queues and the
- * station board listen for it with `hx-trigger="queue-changed from:body"`);
+ * the body once, and never more than once a second (the queues, the
+ * station board and the orders inbox listen for it with
+ * `hx-trigger="queue-changed from:body"`);
  * an event about the open job (#job, `data-incident-id`) reads the job
  * panel again, paced the same way.
  *
- * Nothing the user is typing is thrown away: while a form field in a region
- * about to be read again has the focus, or a form in the job panel holds
- * changes, the region waits (the job is marked `data-stale`) and is read
- * when the focus leaves it, or replaced by the answer to the user's own
- * action.
+ * Nothing the user is typing is thrown away: while a form field (or a form's
+ * button) in a region about to be read again has the focus, or a form in the
+ * job panel holds changes, the region waits (the job is marked `data-stale`)
+ * and is read when the focus leaves it, or replaced by the answer to the
+ * user's own action. What was written in a queue and left unsent (an
+ * order's feedback) is put back into the same field after a refresh.
  *
  * If the role has no live view (close code 4403) or the stream stays down,
  * the same refreshes run every 30 s instead. A small indicator in the top
@@ -31,7 +34,7 @@
 import { LiveConnection } from "../shared/live.js";
 
 const STORAGE_KEY = "tianshu.live.console.seq";
-const KINDS = ["incident.", "assignment."];
+const KINDS = ["incident.", "assignment.", "order."];
 const INCIDENT_SUBJECT = "incidents.incident";
 const FIELDS = "input, select, textarea";
 // A burst of events makes one refresh, 200 ms after the last of it; a
@@ -93,8 +96,24 @@ function queueRegions() {
   return [...document.querySelectorAll('[hx-trigger*="queue-changed"]')];
 }
 
+/** The user is at work in `region`: typing in a field or about to press a form's button. */
+function queueBusy(region) {
+  const active = document.activeElement;
+  return typingIn(region) || Boolean(active && region.contains(active) && active.closest("form"));
+}
+
+/** What the user wrote in `region` and has not sent (an order's feedback), by field id. */
+function unsentWriting(region) {
+  const written = new Map();
+  for (const field of region.querySelectorAll("input[id], textarea[id]")) {
+    if (!["hidden", "checkbox", "radio", "submit", "button"].includes(field.type)
+        && field.value !== field.defaultValue) written.set(field.id, field.value);
+  }
+  return written;
+}
+
 function refreshQueues() {
-  if (queueRegions().some(typingIn)) {
+  if (queueRegions().some(queueBusy)) {
     queuesWaiting = true;
     return;
   }
@@ -149,6 +168,36 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("reset", (event) => {
   if (event.target.closest?.("#job")) jobChanged = false;
+});
+
+const keptWriting = new Map(); // region id → what the user wrote there, put back after a refresh
+
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const { target, requestConfig } = event.detail;
+  if (requestConfig?.verb !== "get" || !queueRegions().includes(target)) return;
+  if (queueBusy(target)) {
+    // Read again while the user started writing or pressing: keep what is shown.
+    event.detail.shouldSwap = false;
+    queuesWaiting = true;
+  } else {
+    keptWriting.set(target.id, unsentWriting(target));
+  }
+});
+
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const region = event.detail.target;
+  // The answer to the user's own action replaced the region (and the focus
+  // with it): what waited for the user may be read now.
+  if (queuesWaiting && queueRegions().includes(region)) setTimeout(refreshQueues);
+  const written = keptWriting.get(region?.id);
+  if (!written) return;
+  keptWriting.delete(event.detail.target.id);
+  for (const [id, value] of written) {
+    const field = document.getElementById(id);
+    if (field && event.detail.target.contains(field) && field.value === field.defaultValue) {
+      field.value = value;
+    }
+  }
 });
 
 document.body.addEventListener("htmx:beforeSwap", (event) => {

@@ -7,10 +7,23 @@
  * `data-red` (seconds) colour it when the clock runs late. Rows swapped in by
  * htmx are painted at once and then by the next tick.
  *
+ * A `.timer[data-due]` counts down to that time instead (an order's due
+ * time): amber within `data-amber` seconds of it, red and negative once past.
+ *
  * The clock is the server's (shared/clock.js): the workstation's may be off.
  */
 
 import { formatDuration, now } from "../shared/clock.js";
+
+function paintDue(element, moment) {
+  const due = Date.parse(element.dataset.due);
+  if (!Number.isFinite(due)) return;
+  const left = (due - moment) / 1000;
+  element.textContent = left >= 0 ? formatDuration(left) : `-${formatDuration(-left)}`;
+  const amber = Number(element.dataset.amber);
+  element.classList.toggle("is-red", left < 0);
+  element.classList.toggle("is-amber", left >= 0 && Number.isFinite(amber) && left <= amber);
+}
 
 function paint(element, moment) {
   const since = Date.parse(element.dataset.since);
@@ -29,6 +42,7 @@ function paint(element, moment) {
 function tick() {
   const moment = now();
   for (const element of document.querySelectorAll(".timer[data-since]")) paint(element, moment);
+  for (const element of document.querySelectorAll(".timer[data-due]")) paintDue(element, moment);
 }
 
 tick();
