@@ -6,6 +6,7 @@ import numpy as np
 from django.db.models import Prefetch, QuerySet
 
 from commandcenter.access import visible
+from commandcenter.choices import Role
 from commandcenter.geodesy import distance_m
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES
 from dispatch.models import Assignment
@@ -13,6 +14,7 @@ from incidents.choices import Tier
 from incidents.models import Incident
 from patrol.choices import UnitStatus, UnitType
 from patrol.models import Unit
+from patrol.selectors import unit_of_officer
 
 # Typical urban speeds (m/s) by unit type, and a detour factor from straight
 # line to road distance.
@@ -147,3 +149,19 @@ def current_jobs(*, unit_ids: list[int]) -> dict[int, Incident]:
             unit__in=unit_ids, status__in=ACTIVE_ASSIGNMENT_STATUSES
         ).select_related("incident")
     }
+
+
+def unit_current_assignment(*, user, unit: Unit) -> Assignment | None:
+    """The job `unit` is on now (its one active assignment), as `user` may see it.
+
+    A unit's officer sees its own unit's job wherever it is, even one in
+    another station's area (a reinforcement): the binding is its permission.
+    Others see it through the one policy.
+    """
+    assignments = Assignment.objects.filter(
+        unit=unit, status__in=ACTIVE_ASSIGNMENT_STATUSES
+    ).select_related("incident__category", "incident__zone", "unit")
+    own = getattr(user, "role", None) == Role.OFFICER and unit_of_officer(user) == unit
+    if not own:
+        assignments = visible(assignments, user)
+    return assignments.order_by("-dispatched_at").first()

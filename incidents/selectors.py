@@ -215,6 +215,9 @@ def _detail(event: Event) -> str:
         parts.append(", ".join(unit["call_sign"] for unit in payload["units"]))
     if "call_sign" in payload:
         parts.append(payload["call_sign"])
+    if payload.get("on_behalf"):
+        # Not the unit's own terminal: the command center or station clicked the step.
+        parts.append(_("on the unit's behalf"))
     if payload.get("linkage"):
         parts.append(_("Handed to %(service)s") % {"service": payload["linkage"]})
     if event.kind == "incident.transferred":
