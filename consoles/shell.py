@@ -16,6 +16,7 @@ CONSOLE_URL_NAMES = {
     "dispatch": "dispatch-console",
     "street": "street-console",
     "station": "station-console",
+    "terminal": "officer-terminal",
 }
 LIST_LIMIT = 200
 
