@@ -19,7 +19,7 @@ demo: install
 	@echo
 	@echo "  Tianshu is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo "  Demo logins (password: tianshu-demo): dispatcher, supervisor, chief,"
-	@echo "  post_officer, street_staff, partner, admin  -- see README.md"
+	@echo "  post_officer, officer, street_staff, partner, admin  -- see README.md"
 	@echo
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f tianshu/Procfile -d . start
 
