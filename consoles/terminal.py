@@ -43,6 +43,7 @@ STEP_DONE = {
 
 def terminal_context(user, unit) -> dict:
     """The unit, its job and what the officer may do next."""
+    unit.refresh_from_db(fields=["status"])  # an action may have just moved it
     assignment = unit_current_assignment(user=user, unit=unit)
     incident = assignment.incident if assignment else None
     next_step = NEXT_STEP.get(assignment.status) if assignment else None

@@ -129,3 +129,12 @@ def test_an_officer_without_a_unit_gets_a_clear_403_page(client, district):
 def test_other_roles_may_not_open_the_terminal(client, users):
     client.force_login(users.dispatcher)
     assert client.get(URL).status_code == 403
+
+
+def test_the_unit_status_shown_is_the_one_after_the_step(client, officer, dispatched):
+    assignment = dispatched(officer.unit_officer.unit)
+    client.force_login(officer)
+    body = {"action": "step", "assignment": assignment.pk, "target": "en_route"}
+    page = client.post(URL, body, headers=HTMX).content.decode()
+    status = page.split('id="terminal-unit-status">')[1].split("<")[0]
+    assert status == "En route"
