@@ -138,3 +138,15 @@ def test_the_unit_status_shown_is_the_one_after_the_step(client, officer, dispat
     page = client.post(URL, body, headers=HTMX).content.decode()
     status = page.split('id="terminal-unit-status">')[1].split("<")[0]
     assert status == "En route"
+
+
+def test_the_terminal_reads_its_job_in_a_few_queries(client, officer, dispatched):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dispatched(officer.unit_officer.unit)
+    client.force_login(officer)
+    client.get(URL, headers=HTMX)  # warm the directory cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, headers=HTMX).status_code == 200
+    assert len(queries) <= 6, [q["sql"] for q in queries]
