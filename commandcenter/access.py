@@ -30,7 +30,9 @@ def scope_of(user) -> Scope:
         return NO_SCOPE
     if user.is_superuser or user.role in DISTRICT_ROLES:
         return Scope(role=user.role or Role.ADMINISTRATOR, district_wide=True)
-    if user.role == Role.STATION_CHIEF:
+    if user.role in (Role.STATION_CHIEF, Role.OFFICER):
+        # An officer reads what its unit's station reads; what it may do is
+        # narrower (its own unit's steps, positions and jobs).
         return Scope(role=user.role, station_id=user.station_id)
     if user.role == Role.POST_OFFICER:
         # The post's station is in scope for reading who backs the post up;
@@ -83,6 +85,8 @@ CONSOLE_ROLES = {
     "search": POLICE_ROLES | {Role.STREET_STAFF},
     # 指令: the command center issues; stations, posts and governance centers answer.
     "orders": POLICE_ROLES | {Role.STREET_STAFF},
+    # 警员终端: a unit's officer works its own unit's job.
+    "terminal": frozenset({Role.OFFICER}),
 }
 
 

@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Command-center supervisor")
     STATION_CHIEF = "station_chief", _("Station chief")
     POST_OFFICER = "post_officer", _("Post officer")
+    OFFICER = "officer", _("Unit officer")
     STREET_STAFF = "street_staff", _("Street-office staff")
     PARTNER = "partner", _("Partner department")
     ADMINISTRATOR = "administrator", _("Administrator")

@@ -215,6 +215,9 @@ class User(AbstractUser):
     REQUIRED_ORG_UNIT = {
         Role.STATION_CHIEF: "station",
         Role.POST_OFFICER: "post",
+        # A unit's officer reads like its unit's home station; which unit it
+        # works for is bound in patrol (UnitOfficer), which the core cannot name.
+        Role.OFFICER: "station",
         Role.STREET_STAFF: "street",
         Role.PARTNER: "partner_department",
     }

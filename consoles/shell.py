@@ -17,6 +17,7 @@ CONSOLE_URL_NAMES = {
     "street": "street-console",
     "station": "station-console",
     "orders": "orders",
+    "terminal": "officer-terminal",
 }
 LIST_LIMIT = 200
 

@@ -1,8 +1,9 @@
-"""Page routes: the live map, the dispatcher, street office and station consoles, orders."""
+"""Page routes: the live map, the dispatcher, street office and station consoles, orders,
+the officer terminal."""
 
 from django.urls import path, register_converter
 
-from consoles import dispatcher, home, jobs, orders, search, station, street
+from consoles import dispatcher, home, jobs, orders, search, station, street, terminal
 
 
 class ConsoleConverter:
@@ -29,6 +30,7 @@ urlpatterns = [
     path("street/queue/", street.queue_partial, name="street-queue"),
     path("station/", station.station_console, name="station-console"),
     path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
+    path("terminal/", terminal.officer_terminal, name="officer-terminal"),
     path("search/", search.incident_search, name="incident-search"),
     path("orders/", orders.orders_page, name="orders"),
     path("orders/inbox/", orders.inbox_partial, name="orders-inbox"),

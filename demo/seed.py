@@ -21,8 +21,9 @@ from commandcenter.models import (
 )
 from commandcenter.services import event_record
 from demo.district import DistrictPlan
-from patrol.choices import UnitStatus
+from patrol.choices import UnitStatus, UnitType
 from patrol.models import PatrolZone, Team, Unit
+from patrol.services import unit_officer_bind
 
 DEMO_PASSWORD = "tianshu-demo"
 
@@ -162,6 +163,15 @@ def demo_district_seed(*, plan: DistrictPlan, password: str = DEMO_PASSWORD) -> 
     return accounts
 
 
+def _officer_unit(station) -> Unit:
+    """The patrol car the demo officer drives: the station's first one on shift."""
+    cars = Unit.objects.filter(home_station=station, unit_type=UnitType.PATROL_CAR)
+    return (
+        cars.filter(status=UnitStatus.AVAILABLE).order_by("call_sign").first()
+        or cars.order_by("call_sign").first()
+    )
+
+
 def _create_demo_users(*, password, station, post, street, partner) -> list[DemoAccount]:
     User = get_user_model()
     specs = [
@@ -169,6 +179,7 @@ def _create_demo_users(*, password, station, post, street, partner) -> list[Demo
         ("supervisor", Role.SUPERVISOR, {}, "指挥中心值班长"),
         ("chief", Role.STATION_CHIEF, {"station": station}, "所长"),
         ("post_officer", Role.POST_OFFICER, {"post": post}, "警务站民警"),
+        ("officer", Role.OFFICER, {"station": station}, "巡逻民警"),
         ("street_staff", Role.STREET_STAFF, {"street": street}, "综治中心工作人员"),
         ("partner", Role.PARTNER, {"partner_department": partner}, "合作部门"),
         ("admin", Role.ADMINISTRATOR, {}, "系统管理员"),
@@ -182,5 +193,9 @@ def _create_demo_users(*, password, station, post, street, partner) -> list[Demo
         user.full_clean()
         user.save()
         org_unit = next(iter(scope.values())).name if scope else "全区 (district)"
+        if role == Role.OFFICER:
+            unit = _officer_unit(station)
+            unit_officer_bind(actor=None, user=user, unit=unit)
+            org_unit = f"{unit.call_sign} · {station.name}"
         accounts.append(DemoAccount(username=username, role=role, org_unit=org_unit))
     return accounts

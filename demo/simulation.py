@@ -3,7 +3,9 @@
 Everything goes through the real services (intake, dispatch, assignment steps,
 positions), so the map, the consoles and the event log see what they would
 see in production. Humans can work alongside: the simulator only takes over
-police jobs nobody dispatched within `auto_dispatch_after`.
+police jobs nobody dispatched within `auto_dispatch_after`. A unit with an
+officer (patrol.UnitOfficer) is the officer's: the simulator may send it to
+a job, but never takes its steps, moves it or reports back for it.
 """
 
 import logging
@@ -29,7 +31,7 @@ from incidents import services as incident_services
 from incidents.choices import IncidentStatus, Tier
 from incidents.models import Incident
 from patrol.choices import UnitStatus
-from patrol.models import PatrolZone, Unit
+from patrol.models import PatrolZone, Unit, UnitOfficer
 from patrol.services import FixInput, positions_prune, positions_record
 
 logger = logging.getLogger(__name__)
@@ -155,6 +157,8 @@ class Simulator:
 
     def tick(self, seconds: float) -> None:
         now = timezone.now()
+        # The units officers work on their terminals (read each tick: bindings change).
+        self.officer_units = set(UnitOfficer.objects.values_list("unit_id", flat=True))
         if self.rng.random() < self.calls_per_minute * seconds / 60:
             self._raise_call()
         self._handle_jobs(now)
@@ -216,8 +220,10 @@ class Simulator:
                         notes="电话调解",
                         remote=True,
                     )
-            elif incident.status == S.ON_SCENE and now >= self.scene_until.get(
-                incident.pk, now + timedelta(seconds=1)
+            elif (
+                incident.status == S.ON_SCENE
+                and now >= self.scene_until.get(incident.pk, now + timedelta(seconds=1))
+                and not self._officer_on(incident)
             ):
                 self._finish(incident)
             elif (
@@ -235,6 +241,16 @@ class Simulator:
                     seconds=self.rng.randint(*self.on_scene_for) / self.speed
                 )
         self._advance_assignments(now)
+
+    def _officer_on(self, incident) -> bool:
+        """A unit with an officer is on the job: the officer reports back, not us."""
+        officer_units = getattr(self, "officer_units", set())
+        return (
+            bool(officer_units)
+            and Assignment.objects.filter(
+                incident=incident, unit_id__in=officer_units, status__in=ACTIVE_ASSIGNMENT_STATUSES
+            ).exists()
+        )
 
     def _dispatch_best(self, incident) -> bool:
         ranked = units_recommend(incident=incident, limit=1)
@@ -264,9 +280,11 @@ class Simulator:
 
     def _advance_assignments(self, now) -> None:
         A = AssignmentStatus
-        for assignment in Assignment.objects.filter(
-            status__in=[A.DISPATCHED, A.ACKNOWLEDGED]
-        ).select_related("unit"):
+        for assignment in (
+            Assignment.objects.filter(status__in=[A.DISPATCHED, A.ACKNOWLEDGED])
+            .exclude(unit_id__in=getattr(self, "officer_units", set()))
+            .select_related("unit")
+        ):
             since = now - assignment.dispatched_at
             if assignment.status == A.DISPATCHED and since > timedelta(seconds=8):
                 self._try(assignment_advance, assignment_id=assignment.pk, target=A.ACKNOWLEDGED)
@@ -283,8 +301,11 @@ class Simulator:
             ).select_related("incident")
         }
         fixes = []
-        for unit in Unit.objects.exclude(status=UnitStatus.OFF_DUTY).select_related(
-            "home_governance_center"
+        # An officer's unit reports its own position from the terminal.
+        for unit in (
+            Unit.objects.exclude(status=UnitStatus.OFF_DUTY)
+            .exclude(pk__in=getattr(self, "officer_units", set()))
+            .select_related("home_governance_center")
         ):
             state = self.states.get(unit.pk)
             if state is None:

@@ -6,6 +6,7 @@ import numpy as np
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from commandcenter.access import scope_of, visible
+from commandcenter.choices import Role
 from commandcenter.geodesy import distance_m
 from commandcenter.models import GovernanceCenter, Post, Station
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, OrderStatus
@@ -14,6 +15,7 @@ from incidents.choices import Tier
 from incidents.models import Incident
 from patrol.choices import UnitStatus, UnitType
 from patrol.models import Unit
+from patrol.selectors import unit_of_officer
 
 # Typical urban speeds (m/s) by unit type, and a detour factor from straight
 # line to road distance.
@@ -225,3 +227,19 @@ def order_recipients(*, user, incident: Incident | None = None) -> list[tuple[st
         units = {a.unit.call_sign: a.unit.name for a in assignments}
         groups.append(("unit", [(sign, f"{sign} {name}") for sign, name in units.items()]))
     return [(kind, options) for kind, options in groups if options]
+
+
+def unit_current_assignment(*, user, unit: Unit) -> Assignment | None:
+    """The job `unit` is on now (its one active assignment), as `user` may see it.
+
+    A unit's officer sees its own unit's job wherever it is, even one in
+    another station's area (a reinforcement): the binding is its permission.
+    Others see it through the one policy.
+    """
+    assignments = Assignment.objects.filter(
+        unit=unit, status__in=ACTIVE_ASSIGNMENT_STATUSES
+    ).select_related("incident__category", "incident__zone", "unit")
+    own = getattr(user, "role", None) == Role.OFFICER and unit_of_officer(user) == unit
+    if not own:
+        assignments = visible(assignments, user)
+    return assignments.order_by("-dispatched_at").first()

@@ -41,6 +41,7 @@ from incidents.permissions import (
 from incidents.services import incident_repeats_close
 from patrol.choices import UnitStatus, UnitType
 from patrol.models import Unit
+from patrol.selectors import unit_of_officer
 
 S = IncidentStatus
 A = AssignmentStatus
@@ -175,10 +176,19 @@ def incident_dispatch(*, actor, incident_id: int, unit_ids: list[int]) -> list[A
     return assignments
 
 
+def _is_units_officer(actor, unit: Unit) -> bool:
+    """Is `actor` the officer bound to `unit` (its own terminal)?"""
+    if actor.role != Role.OFFICER:
+        return False
+    own = unit_of_officer(actor)
+    return own is not None and own.pk == unit.pk
+
+
 def _may_work_assignment(actor, assignment: Assignment) -> bool:
     unit = assignment.unit
     return (
-        may_act_as_police(actor, assignment.incident)
+        _is_units_officer(actor, unit)
+        or may_act_as_police(actor, assignment.incident)
         or may_act_as_street(actor, assignment.incident)
         or (actor.role == Role.STATION_CHIEF and unit.home_station_id == actor.station_id)
         or (actor.role == Role.POST_OFFICER and unit.home_post_id == actor.post_id)
@@ -203,7 +213,12 @@ def _assignment_step(assignment: Assignment, target: str, now) -> None:
 
 @transaction.atomic
 def assignment_advance(*, actor, assignment_id: int, target: str) -> Assignment:
-    """签收 / 出发 / 到场 / 清场: one timestamped step of one unit on one job."""
+    """签收 / 出发 / 到场 / 清场: one timestamped step of one unit on one job.
+
+    The unit's officer takes its steps on its terminal; anyone else who may
+    (the command center, the station) takes them on the unit's behalf, and
+    the event says so (`on_behalf`).
+    """
     try:
         incident_id = Assignment.objects.values_list("incident_id", flat=True).get(pk=assignment_id)
     except Assignment.DoesNotExist:
@@ -215,7 +230,8 @@ def assignment_advance(*, actor, assignment_id: int, target: str) -> Assignment:
         .get(pk=assignment_id)
     )
     assignment.incident = incident
-    if not _may_work_assignment(actor, assignment):
+    own_unit = _is_units_officer(actor, assignment.unit)
+    if not (own_unit or _may_work_assignment(actor, assignment)):
         raise ActionForbidden(
             _("You may not act for unit %(unit)s.") % {"unit": assignment.unit.call_sign}
         )
@@ -226,6 +242,7 @@ def assignment_advance(*, actor, assignment_id: int, target: str) -> Assignment:
         "unit": assignment.unit_id,
         "call_sign": assignment.unit.call_sign,
         "unit_status": assignment.unit.status,
+        "on_behalf": not own_unit,
     }
     if target == A.ON_SCENE and incident.status == S.DISPATCHED:
         # The incident's on-scene time is its first unit's.
@@ -309,11 +326,31 @@ def _record_result(
     )
 
 
+def _reporting_unit(actor, incident: Incident) -> Unit | None:
+    """The officer's own unit, if it is on this (locked) job: it may report back."""
+    if actor.role != Role.OFFICER:
+        return None
+    unit = unit_of_officer(actor)
+    on_job = (
+        unit is not None
+        and Assignment.objects.filter(
+            incident=incident, unit=unit, status__in=ACTIVE_ASSIGNMENT_STATUSES
+        ).exists()
+    )
+    return unit if on_job else None
+
+
 @transaction.atomic
 def incident_resolve(*, actor, incident_id: int, result_code: str, notes: str = "") -> Incident:
-    """处结: record how the police job ended."""
+    """处结: record how the police job ended.
+
+    The police side anywhere in its area; a unit's officer (反馈) for a job
+    its unit is on, and the event names the unit.
+    """
     incident = incident_lock(incident_id)
-    require_police_actor(actor, incident)
+    unit = _reporting_unit(actor, incident)
+    if unit is None:
+        require_police_actor(actor, incident)
     _record_result(
         incident=incident,
         actor=actor,
@@ -321,6 +358,7 @@ def incident_resolve(*, actor, incident_id: int, result_code: str, notes: str = 
         kind="incident.resolved",
         result_code=result_code,
         notes=notes,
+        extra={"unit": unit.pk, "call_sign": unit.call_sign} if unit else None,
     )
     return incident
 

@@ -208,13 +208,17 @@ def _named(key: str, value) -> str:
     return str(value)
 
 
-def _detail(event: Event) -> str:
+def _detail(event: Event, street: bool = False) -> str:
     payload = event.payload
     parts = []
     if "units" in payload:
         parts.append(", ".join(unit["call_sign"] for unit in payload["units"]))
     if "call_sign" in payload:
         parts.append(payload["call_sign"])
+    if payload.get("on_behalf") and not street:
+        # Not the unit's own terminal: the command center or station clicked the step
+        # (street staff always step for their street forces, who have no terminal).
+        parts.append(_("on the unit's behalf"))
     if payload.get("linkage"):
         parts.append(_("Handed to %(service)s") % {"service": payload["linkage"]})
     if event.kind == "incident.transferred":
@@ -246,7 +250,7 @@ def incident_timeline(*, incident: Incident) -> list[dict]:
             "time": event.occurred_at,
             "kind": event.kind,
             "label": _label(event, street),
-            "detail": _detail(event),
+            "detail": _detail(event, street),
             "status": event.payload.get("status"),
             "actor": event.actor.get_username() if event.actor else None,
             "actor_name": (event.actor.get_full_name() or event.actor.get_username())

@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from commandcenter.exceptions import DomainError
-from patrol.models import PatrolZone, Team, Unit
-from patrol.services import patrol_zone_save, team_set_duty
+from patrol.models import PatrolZone, Team, Unit, UnitOfficer
+from patrol.services import patrol_zone_save, team_set_duty, unit_officer_bind
 
 
 @admin.register(PatrolZone)
@@ -54,3 +54,24 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ["home_station", "team"]
     # Status follows dispatch and duty, position the unit's fixes: never typed in.
     readonly_fields = ["status", "lat", "lng", "position_at"]
+
+
+@admin.register(UnitOfficer)
+class UnitOfficerAdmin(admin.ModelAdmin):
+    """Which unit each officer works for; saved through the service (checked, recorded)."""
+
+    list_display = ["user", "unit", "unit_station"]
+    list_filter = ["unit__home_station"]
+    search_fields = ["user__username", "unit__call_sign"]
+    list_select_related = ["user", "unit__home_station"]
+    autocomplete_fields = ["unit"]
+
+    @admin.display(description=_("station"), ordering="unit__home_station__name")
+    def unit_station(self, obj: UnitOfficer):
+        return obj.unit.home_station
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []  # a binding changes its unit, never its officer
+
+    def save_model(self, request, obj, form, change):
+        unit_officer_bind(actor=request.user, user=obj.user, unit=obj.unit)

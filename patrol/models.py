@@ -1,11 +1,13 @@
 """Patrol zones, shift teams and units."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commandcenter.access import located_in
-from commandcenter.choices import AreaClass
+from commandcenter.choices import AreaClass, Role
 from commandcenter.models import GovernanceCenter, OrgUnit, Post, Station, Street
 from patrol.choices import UnitStatus, UnitType
 
@@ -177,3 +179,43 @@ class PositionFix(models.Model):
         if not unit_condition:
             return Q()
         return Q(unit__in=Unit.objects.filter(unit_condition))
+
+
+class UnitOfficer(models.Model):
+    """警员终端的绑定: the one unit a user of the officer role works for.
+
+    The binding lives here, not on the user: the core (commandcenter) knows
+    roles and org units, never units. The unit's home station must be the
+    user's station, so what the officer reads and what it works agree.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="unit_officer",
+        verbose_name=_("officer"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="officers", verbose_name=_("unit")
+    )
+
+    class Meta:
+        verbose_name = _("unit officer")
+        verbose_name_plural = _("unit officers")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.unit}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.user_id and self.user.role != Role.OFFICER:
+            errors["user"] = _("Only a user of the unit officer role is bound to a unit.")
+        station_id = self.unit.home_station_id if self.unit_id else None
+        if self.user_id and self.unit_id and station_id != self.user.station_id:
+            errors["unit"] = _("The unit's home station must be the officer's station.")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        return Q(unit__in=Unit.objects.filter(Unit.visible_to(scope)))

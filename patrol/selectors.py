@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from commandcenter.access import scope_of, visible
+from commandcenter.choices import Role
 from commandcenter.directory import directory
 from patrol.models import PatrolZone, PositionFix, Team, Unit
 
@@ -120,3 +121,18 @@ def team_list(*, user, station_id: int | None = None) -> QuerySet[Team]:
     if station_id is not None:
         teams = teams.filter(station_id=station_id)
     return teams.order_by("station__name", "code")
+
+
+def unit_of_officer(user) -> Unit | None:
+    """The unit a user of the officer role works for, or None (no binding, another role).
+
+    The binding counts only while the unit's home station is still the
+    officer's: a unit moved to another station leaves its officer unbound.
+    """
+    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICER:
+        return None
+    return (
+        Unit.objects.select_related("team", "home_station")
+        .filter(officers__user=user, home_station_id=user.station_id)
+        .first()
+    )

@@ -20,7 +20,8 @@ from commandcenter.services import event_record
 from commandcenter.stream import positions_publish
 from patrol.choices import BUSY_STATUSES, UnitStatus
 from patrol.live import position_message
-from patrol.models import PatrolZone, PositionFix, Team, Unit
+from patrol.models import PatrolZone, PositionFix, Team, Unit, UnitOfficer
+from patrol.selectors import unit_of_officer
 from patrol.zone_index import point_resolve, zone_index_invalidate
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,10 @@ def _units_for(actor, fixes: list[FixInput]) -> dict:
     ids = {f.unit for f in fixes if isinstance(f.unit, int)}
     call_signs = {f.unit for f in fixes if isinstance(f.unit, str)}
     units = visible(Unit.objects.filter(Q(pk__in=ids) | Q(call_sign__in=call_signs)), actor)
+    if getattr(actor, "role", None) == Role.OFFICER:
+        # An officer's terminal reports its own unit only, though it reads its whole station.
+        own = unit_of_officer(actor)
+        units = units.filter(pk=own.pk if own else None)
     by_key: dict = {}
     for unit in units.only(
         "id", "call_sign", "status", "home_station_id", "home_post_id", "home_governance_center_id"
@@ -194,6 +199,29 @@ def _move_units(fixes) -> None:
         Unit.objects.filter(
             Q(position_at__isnull=True) | Q(position_at__lt=fix.recorded_at), pk=fix.unit_id
         ).update(lat=fix.lat, lng=fix.lng, position_at=fix.recorded_at)
+
+
+# --- Officers (警员终端) -------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_officer_bind(*, actor, user, unit: Unit) -> UnitOfficer:
+    """Bind an officer to the unit it works for (replacing an earlier binding)."""
+    if actor is not None and not (actor.is_superuser or actor.role == Role.ADMINISTRATOR):
+        raise ActionForbidden(_("Only an administrator binds officers to units."))
+    binding = UnitOfficer.objects.select_for_update().filter(user=user).first()
+    binding = binding or UnitOfficer(user=user)
+    binding.unit = unit
+    binding.full_clean()
+    binding.save()
+    event_record(
+        kind="unit.officer_bound",
+        subject=unit,
+        actor=actor,
+        payload={"unit": unit.pk, "call_sign": unit.call_sign, "officer": user.get_username()},
+        station_id=unit.home_station_id,
+    )
+    return binding
 
 
 # --- Duty (班组 on and off shift) ----------------------------------------------------

@@ -148,6 +148,12 @@ def users(district):
 
 
 @pytest.fixture
+def officer(district):
+    """The officer of unit A-01 (station A), on its terminal."""
+    return f.UnitOfficerFactory(unit=district.units.a, user__username="officer_a01").user
+
+
+@pytest.fixture
 def api_client_for():
     """An API client authenticated as the given user (session-less, forced)."""
 

@@ -14,7 +14,7 @@ from commandcenter.models import (
     Street,
 )
 from patrol.choices import UnitStatus, UnitType
-from patrol.models import PatrolZone, Team, Unit
+from patrol.models import PatrolZone, Team, Unit, UnitOfficer
 
 PASSWORD = "tianshu-test-pass"
 
@@ -142,3 +142,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     def persist_password(self, create, extracted, **kwargs):
         if create:
             self.save(update_fields=["password"])
+
+
+class UnitOfficerFactory(factory.django.DjangoModelFactory):
+    """An officer (its own user, of the unit's station) bound to a unit."""
+
+    class Meta:
+        model = UnitOfficer
+
+    unit = factory.SubFactory(UnitFactory)
+    user = factory.SubFactory(
+        UserFactory,
+        role=Role.OFFICER,
+        station=factory.SelfAttribute("..unit.home_station"),
+    )

@@ -8,10 +8,10 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commandcenter', '0005_verbose_names'),
+        ('commandcenter', '0006_verbose_names'),
         ('dispatch', '0004_routing_rule_to_incidents'),
         ('incidents', '0011_verbose_names'),
-        ('patrol', '0003_verbose_names'),
+        ('patrol', '0004_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commandcenter', '0005_verbose_names'),
+        ('commandcenter', '0006_verbose_names'),
         ('incidents', '0010_category_tree_data'),
-        ('patrol', '0003_verbose_names'),
+        ('patrol', '0004_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from commandcenter.models import Event
 from demo.simulation import Simulator
 from incidents.models import Incident
@@ -50,3 +52,23 @@ def test_a_call_outside_the_district_is_never_auto_dispatched(district, call):
     simulator = Simulator(calls_per_minute=0, auto_dispatch_after=timedelta(0))
     simulator.tick(2.0)
     assert Incident.objects.get(pk=outside.pk).status == "received"
+
+
+def test_the_simulator_leaves_an_officers_unit_to_its_officer(district, call, users, officer):
+    from dispatch.services import assignment_advance, incident_dispatch
+
+    police = Incident.objects.get(pk=call().json()["id"])
+    (sent,) = incident_dispatch(
+        actor=users.dispatcher, incident_id=police.pk, unit_ids=[district.units.a.pk]
+    )
+    sent.dispatched_at -= timedelta(minutes=5)
+    type(sent).objects.filter(pk=sent.pk).update(dispatched_at=sent.dispatched_at)
+    simulator = Simulator(calls_per_minute=0)
+    simulator.tick(2.0)
+    sent.refresh_from_db()
+    assert sent.status == "dispatched"
+    assert not PositionFix.objects.filter(unit=district.units.a).exists()
+    assignment_advance(actor=officer, assignment_id=sent.pk, target="on_scene")
+    simulator.scene_until[police.pk] = timezone.now() - timedelta(seconds=1)  # time to finish
+    simulator.tick(2.0)
+    assert Incident.objects.get(pk=police.pk).status == "on_scene"

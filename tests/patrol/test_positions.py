@@ -96,3 +96,21 @@ def test_fixes_older_than_the_cut_are_pruned_and_newer_ones_kept(district):
         PositionFix.objects.create(unit=unit, recorded_at=now - age, lat=30.005, lng=120.005)
     assert positions_prune(before=now - timedelta(days=1), batch=1) == 2
     assert PositionFix.objects.count() == 1
+
+
+def test_an_officer_may_report_only_its_own_unit(report, district, officer):
+    body = report([fix("A-01"), fix(district.units.p.id), fix("B-01")], user=officer).json()
+    assert body["accepted"] == 1
+    assert [r["index"] for r in body["rejected"]] == [1, 2]
+    assert sorted(body["rejected"][0]["errors"]) == ["unit"]
+    assert PositionFix.objects.get().unit_id == district.units.a.id
+
+
+def test_an_officer_without_a_unit_reports_no_position(report, district):
+    from commandcenter.choices import Role
+    from tests.factories import UserFactory
+
+    unbound = UserFactory(role=Role.OFFICER, station=district.station_a)
+    response = report([fix("A-01")], user=unbound)
+    assert response.status_code == 400
+    assert PositionFix.objects.count() == 0

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commandcenter', '0004_event_append_function'),
+        ('commandcenter', '0005_officer_role'),
     ]
 
     operations = [

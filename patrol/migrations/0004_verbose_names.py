@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commandcenter', '0005_verbose_names'),
-        ('patrol', '0002_position_fix'),
+        ('commandcenter', '0006_verbose_names'),
+        ('patrol', '0003_unit_officer'),
     ]
 
     operations = [
