@@ -17,6 +17,9 @@
  * when the focus leaves it, or replaced by the answer to the user's own
  * action.
  *
+ * Other scripts of the page hear the stream's `positions` frames through
+ * the document event `live:positions` (detail: the units; consoles/job-map.js).
+ *
  * If the role has no live view (close code 4403) or the stream stays down,
  * the same refreshes run every 30 s instead. A small indicator in the top
  * bar (as on the map) tells which; clicking it while the stream is cut tries
@@ -274,6 +277,8 @@ function start() {
         if (hellos > 1 || !resumed) catchUp();
       } else if (message.type === "reload") {
         catchUp();
+      } else if (message.type === "positions") {
+        document.dispatchEvent(new CustomEvent("live:positions", { detail: message.units }));
       } else {
         handle(message);
       }
