@@ -87,6 +87,8 @@ function draw() {
     L.tileLayer(data.tileUrl, { attribution: data.tileAttribution || "", maxZoom: 19 }).addTo(map);
   }
   const job = L.latLng(data.job.lat, data.job.lng);
+  // A view first: Leaflet puts layers on a map without one only later.
+  map.setView(job, 15);
   const units = new Map();
   const points = [job];
 
