@@ -17,8 +17,10 @@
  * when the focus leaves it, or replaced by the answer to the user's own
  * action.
  *
- * Other scripts of the page hear the stream's `positions` frames through
- * the document event `live:positions` (detail: the units; consoles/job-map.js).
+ * Other scripts of the page hear the stream through document events:
+ * `live:event` (detail: the event message) for each event, before the
+ * refreshes it asks for, and `live:positions` (detail: the units) for each
+ * positions frame (consoles/alerts.js, consoles/job-map.js).
  *
  * If the role has no live view (close code 4403) or the stream stays down,
  * the same refreshes run every 30 s instead. A small indicator in the top
@@ -280,6 +282,9 @@ function start() {
       } else if (message.type === "positions") {
         document.dispatchEvent(new CustomEvent("live:positions", { detail: message.units }));
       } else {
+        if (message.type === "event") {
+          document.dispatchEvent(new CustomEvent("live:event", { detail: message }));
+        }
         handle(message);
       }
     },
