@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,9 +20,13 @@ from commandcenter.exceptions import DomainError
 from consoles import dispatcher, street
 from consoles.forms import AdvanceForm, OrderIssueForm
 from consoles.orders import form_errors, issue_from_form, order_rows, recipient_groups
-from consoles.shell import console_required, is_htmx
+from consoles.shell import console_required, is_htmx, map_config
 from dispatch.actions import JOB_ACTIONS_BY_NAME, job_actions_offered
-from dispatch.choices import ASSIGNMENT_TRANSITIONS, AssignmentStatus
+from dispatch.choices import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    ASSIGNMENT_TRANSITIONS,
+    AssignmentStatus,
+)
 from dispatch.selectors import incident_assignments, order_inbox, units_recommend
 from dispatch.services import assignment_advance, may_issue_orders
 from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES, Tier
@@ -63,6 +68,12 @@ COVERING_LABELS = {
     "station": _("Covering station"),
     "governance_center": _("Own center"),
 }
+# Why a covering unit ranks higher: the words of its head start.
+HEAD_START_LABELS = {
+    "post": _("Covering post first"),
+    "station": _("Covering station first"),
+    "governance_center": _("Own center first"),
+}
 
 
 def _duration(seconds: int) -> str:
@@ -76,8 +87,10 @@ def _distance(metres: int) -> str:
     return f"{metres} m" if metres < 1000 else f"{metres / 1000:.1f} km"
 
 
-def _recommendation_row(recommendation) -> dict:
+def _recommendation_row(recommendation, rank: int) -> dict:
+    bonus = recommendation.covering_bonus_seconds
     return {
+        "rank": rank,
         "unit_id": recommendation.unit_id,
         "call_sign": recommendation.call_sign,
         "name": recommendation.name,
@@ -87,6 +100,56 @@ def _recommendation_row(recommendation) -> dict:
         "eta_seconds": recommendation.eta_seconds,
         "covering": recommendation.covering,
         "covering_label": COVERING_LABELS.get(recommendation.covering, ""),
+        # Why it ranks where it does: drive time less the covering head start.
+        "travel": _duration(recommendation.travel_seconds),
+        "travel_seconds": recommendation.travel_seconds,
+        "covering_bonus_seconds": bonus,
+        "head_start": f"−{_duration(bonus)}" if bonus else "",
+        "head_start_label": HEAD_START_LABELS.get(recommendation.covering, "") if bonus else "",
+        "ranked": _duration(max(recommendation.ranked_seconds, 0)),
+        "ranked_seconds": recommendation.ranked_seconds,
+        "lat": recommendation.lat,
+        "lng": recommendation.lng,
+    }
+
+
+def _job_map(incident: Incident, recommendations: list[dict], assignment_rows: list[dict]) -> dict:
+    """What the panel's small map draws (json_script): the job, the units
+    recommended for it and the units on it, each with its position and ETA."""
+    return {
+        **map_config(district=reverse("district")),
+        "job": {
+            "id": incident.pk,
+            "number": incident.number,
+            "priority": incident.priority,
+            "lat": incident.lat,
+            "lng": incident.lng,
+        },
+        "recommendations": [
+            {
+                "unit": row["unit_id"],
+                "call_sign": row["call_sign"],
+                "rank": row["rank"],
+                "lat": row["lat"],
+                "lng": row["lng"],
+                "eta": row["travel"],
+                "eta_seconds": row["travel_seconds"],
+            }
+            for row in recommendations
+        ],
+        "assignments": [
+            {
+                "unit": row["assignment"].unit_id,
+                "call_sign": row["assignment"].unit.call_sign,
+                "status": row["assignment"].status,
+                "status_label": row["assignment"].get_status_display(),
+                "lat": row["assignment"].unit.lat,
+                "lng": row["assignment"].unit.lng,
+                "eta": row["eta"],
+            }
+            for row in assignment_rows
+            if row["assignment"].status in ACTIVE_ASSIGNMENT_STATUSES
+        ],
     }
 
 
@@ -132,6 +195,16 @@ def job_context(user, incident: Incident) -> dict:
     if not may_see_caller(user, incident):
         caller_phone, caller_name = mask_phone(caller_phone), mask_name(caller_name)
     zone = directory.get(PatrolZone, incident.zone_id)
+    recommendations = (
+        [
+            _recommendation_row(recommendation, rank)
+            for rank, recommendation in enumerate(
+                units_recommend(incident=incident, limit=RECOMMENDATION_LIMIT), start=1
+            )
+        ]
+        if "dispatch" in names
+        else []
+    )
     return {
         "incident": incident,
         "actions": names,
@@ -143,12 +216,8 @@ def job_context(user, incident: Incident) -> dict:
         "caller_name": caller_name,
         "assignment_rows": assignment_rows,
         "timeline": incident_timeline(incident=incident),
-        "recommendations": [
-            _recommendation_row(recommendation)
-            for recommendation in units_recommend(incident=incident, limit=RECOMMENDATION_LIMIT)
-        ]
-        if "dispatch" in names
-        else [],
+        "recommendations": recommendations,
+        "job_map": _job_map(incident, recommendations, assignment_rows),
         "is_open": incident.status not in TERMINAL_STATUSES,
         # The job's clock runs from the call until it is resolved or closed.
         "clock_stopped_at": incident.resolved_at or incident.closed_at,

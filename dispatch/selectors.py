@@ -42,10 +42,21 @@ class Recommendation:
     unit_type: str
     status: str
     distance_m: int
+    # The estimated drive time (straight line × DETOUR_FACTOR ÷ the type's speed).
     eta_seconds: int
     covering: str  # "post", "station", "governance_center" or ""
     lat: float
     lng: float
+    # The same drive time, named for what it is next to the head start.
+    travel_seconds: int
+    # The head start of a covering unit; the list is ranked by
+    # travel_seconds − covering_bonus_seconds.
+    covering_bonus_seconds: int
+
+    @property
+    def ranked_seconds(self) -> int:
+        """The figure the list is ranked by: drive time less the covering head start."""
+        return self.travel_seconds - self.covering_bonus_seconds
 
 
 def units_recommend(
@@ -119,6 +130,8 @@ def units_recommend(
             covering=coverage[i],
             lat=rows[i][4],
             lng=rows[i][5],
+            travel_seconds=int(round(etas[i])),
+            covering_bonus_seconds=int(bonus[i]),
         )
         for i in order
     ]

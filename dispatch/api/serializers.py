@@ -122,10 +122,23 @@ class RecommendationSerializer(serializers.Serializer):
     name = serializers.CharField()
     unit_type = serializers.CharField()
     distance_m = serializers.IntegerField()
-    eta_seconds = serializers.IntegerField()
+    eta_seconds = serializers.IntegerField(
+        help_text="Estimated drive time: straight-line distance × detour factor ÷ the unit "
+        "type's speed (the same figure as travel_seconds)."
+    )
     covering = serializers.CharField()
     lat = serializers.FloatField()
     lng = serializers.FloatField()
+    travel_seconds = serializers.IntegerField(
+        help_text="Estimated drive time in seconds, before any head start."
+    )
+    covering_bonus_seconds = serializers.IntegerField(
+        help_text="Head start of a unit of the covering post (120 s) or station or "
+        "governance center (60 s); 0 for others."
+    )
+    ranked_seconds = serializers.IntegerField(
+        help_text="What the list is ranked by: travel_seconds − covering_bonus_seconds."
+    )
 
 
 # --- Assignments and orders ------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Unit recommendations: ranked by estimated arrival, covering units preferred."""
 
-from dispatch.selectors import units_recommend
+from dispatch.selectors import COVERING_POST_BONUS_S, units_recommend
 from incidents.models import Incident
 from patrol.choices import UnitStatus, UnitType
 from tests.factories import TeamFactory, UnitFactory
@@ -67,3 +67,28 @@ def test_recommendations_endpoint_answers_in_a_fixed_number_of_queries(
         ranked = client.get(f"/api/v1/incidents/{incident['id']}/recommendations/").json()
     assert len(ranked) == 10
     assert {"unit", "call_sign", "eta_seconds", "distance_m", "covering"} <= set(ranked[0])
+
+
+def test_recommendation_explains_its_rank_by_drive_time_less_the_covering_head_start(
+    call, api_client_for, users, district
+):
+    # The post's car is farther than unit B, but its head start puts it first.
+    district.units.p.unit_type = UnitType.PATROL_CAR
+    district.units.p.lat, district.units.p.lng = 30.008, 120.005
+    district.units.p.save()
+    district.units.b.lat, district.units.b.lng = 30.0055, 120.005
+    district.units.b.save()
+    incident = call(lat=30.005, lng=120.005).json()
+    client = api_client_for(users.dispatcher)
+    ranked = client.get(f"/api/v1/incidents/{incident['id']}/recommendations/").json()
+    first, others = ranked[0], {row["call_sign"]: row for row in ranked}
+    assert first["call_sign"] == "P-01"
+    assert first["covering"] == "post"
+    assert first["covering_bonus_seconds"] == COVERING_POST_BONUS_S
+    assert first["travel_seconds"] == first["eta_seconds"]
+    assert first["ranked_seconds"] == first["travel_seconds"] - COVERING_POST_BONUS_S
+    # B drives there sooner, with no head start, and still ranks behind.
+    b = others["B-01"]
+    assert b["covering_bonus_seconds"] == 0
+    assert b["travel_seconds"] < first["travel_seconds"]
+    assert b["ranked_seconds"] == b["travel_seconds"] > first["ranked_seconds"]

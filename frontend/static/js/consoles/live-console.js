@@ -20,6 +20,11 @@
  * user's own action. What was written in a queue and left unsent (an
  * order's feedback) is put back into the same field after a refresh.
  *
+ * Other scripts of the page hear the stream through document events:
+ * `live:event` (detail: the event message) for each event, before the
+ * refreshes it asks for, and `live:positions` (detail: the units) for each
+ * positions frame (consoles/alerts.js, consoles/job-map.js).
+ *
  * If the role has no live view (close code 4403) or the stream stays down,
  * the same refreshes run every 30 s instead. A small indicator in the top
  * bar (as on the map) tells which; clicking it while the stream is cut tries
@@ -323,7 +328,12 @@ function start() {
         if (hellos > 1 || !resumed) catchUp();
       } else if (message.type === "reload") {
         catchUp();
+      } else if (message.type === "positions") {
+        document.dispatchEvent(new CustomEvent("live:positions", { detail: message.units }));
       } else {
+        if (message.type === "event") {
+          document.dispatchEvent(new CustomEvent("live:event", { detail: message }));
+        }
         handle(message);
       }
     },

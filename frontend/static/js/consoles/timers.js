@@ -5,7 +5,8 @@
  * then as m:ss (h:mm:ss past an hour) and ticks every second; with
  * `data-until` it shows the fixed span between the two. `data-amber` and
  * `data-red` (seconds) colour it when the clock runs late. Rows swapped in by
- * htmx are painted at once and then by the next tick.
+ * htmx are painted at once and then by the next tick. A running clock that
+ * turns red fires `timer:red` (it bubbles) for the alerts.
  *
  * A `.timer[data-due]` counts down to that time instead (an order's due
  * time): amber within `data-amber` seconds of it, red and negative once past.
@@ -34,6 +35,10 @@ function paint(element, moment) {
   const amber = Number(element.dataset.amber);
   const red = Number(element.dataset.red);
   const isRed = Number.isFinite(red) && red > 0 && elapsed >= red;
+  // A running clock passing its limit is told once per element (consoles/alerts.js listens).
+  if (isRed && !element.dataset.until && !element.classList.contains("is-red")) {
+    element.dispatchEvent(new CustomEvent("timer:red", { bubbles: true }));
+  }
   element.classList.toggle("is-red", isRed);
   element.classList.toggle("is-amber", !isRed && Number.isFinite(amber) && amber > 0 && elapsed >= amber);
   element.classList.toggle("is-stopped", Boolean(element.dataset.until));

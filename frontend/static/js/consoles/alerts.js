@@ -1,0 +1,337 @@
+/**
+ * Alerts of the dispatcher's and the street office's consoles: a new P1/P2
+ * job, and a job turning late, sound a short tone, flash the job's queue row
+ * and count in the tab title ("(3) 接警调度 · Tianshu 天枢") until the user
+ * looks; a desktop notification if the user asked for one.
+ *
+ * - A new job is an event of the live stream (live-console.js hands each on
+ *   as the document event `live:event`): `incident.received` of a police job
+ *   or `incident.returned` (back from the street) in the dispatcher's
+ *   console, `incident.diverted` in the street office's, with priority 1 or 2.
+ * - A late job is a running queue clock (timers.js, `.timer[data-red]`)
+ *   passing its limit while the page is open; `timer:red` tells of it. Jobs
+ *   already late when the page opened do not alert again.
+ * - A row flashes (`.is-alerting`) for 30 s at most; its alert stays
+ *   counted until the row is clicked (or its job opened from it), or the
+ *   "clear alerts" button is pressed, or the job leaves the queue.
+ * - Sound and desktop notifications are switched per console (buttons with
+ *   aria-pressed), kept in localStorage (`tianshu.alerts.<console>.sound`,
+ *   `….desktop`). Notification permission is asked only when the user turns
+ *   desktop alerts on.
+ * - Browsers keep audio locked until a user gesture: the first click or key
+ *   press unlocks it; a tone due while it is locked shows a hint instead.
+ *
+ * Its settings and words are the data-* attributes of its own <script> tag
+ * (consoles/console_base.html). For tests and the curious it marks the page:
+ * `<html data-last-alert="new:42" data-alert-count="1" data-last-tone="played">`.
+ */
+
+import { now } from "../shared/clock.js";
+
+const settings = document.querySelector("script[data-alerts]")?.dataset ?? {};
+const CONSOLE = settings.console ?? "";
+const FLASH_MS = 30_000;
+const ALERT_PRIORITIES = new Set([1, 2]);
+// Which events bring a job to which console's queue.
+const NEW_JOB_KINDS = {
+  dispatch: (kind, payload) =>
+    (kind === "incident.received" && payload.tier === "police") || kind === "incident.returned",
+  street: (kind) => kind === "incident.diverted",
+};
+const ROW = "#queue tr.queue-row";
+const TITLE_COUNT = /^\(\d+\)\s+/;
+
+const root = document.documentElement;
+const storageKey = (name) => `tianshu.alerts.${CONSOLE}.${name}`;
+
+/** incident id → { reason: "new" | "late", number, at, flashUntil, seenInQueue } */
+const alerts = new Map();
+const lateSeen = new Set(); // incident ids whose lateness has been told already
+
+// --- Preferences ------------------------------------------------------------------------
+
+function preference(name, fallback) {
+  try {
+    const stored = localStorage.getItem(storageKey(name));
+    return stored === null ? fallback : stored === "on";
+  } catch {
+    return fallback;
+  }
+}
+
+function setPreference(name, on) {
+  try {
+    localStorage.setItem(storageKey(name), on ? "on" : "off");
+  } catch {
+    // Private mode: the choice holds for this page only.
+  }
+}
+
+const prefs = { sound: preference("sound", true), desktop: preference("desktop", false) };
+
+// --- Sound ------------------------------------------------------------------------------
+
+let audio = null; // the AudioContext, made on the first gesture
+
+function unlockAudio() {
+  const Context = window.AudioContext ?? window.webkitAudioContext;
+  if (!Context) return;
+  audio ??= new Context();
+  if (audio.state === "suspended") audio.resume().catch(() => {});
+  showHint("");
+}
+
+/** A short tone: two high beeps for P1, one for P2, a lower one for a late job. */
+function tone(kind) {
+  if (!prefs.sound) return;
+  if (!audio || audio.state !== "running") {
+    root.dataset.lastTone = "blocked";
+    showHint(settings.textSoundBlocked ?? "");
+    return;
+  }
+  const beeps = kind === "p1" ? [0, 0.22] : [0];
+  const frequency = kind === "late" ? 620 : 880;
+  for (const offset of beeps) {
+    const start = audio.currentTime + offset;
+    const oscillator = audio.createOscillator();
+    const gain = audio.createGain();
+    oscillator.type = "sine";
+    oscillator.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.25, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.18);
+    oscillator.connect(gain).connect(audio.destination);
+    oscillator.start(start);
+    oscillator.stop(start + 0.2);
+  }
+  root.dataset.lastTone = "played";
+}
+
+for (const type of ["pointerdown", "keydown"]) {
+  document.addEventListener(type, unlockAudio, { capture: true, passive: true });
+}
+
+// --- Desktop notifications --------------------------------------------------------------
+
+function notifyDesktop(text) {
+  if (!prefs.desktop || !("Notification" in window) || Notification.permission !== "granted") return;
+  if (document.visibilityState === "visible" && document.hasFocus()) return; // the page shows it
+  try {
+    const notice = new Notification(settings.textNotificationTitle ?? "Tianshu", {
+      body: text,
+      tag: `tianshu-${CONSOLE}`,
+    });
+    notice.onclick = () => {
+      window.focus();
+      notice.close();
+    };
+  } catch {
+    // Some browsers allow notifications from service workers only.
+  }
+}
+
+// --- The rows and the title -------------------------------------------------------------
+
+function rowOf(id) {
+  return document.querySelector(`${ROW}[data-incident-id="${CSS.escape(String(id))}"]`);
+}
+
+function paintRows() {
+  const moment = Date.now();
+  for (const row of document.querySelectorAll(ROW)) {
+    const alert = alerts.get(row.dataset.incidentId);
+    const flashing = Boolean(alert) && alert.flashUntil > moment;
+    row.classList.toggle("is-alerting", flashing);
+    row.classList.toggle("is-alert-late", flashing && alert.reason === "late");
+    if (alert) alert.seenInQueue = true;
+  }
+}
+
+function paintTitle() {
+  const count = alerts.size;
+  const base = document.title.replace(TITLE_COUNT, "");
+  document.title = count ? `(${count}) ${base}` : base;
+  root.dataset.alertCount = String(count);
+  if (control) {
+    control.clear.hidden = count === 0;
+    control.count.textContent = count ? String(count) : "";
+  }
+}
+
+function paint() {
+  paintRows();
+  paintTitle();
+}
+
+function raise(id, reason, { number = "", priority = null } = {}) {
+  const key = String(id);
+  alerts.set(key, {
+    reason,
+    number,
+    at: Date.now(),
+    flashUntil: Date.now() + FLASH_MS,
+    seenInQueue: Boolean(rowOf(key)),
+  });
+  root.dataset.lastAlert = `${reason}:${key}`;
+  tone(reason === "late" ? "late" : priority === 1 ? "p1" : "p2");
+  const words = reason === "late" ? settings.textLate : settings.textNew;
+  notifyDesktop(`${(words ?? "").replace("{priority}", priority ?? "")} ${number}`.trim());
+  paint();
+  setTimeout(paintRows, FLASH_MS + 50);
+}
+
+function acknowledge(id) {
+  if (alerts.delete(String(id))) paint();
+}
+
+function acknowledgeAll() {
+  alerts.clear();
+  paint();
+}
+
+// A click on a queue row (or its link) while the page has the focus: the user has seen it.
+document.addEventListener(
+  "click",
+  (event) => {
+    const row = event.target.closest?.(ROW);
+    if (row && document.hasFocus()) acknowledge(row.dataset.incidentId);
+  },
+  { capture: true },
+);
+
+document.addEventListener("live:event", (event) => {
+  const message = event.detail ?? {};
+  const payload = message.payload ?? {};
+  const isNew = NEW_JOB_KINDS[CONSOLE]?.(String(message.kind ?? ""), payload);
+  if (!isNew || !ALERT_PRIORITIES.has(Number(payload.priority))) return;
+  const id = message.subject?.type === "incidents.incident" ? message.subject.id : payload.incident;
+  if (id === undefined || id === null) return;
+  raise(id, "new", { number: payload.number ?? "", priority: Number(payload.priority) });
+});
+
+// --- Late jobs --------------------------------------------------------------------------
+
+function isLate(timer, moment) {
+  const since = Date.parse(timer.dataset.since);
+  const red = Number(timer.dataset.red);
+  return Number.isFinite(since) && red > 0 && (moment - since) / 1000 >= red;
+}
+
+function runningTimers() {
+  return document.querySelectorAll(`${ROW} .timer[data-since][data-red]:not([data-until])`);
+}
+
+// Jobs late before the page opened were seen late already: no alert for them.
+for (const timer of runningTimers()) {
+  if (isLate(timer, now())) lateSeen.add(timer.closest("tr").dataset.incidentId);
+}
+
+document.addEventListener("timer:red", (event) => {
+  const timer = event.target;
+  const row = timer.closest?.(ROW);
+  if (!row || timer.dataset.until) return;
+  const id = row.dataset.incidentId;
+  if (lateSeen.has(id)) return;
+  lateSeen.add(id);
+  raise(id, "late", { number: row.querySelector(".col-number a")?.textContent.trim() ?? "" });
+});
+
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target?.id !== "queue") return;
+  // A job that left the queue (sent, taken by someone else) needs nobody's look any more.
+  for (const [id, alert] of alerts) {
+    if (alert.seenInQueue && !rowOf(id)) alerts.delete(id);
+  }
+  paint();
+});
+
+// --- The control ------------------------------------------------------------------------
+
+let control = null;
+let hint = null;
+
+function showHint(text) {
+  if (!hint) return;
+  hint.textContent = text;
+  hint.title = text;
+  hint.hidden = !text;
+}
+
+function toggleButton(name, label, hintText) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `alert-toggle alert-${name}`;
+  button.id = `alert-${name}`;
+  button.textContent = label ?? name;
+  button.title = hintText ?? "";
+  const paintPressed = () => button.setAttribute("aria-pressed", String(prefs[name]));
+  paintPressed();
+  return { button, paintPressed };
+}
+
+function buildControl() {
+  const group = document.createElement("div");
+  group.className = "alert-control";
+  group.id = "alert-control";
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", settings.textGroup ?? "Alerts");
+
+  const sound = toggleButton("sound", settings.textSound, settings.hintSound);
+  sound.button.addEventListener("click", () => {
+    prefs.sound = !prefs.sound;
+    setPreference("sound", prefs.sound);
+    sound.paintPressed();
+    if (prefs.sound) unlockAudio();
+    else showHint("");
+  });
+
+  const desktop = toggleButton("desktop", settings.textDesktop, settings.hintDesktop);
+  desktop.button.addEventListener("click", async () => {
+    if (prefs.desktop) {
+      prefs.desktop = false;
+    } else if (!("Notification" in window)) {
+      showHint(settings.textDesktopUnavailable ?? "");
+      return;
+    } else {
+      const permission =
+        Notification.permission === "default"
+          ? await Notification.requestPermission()
+          : Notification.permission;
+      prefs.desktop = permission === "granted";
+      showHint(prefs.desktop ? "" : settings.textDesktopDenied ?? "");
+    }
+    setPreference("desktop", prefs.desktop);
+    desktop.paintPressed();
+  });
+
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.className = "alert-clear";
+  clear.id = "alert-clear";
+  clear.hidden = true;
+  const count = document.createElement("span");
+  count.className = "alert-count";
+  count.setAttribute("aria-hidden", "true");
+  const clearLabel = document.createElement("span");
+  clearLabel.textContent = settings.textClear ?? "Clear alerts";
+  clear.append(count, clearLabel);
+  clear.addEventListener("click", acknowledgeAll);
+
+  hint = document.createElement("span");
+  hint.className = "alert-hint";
+  hint.id = "alert-hint";
+  hint.setAttribute("role", "status");
+  hint.hidden = true;
+
+  group.append(sound.button, desktop.button, clear, hint);
+  const tools = document.querySelector(".topbar-tools") ?? document.body;
+  const live = document.getElementById("live-status");
+  if (live?.parentElement === tools) live.after(group);
+  else tools.prepend(group);
+  return { group, clear, count };
+}
+
+if (CONSOLE) {
+  control = buildControl();
+  paint();
+}
