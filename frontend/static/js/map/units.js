@@ -29,7 +29,7 @@ export class UnitsView extends MarkerListView {
       marker: {
         className: "unit-marker",
         html: '<span class="unit-glyph"></span><span class="unit-rank" hidden></span>',
-        icon: { className: "live-icon live-icon-unit", iconSize: [18, 18] },
+        icon: { className: "live-icon live-icon-unit", iconSize: [20, 20] },
         tooltipOffset: [0, -9],
         zIndex: 0,
         selectedZIndex: SELECTED_Z_INDEX,
