@@ -29,6 +29,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def log_in(page, base_url: str, username: str, path: str = "/") -> None:
+    """Log in through the login form and land on `path`."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base_url}/accounts/login/?next={path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click(".login-card button[type=submit]")
+    page.wait_for_url(f"{base_url}{path}")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

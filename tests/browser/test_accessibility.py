@@ -5,19 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def log_in(page, base_url: str, username: str, path: str) -> None:
-    page.goto(f"{base_url}/accounts/login/?next={path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{base_url}{path}")
 
 
 def serious_violations(page) -> list[str]:

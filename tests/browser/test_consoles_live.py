@@ -17,7 +17,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from incidents.models import Incident
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 LIVE_WITHIN_MS = 2000
 POLLING = re.compile(r'hx-trigger="[^"]*\bevery\s')
@@ -32,13 +32,9 @@ document.addEventListener("htmx:afterSettle", (event) => {
 """
 
 
-def log_in(page, base_url: str, username: str, path: str) -> None:
+def log_in_noting_refreshes(page, base_url: str, username: str, path: str) -> None:
     page.add_init_script(NOTE_REFRESHES)
-    page.goto(f"{base_url}/accounts/login/?next={path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{base_url}{path}")
+    log_in(page, base_url, username, path)
 
 
 def wait_for_first_refresh(page) -> None:
@@ -55,7 +51,7 @@ def open_console(page, base_url: str, username: str, path: str) -> None:
     """Log in, open the console at `path` and wait until its stream is live and
     the page has read what changed while the stream connected (so what the
     test does next reaches the page through the stream only)."""
-    log_in(page, base_url, username, path)
+    log_in_noting_refreshes(page, base_url, username, path)
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=10_000)
     wait_for_first_refresh(page)
     # A full reload would drop this mark: what follows must come without one.
@@ -193,7 +189,7 @@ def test_console_without_live_view_says_so_and_refreshes_slowly(live_stack, brow
     page = browser_page
     # What the server answers a role with no live group: accept, then close with 4403.
     page.route_web_socket("**/ws/live/**", lambda socket: socket.close(code=4403))
-    log_in(page, live_stack, users.dispatcher.username, "/dispatch/")
+    log_in_noting_refreshes(page, live_stack, users.dispatcher.username, "/dispatch/")
 
     indicator = page.locator("#live-status")
     expect(indicator).to_have_attribute("data-state", "static", timeout=LIVE_WITHIN_MS)

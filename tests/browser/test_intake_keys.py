@@ -4,17 +4,13 @@ import pytest
 from playwright.sync_api import expect
 
 from incidents.models import Incident
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def open_dispatch(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/?next=/dispatch/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{base_url}/dispatch/")
+    log_in(page, base_url, username, "/dispatch/")
 
 
 def test_enter_in_the_category_takes_the_callers_word_and_moves_on(

@@ -17,19 +17,15 @@ from playwright.sync_api import expect
 
 from commandcenter.stream import DISTRICT_GROUP
 from incidents.services import incident_create
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIVE_WITHIN_MS = 2000
 
 
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
+def open_map(page, base_url: str, username: str) -> None:
+    log_in(page, base_url, username, "/")
     # The stream is open and the first snapshot is in.
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=10_000)
     expect(page.locator("#console")).to_have_class(re.compile(r"\bis-live-loaded\b"))
@@ -55,7 +51,7 @@ def send_position(unit, *, lat: float, lng: float) -> None:
 
 def test_unit_moves_when_its_position_arrives(live_stack, browser_page, district, users):
     page = browser_page
-    log_in(page, live_stack, users.dispatcher.username)
+    open_map(page, live_stack, users.dispatcher.username)
     unit = district.units.b
     marker = page.locator(f'.unit-marker[data-unit-id="{unit.pk}"]')
     before = marker.bounding_box()
@@ -80,7 +76,7 @@ def test_units_move_in_the_embedded_default_when_another_process_stores_fixes(
     from patrol.services import FixInput, positions_record
 
     page = browser_page
-    log_in(page, embedded_stack, users.dispatcher.username)
+    open_map(page, embedded_stack, users.dispatcher.username)
     unit = district.units.b
     before = page.locator(f'.unit-marker[data-unit-id="{unit.pk}"]').bounding_box()
     fix = FixInput(
@@ -105,7 +101,7 @@ def test_new_call_appears_live_and_a_recommended_unit_is_sent_from_the_map(
     page = browser_page
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    log_in(page, live_stack, users.dispatcher.username)
+    open_map(page, live_stack, users.dispatcher.username)
 
     incident = incident_create(
         actor=users.dispatcher,

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from dispatch.choices import OrderStatus
 from dispatch.models import Order
 from dispatch.services import order_issue
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,11 +30,7 @@ def open_inbox(page, base_url: str, username: str) -> None:
     """Log in at /orders/, wait until the stream is live and the inbox was read
     once since it connected: what follows reaches the page through the stream."""
     page.add_init_script(NOTE_REFRESHES)
-    page.goto(f"{base_url}/accounts/login/?next=/orders/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{base_url}/orders/")
+    log_in(page, base_url, username, "/orders/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=10_000)
     page.wait_for_function("() => window.refreshed.includes('orders-inbox')", timeout=10_000)
     page.evaluate("window.stillThisPage = true")

@@ -14,7 +14,7 @@ from dispatch.services import incident_dispatch
 from incidents.models import Incident
 from incidents.services import incident_create
 from patrol.models import PositionFix, Unit
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,11 +25,7 @@ def log_in_to_terminal(page, base_url: str, username: str) -> None:
     """At phone size, in the UI's own language (headless Chromium asks for English)."""
     page.set_viewport_size(PHONE)
     page.set_extra_http_headers({"Accept-Language": "zh-Hans"})
-    page.goto(f"{base_url}/accounts/login/?next=/terminal/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{base_url}/terminal/")
+    log_in(page, base_url, username, "/terminal/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=10_000)
 
 
