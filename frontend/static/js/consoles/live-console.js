@@ -107,12 +107,21 @@ function queueBusy(region) {
   return typingIn(region) || Boolean(active && region.contains(active) && active.closest("form"));
 }
 
-/** What the user wrote in `region` and has not sent (an order's feedback), by field id. */
+/** Has the user changed this field from what the page was sent with? */
+function changed(field) {
+  if (field.tagName === "SELECT") {
+    return [...field.options].some((option) => option.selected !== option.defaultSelected);
+  }
+  return field.value !== field.defaultValue;
+}
+
+/** What the user wrote or chose in `region` and has not sent (an order's feedback,
+ * a result picked for a report), by field id. */
 function unsentWriting(region) {
   const written = new Map();
-  for (const field of region.querySelectorAll("input[id], textarea[id]")) {
+  for (const field of region.querySelectorAll("input[id], textarea[id], select[id]")) {
     if (!["hidden", "checkbox", "radio", "submit", "button"].includes(field.type)
-        && field.value !== field.defaultValue) written.set(field.id, field.value);
+        && changed(field)) written.set(field.id, field.value);
   }
   return written;
 }
@@ -199,7 +208,7 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   keptWriting.delete(event.detail.target.id);
   for (const [id, value] of written) {
     const field = document.getElementById(id);
-    if (field && event.detail.target.contains(field) && field.value === field.defaultValue) {
+    if (field && event.detail.target.contains(field) && !changed(field)) {
       field.value = value;
     }
   }
