@@ -73,10 +73,15 @@ def test_an_officer_walks_a_job_from_acknowledge_to_report_back(
         expect(page.locator("#terminal-assignment")).to_have_attribute("data-status", status)
 
     expect(page.locator("#terminal-next")).to_have_count(0)
+    # The steps' own events make the page read its job once more (coalesced, within
+    # about a second): let that land before the report is filled in.
+    page.wait_for_timeout(1500)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.select_option("#terminal-result", "settled_on_site")
     page.fill("#terminal-notes", "双方已和解")
     assert_big_button(page, "#terminal-report")
     assert_fits_a_phone(page)
+    expect(page.locator("#terminal-result")).to_have_value("settled_on_site")
     page.click("#terminal-report")
 
     expect(page.locator("#terminal-idle")).to_be_visible()
