@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from commandcenter.directory import directory
 from commandcenter.models import Station, Street
+from incidents.lifecycle import directory_name
 from incidents.models import IncidentCategory, ResultCode
 from incidents.permissions import mask_name, mask_phone, may_see_caller
 
@@ -24,8 +24,7 @@ def _local(moment: datetime | None) -> datetime | None:
 
 
 def _name(model, pk) -> str:
-    row = directory.get(model, pk)
-    return row.name if row else ""
+    return directory_name(model, pk) or ""
 
 
 def export_columns() -> list[str]:

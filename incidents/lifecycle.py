@@ -45,7 +45,8 @@ def incident_lock(incident_id: int) -> Incident:
 PAYLOAD_DESCRIPTION_CHARS = 120
 
 
-def _name(model, pk) -> str | None:
+def directory_name(model, pk) -> str | None:
+    """The name of a reference row from the in-process directory, None if there is none."""
     row = directory.get(model, pk)
     return row.name if row else None
 
@@ -61,7 +62,7 @@ def incident_payload(incident: Incident) -> dict:
         "status": incident.status,
         "tier": incident.tier,
         "category": directory.get(IncidentCategory, incident.category_id).code,
-        "category_name": _name(IncidentCategory, incident.category_id),
+        "category_name": directory_name(IncidentCategory, incident.category_id),
         "priority": incident.priority,
         "lat": incident.lat,
         "lng": incident.lng,
@@ -70,10 +71,10 @@ def incident_payload(incident: Incident) -> dict:
         "area_class": getattr(directory.get(PatrolZone, incident.zone_id), "area_class", None),
         "address": incident.address,
         "description": incident.description[:PAYLOAD_DESCRIPTION_CHARS],
-        "station_name": _name(Station, incident.station_id),
-        "post_name": _name(Post, incident.post_id),
-        "street_name": _name(Street, incident.street_id),
-        "governance_center_name": _name(GovernanceCenter, incident.governance_center_id),
+        "station_name": directory_name(Station, incident.station_id),
+        "post_name": directory_name(Post, incident.post_id),
+        "street_name": directory_name(Street, incident.street_id),
+        "governance_center_name": directory_name(GovernanceCenter, incident.governance_center_id),
         "routing_reason": incident.routing_reason,
         "call_count": incident.call_count,
         "out_of_jurisdiction": incident.out_of_jurisdiction,
