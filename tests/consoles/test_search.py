@@ -24,6 +24,30 @@ def test_a_search_by_phone_finds_the_callers_incidents(client, users, jobs):
     assert jobs["traffic"]["number"] not in html
 
 
+def test_the_form_as_a_browser_sends_it_empty_fields_and_all_finds_the_calls(client, users, jobs):
+    client.force_login(users.dispatcher)
+    empty = dict.fromkeys(
+        (
+            "q",
+            "caller",
+            "address",
+            "category",
+            "status",
+            "station",
+            "received_after",
+            "received_before",
+        ),
+        "",
+    )
+    response = client.get(reverse("incident-search"), {**empty, "phone": "13911112222"})
+    html = response.content.decode()
+    assert 'role="alert"' not in html
+    assert jobs["theft"]["number"] in html
+    # The export links carry only what was filled in.
+    export = reverse("incident-export")
+    assert f'href="{export}?phone=13911112222&amp;file_format=csv"' in html
+
+
 def test_the_text_box_finds_by_caller_name_or_address(client, users, jobs):
     client.force_login(users.dispatcher)
     for text in ("李四", "河坊街"):
