@@ -1,15 +1,19 @@
 /**
- * Alerts of the dispatcher's and the street office's consoles: a new P1/P2
- * job, and a job turning late, sound a short tone, flash the job's queue row
- * and count in the tab title ("(3) 接警调度 · Tianshu 天枢") until the user
- * looks; a desktop notification if the user asked for one.
+ * Alerts of the dispatcher's and the street office's consoles and of the
+ * live map: a new P1/P2 job, and a job turning late, sound a short tone,
+ * flash the job's row and count in the tab title ("(3) 接警调度 · Tianshu
+ * 天枢") until the user looks; a desktop notification if the user asked for
+ * one.
  *
- * - A new job is an event of the live stream (live-console.js hands each on
- *   as the document event `live:event`): `incident.received` of a police job
- *   or `incident.returned` (back from the street) in the dispatcher's
- *   console, `incident.diverted` in the street office's, with priority 1 or 2.
+ * - A new job is an event of the live stream (live-console.js and the map's
+ *   board.js hand each on as the document event `live:event`):
+ *   `incident.received` of a police job or `incident.returned` (back from
+ *   the street) in the dispatcher's console, `incident.diverted` in the
+ *   street office's, any job received or returned on the map; with priority
+ *   1 or 2.
  * - A late job is a running queue clock (timers.js, `.timer[data-red]`)
- *   passing its limit while the page is open; `timer:red` tells of it. Jobs
+ *   passing its limit while the page is open; `timer:red` tells of it. On
+ *   the map a row turning red sends `job:late` (detail: id, number). Jobs
  *   already late when the page opened do not alert again.
  * - A row flashes (`.is-alerting`) for 30 s at most; its alert stays
  *   counted until the row is clicked (or its job opened from it), or the
@@ -22,7 +26,7 @@
  *   press unlocks it; a tone due while it is locked shows a hint instead.
  *
  * Its settings and words are the data-* attributes of its own <script> tag
- * (consoles/console_base.html). For tests and the curious it marks the page:
+ * (consoles/console_base.html, consoles/home.html). For tests and the curious it marks the page:
  * `<html data-last-alert="new:42" data-alert-count="1" data-last-tone="played">`.
  */
 
@@ -32,13 +36,22 @@ const settings = document.querySelector("script[data-alerts]")?.dataset ?? {};
 const CONSOLE = settings.console ?? "";
 const FLASH_MS = 30_000;
 const ALERT_PRIORITIES = new Set([1, 2]);
-// Which events bring a job to which console's queue.
-const NEW_JOB_KINDS = {
-  dispatch: (kind, payload) =>
-    (kind === "incident.received" && payload.tier === "police") || kind === "incident.returned",
-  street: (kind) => kind === "incident.diverted",
+// Per console: its job rows, and which events bring a new job to them.
+const CONSOLES = {
+  dispatch: {
+    rows: "#queue tr.queue-row",
+    isNew: (kind, payload) =>
+      (kind === "incident.received" && payload.tier === "police") || kind === "incident.returned",
+  },
+  street: { rows: "#queue tr.queue-row", isNew: (kind) => kind === "incident.diverted" },
+  map: {
+    rows: "#jobs-list .lm-job-row",
+    isNew: (kind) => kind === "incident.received" || kind === "incident.returned",
+  },
 };
-const ROW = "#queue tr.queue-row";
+const ROW = CONSOLES[CONSOLE]?.rows ?? "#queue tr.queue-row";
+// Rows come and go without a page event on the map: look again this often.
+const SWEEP_MS = 1000;
 const TITLE_COUNT = /^\(\d+\)\s+/;
 
 const root = document.documentElement;
@@ -202,7 +215,7 @@ document.addEventListener(
 document.addEventListener("live:event", (event) => {
   const message = event.detail ?? {};
   const payload = message.payload ?? {};
-  const isNew = NEW_JOB_KINDS[CONSOLE]?.(String(message.kind ?? ""), payload);
+  const isNew = CONSOLES[CONSOLE]?.isNew(String(message.kind ?? ""), payload);
   if (!isNew || !ALERT_PRIORITIES.has(Number(payload.priority))) return;
   const id = message.subject?.type === "incidents.incident" ? message.subject.id : payload.incident;
   if (id === undefined || id === null) return;
@@ -226,23 +239,34 @@ for (const timer of runningTimers()) {
   if (isLate(timer, now())) lateSeen.add(timer.closest("tr").dataset.incidentId);
 }
 
+function late(id, number) {
+  const key = String(id);
+  if (lateSeen.has(key)) return;
+  lateSeen.add(key);
+  raise(key, "late", { number });
+}
+
 document.addEventListener("timer:red", (event) => {
   const timer = event.target;
   const row = timer.closest?.(ROW);
   if (!row || timer.dataset.until) return;
-  const id = row.dataset.incidentId;
-  if (lateSeen.has(id)) return;
-  lateSeen.add(id);
-  raise(id, "late", { number: row.querySelector(".col-number a")?.textContent.trim() ?? "" });
+  late(row.dataset.incidentId, row.querySelector(".col-number a")?.textContent.trim() ?? "");
 });
 
-document.body.addEventListener("htmx:afterSettle", (event) => {
-  if (event.detail.target?.id !== "queue") return;
-  // A job that left the queue (sent, taken by someone else) needs nobody's look any more.
+document.addEventListener("job:late", (event) => {
+  if (event.target.closest?.(ROW)) late(event.detail.id, event.detail.number ?? "");
+});
+
+function sweep() {
+  // A job that left the queue (sent, closed, taken by someone else) needs nobody's look any more.
   for (const [id, alert] of alerts) {
     if (alert.seenInQueue && !rowOf(id)) alerts.delete(id);
   }
   paint();
+}
+
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target?.id === "queue") sweep();
 });
 
 // --- The control ------------------------------------------------------------------------
@@ -331,7 +355,8 @@ function buildControl() {
   return { group, clear, count };
 }
 
-if (CONSOLE) {
+if (CONSOLES[CONSOLE]) {
   control = buildControl();
   paint();
+  setInterval(sweep, SWEEP_MS);
 }

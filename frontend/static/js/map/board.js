@@ -42,7 +42,8 @@ const COUNTER_TARGETS = {
  * `units`, `incidents`, `assignments`, `teams`, `categories`, `login`; the
  * `stream` path (null when the scope has no live group); `jobPage` (a job in
  * the console, with 0 for its id, or null); `dispatchPolice` and
- * `dispatchStreet` (which dispatch buttons to show; the server decides).
+ * `dispatchStreet` (which dispatch buttons to show; the server decides);
+ * `orderForm` (the job's order form, with 0 for its id, or null).
  */
 function readLiveConfig() {
   const element = document.getElementById("live-config");
@@ -133,7 +134,7 @@ export class LiveBoard {
       store: this.store,
       incidents: this.incidents,
       units: this.units,
-      urls: { incidents: config.incidents, jobPage: config.jobPage },
+      urls: { incidents: config.incidents, jobPage: config.jobPage, orderForm: config.orderForm },
       mayDispatch: (incident) => (incident.tier === "street" ? config.dispatchStreet : config.dispatchPolice),
       teamName,
       homeName,
@@ -208,7 +209,13 @@ export class LiveBoard {
       loginUrl: this.config.login,
       sessionUrl: withQuery(this.config.units, { page_size: 1 }),
       storageKey: STORAGE_KEY,
-      onMessage: (message) => this.sync.receive(message),
+      onMessage: (message) => {
+        this.sync.receive(message);
+        // consoles/alerts.js hears of new jobs this way, as on the consoles.
+        if (message.type === "event") {
+          document.dispatchEvent(new CustomEvent("live:event", { detail: message }));
+        }
+      },
       onState: showConnection,
     });
     document.getElementById("live-status")?.addEventListener("click", () => connection.reconnectNow());

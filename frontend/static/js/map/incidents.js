@@ -147,6 +147,12 @@ export class IncidentsView extends MarkerListView {
       timer.textContent = formatDuration(secondsSince(incident.received_at, moment));
       const urgency = urgencyOf(incident, moment);
       if (urgency === entry.urgency) continue;
+      // Turning late while shown (not late when first drawn): consoles/alerts.js tells the user.
+      if (urgency === "red" && entry.urgency !== undefined) {
+        entry.row.dispatchEvent(new CustomEvent("job:late", {
+          bubbles: true, detail: { id: String(id), number: incident.number ?? "" },
+        }));
+      }
       entry.urgency = urgency;
       for (const element of [entry.element, entry.row]) {
         element.classList.toggle("is-amber", urgency === "amber");
