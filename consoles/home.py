@@ -9,6 +9,7 @@ from commandcenter.access import consoles_of, scope_of
 from commandcenter.choices import Role
 from commandcenter.stream import scope_group
 from consoles.shell import district_layers, map_config
+from dispatch.services import may_issue_orders
 
 
 @login_required
@@ -55,4 +56,6 @@ def live_config(user) -> dict:
         "jobPage": job_page,
         "dispatchPolice": "dispatch" in consoles,
         "dispatchStreet": "street" in consoles,
+        # 下达指令 from a job's panel: the form's address, with 0 for the job's id.
+        "orderForm": reverse("map-order", kwargs={"pk": 0}) if may_issue_orders(user) else None,
     }

@@ -19,7 +19,13 @@ from commandcenter.directory import directory
 from commandcenter.exceptions import DomainError
 from consoles import dispatcher, street
 from consoles.forms import AdvanceForm, OrderIssueForm
-from consoles.orders import form_errors, issue_from_form, order_rows, recipient_groups
+from consoles.orders import (
+    default_recipient,
+    form_errors,
+    issue_from_form,
+    order_rows,
+    recipient_groups,
+)
 from consoles.shell import console_required, is_htmx, map_config
 from dispatch.actions import JOB_ACTIONS_BY_NAME, job_actions_offered
 from dispatch.choices import (
@@ -231,16 +237,7 @@ def job_context(user, incident: Incident) -> dict:
         "order_recipient_groups": recipient_groups(user, incident)
         if may_issue_orders(user)
         else [],
-        # The job's own post, else station, else center is whom an order goes to most often.
-        "order_default_recipient": (
-            f"post:{incident.post.code}"
-            if incident.post
-            else f"station:{incident.station.code}"
-            if incident.station
-            else f"governance_center:{incident.governance_center.code}"
-            if incident.governance_center
-            else ""
-        ),
+        "order_default_recipient": default_recipient(incident),
     }
 
 

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commandcenter.access import consoles_of, scope_of
 from commandcenter.exceptions import DomainError
@@ -36,6 +36,7 @@ from dispatch.services import (
     order_issue,
 )
 from incidents.models import Incident
+from incidents.selectors import incident_list
 
 RECIPIENT_TYPE_LABELS = {
     "station": gettext_lazy("Station"),
@@ -85,6 +86,17 @@ def issue_from_form(*, actor, form: OrderIssueForm, incident_id: int | None = No
         deadline=form.cleaned_data["deadline"],
         incident_id=incident_id,
     )
+
+
+def default_recipient(incident: Incident) -> str:
+    """Whom an order about this job goes to most often: its post, else station, else center."""
+    if incident.post:
+        return f"post:{incident.post.code}"
+    if incident.station:
+        return f"station:{incident.station.code}"
+    if incident.governance_center:
+        return f"governance_center:{incident.governance_center.code}"
+    return ""
 
 
 def form_errors(form: OrderIssueForm) -> list[str]:
@@ -230,3 +242,47 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     response = render_inbox(request, notice=done)
     response["HX-Trigger"] = "queue-changed"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@console_required("orders")
+def map_order(request: HttpRequest, pk: int) -> HttpResponse:
+    """下达指令 from the live map's job panel: the form (GET), then the order (POST).
+
+    The answer is the form again, with the refusal or with the order issued
+    and a fresh form for the next one; the map swaps it in place.
+    """
+    if not may_issue_orders(request.user):
+        return render(request, "consoles/forbidden.html", {"console": "orders"}, status=403)
+    incident = get_object_or_404(
+        incident_list(user=request.user).select_related("post", "station", "governance_center"),
+        pk=pk,
+    )
+    context = {
+        "incident": incident,
+        "recipient_groups": recipient_groups(request.user, incident),
+        "default": default_recipient(incident),
+        "errors": [],
+        "notice": "",
+    }
+    if request.method == "GET":
+        return render(request, "consoles/partials/map_order.html", context)
+    form = OrderIssueForm(request.POST)
+    status = 400
+    if not form.is_valid():
+        context["errors"] = form_errors(form)
+    else:
+        try:
+            order = issue_from_form(actor=request.user, form=form, incident_id=incident.pk)
+        except ValidationError as error:
+            context["errors"] = error.messages
+        except DomainError as error:
+            context["errors"], status = [error.message], error.status_code
+        else:
+            context["notice"] = _("Order %(number)s issued to %(recipient)s.") % {
+                "number": order.number,
+                "recipient": order.recipient,
+            }
+            return render(request, "consoles/partials/map_order.html", context)
+    context["form"] = form
+    return render(request, "consoles/partials/map_order.html", context, status=status)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("orders/inbox/", orders.inbox_partial, name="orders-inbox"),
     path("orders/issue/", orders.order_issue_page, name="order-issue"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
+    path("map/incidents/<int:pk>/order/", orders.map_order, name="map-order"),
     path(
         "<console:console>/incidents/<int:pk>/orders/",
         jobs.job_order_issue,

@@ -325,3 +325,45 @@ def test_a_past_deadline_in_the_job_panel_is_refused_and_nothing_is_issued(page,
     assert response.status_code == 400
     assert "The deadline must be in the future." in response.content.decode()
     assert not Order.objects.exists()
+
+
+# --- From the live map's job panel ----------------------------------------------------------
+
+
+def test_the_map_reads_the_order_form_of_a_job_with_its_station_chosen(page, users, call):
+    incident = call().json()
+    response = page(users.dispatcher).get(reverse("map-order", kwargs={"pk": incident["id"]}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="station:station-a" selected' in html or 'value="post:' in html
+
+
+def test_an_order_issued_from_the_map_is_tied_to_the_job(page, users, call):
+    incident = call().json()
+    url = reverse("map-order", kwargs={"pk": incident["id"]})
+    response = page(users.dispatcher).post(
+        url, {"recipient": "station:station-a", "content": "核实情况"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    order = Order.objects.get()
+    assert order.incident_id == incident["id"]
+    assert f"Order {order.number} issued" in response.content.decode()
+
+
+def test_a_bad_order_from_the_map_says_why_and_writes_nothing(page, users, call):
+    incident = call().json()
+    url = reverse("map-order", kwargs={"pk": incident["id"]})
+    response = page(users.dispatcher).post(url, {"recipient": "station:nowhere"}, headers=HTMX)
+    assert response.status_code in (400, 404, 422)
+    assert 'role="alert"' in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_only_the_command_center_issues_orders_from_the_map(page, users, call):
+    incident = call().json()
+    url = reverse("map-order", kwargs={"pk": incident["id"]})
+    for user in (users.chief_a, users.street_staff):
+        client = page(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"recipient": "station:station-a"}).status_code == 403
+    assert not Order.objects.exists()

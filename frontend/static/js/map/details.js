@@ -138,6 +138,27 @@ export class Details {
   // --- A job --------------------------------------------------------------------
 
   /**
+   * 下达指令 about the job: for those who may issue orders, a button that
+   * reads the issue form (consoles/orders.py map_order) into the panel;
+   * htmx posts it and swaps the answer in place.
+   */
+  offerOrder(parts, id) {
+    const section = parts["order-section"];
+    const open = parts["order-open"];
+    const htmx = window.htmx;
+    if (!this.urls.orderForm || !htmx) {
+      section?.remove();
+      return;
+    }
+    open.addEventListener("click", () => {
+      open.hidden = true;
+      const url = this.urls.orderForm.replace(/\/0\/order\/$/, `/${id}/order/`);
+      htmx.ajax("GET", url, { target: parts.order, swap: "innerHTML" })
+        .then(() => parts.order.querySelector("select")?.focus());
+    });
+  }
+
+  /**
    * Draw the job into the panel, updating in place what is already there: a
    * button under the pointer must survive the redraws that a busy stream
    * causes, or the click on it is lost.
@@ -155,6 +176,7 @@ export class Details {
       const link = shown.parts["console-link"];
       if (link && this.urls.jobPage) link.href = this.urls.jobPage.replace(/\/0\/$/, `/${incident.id}/`);
       else link?.closest("p")?.remove();
+      this.offerOrder(shown.parts, incident.id);
       shown.body.replaceChildren(fragment);
     }
     const { parts } = shown;
