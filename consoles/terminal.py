@@ -21,7 +21,7 @@ from consoles.forms import AdvanceForm
 from consoles.shell import console_required, is_htmx
 from dispatch.actions import JOB_ACTIONS_BY_NAME
 from dispatch.api.serializers import ResolveSerializer
-from dispatch.choices import AssignmentStatus
+from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.selectors import unit_current_assignment
 from dispatch.services import assignment_advance, incident_resolve
 from patrol.selectors import unit_of_officer
@@ -38,7 +38,10 @@ STEP_DONE = {
     A.ACKNOWLEDGED: _("Job acknowledged."),
     A.EN_ROUTE: _("On the way."),
     A.ON_SCENE: _("On scene."),
+    A.CLEARED: _("Left the scene: the unit is free; the other units stay on the job."),
 }
+# A job outside the officer's station is not on its live stream: read it this often.
+OUT_OF_AREA_REFRESH = "every 10s"
 
 
 def terminal_context(user, unit) -> dict:
@@ -48,6 +51,14 @@ def terminal_context(user, unit) -> dict:
     incident = assignment.incident if assignment else None
     next_step = NEXT_STEP.get(assignment.status) if assignment else None
     on_scene = assignment is not None and assignment.status == A.ON_SCENE
+    # 清场 without reporting back: only while other units stay on the job,
+    # which the last unit's report-back then resolves.
+    others_on_scene = (
+        on_scene
+        and incident.assignments.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
+        .exclude(pk=assignment.pk)
+        .exists()
+    )
     resolve = JOB_ACTIONS_BY_NAME["resolve"]
     result_field = resolve.inputs[0]
     return {
@@ -58,6 +69,11 @@ def terminal_context(user, unit) -> dict:
         "next_step": next_step,
         "next_label": STEP_LABELS.get(next_step, ""),
         "on_scene": on_scene,
+        "may_leave": others_on_scene,
+        "cleared": A.CLEARED,
+        # The stream carries the officer's station's jobs: another's is read on a timer.
+        "out_of_area": incident is not None and incident.station_id != user.station_id,
+        "out_of_area_refresh": OUT_OF_AREA_REFRESH,
         "result_codes": result_field.options(user, incident) if on_scene else [],
         "position_url": reverse("positions"),
     }

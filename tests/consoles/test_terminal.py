@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from commandcenter.choices import Role
 from commandcenter.models import Event
+from dispatch.models import Assignment
 from dispatch.services import incident_dispatch
 from incidents.models import Incident
 from tests import factories as f
@@ -150,3 +151,35 @@ def test_the_terminal_reads_its_job_in_a_few_queries(client, officer, dispatched
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL, headers=HTMX).status_code == 200
     assert len(queries) <= 6, [q["sql"] for q in queries]
+
+
+def test_a_job_in_another_stations_area_is_read_on_a_timer_own_area_is_not(
+    client, officer, call, users
+):
+    """The stream carries the officer's station: a reinforcement elsewhere is read every 10 s."""
+    unit = officer.unit_officer.unit
+    client.force_login(officer)
+    own = call(lat=30.015, lng=120.005).json()
+    incident_dispatch(actor=users.dispatcher, incident_id=own["id"], unit_ids=[unit.pk])
+    assert "terminal-out-of-area" not in client.get(URL).content.decode()
+
+    Incident.objects.filter(pk=own["id"]).update(station=users.chief_b.station)
+    page = client.get(URL).content.decode()
+    assert 'id="terminal-out-of-area"' in page
+    assert 'hx-trigger="every 10s"' in page
+
+
+def test_leaving_the_scene_is_offered_only_while_another_unit_stays(
+    client, officer, call, users, district
+):
+    unit = officer.unit_officer.unit
+    incident = call().json()
+    incident_dispatch(actor=users.dispatcher, incident_id=incident["id"], unit_ids=[unit.pk])
+    client.force_login(officer)
+    Assignment.objects.filter(unit=unit).update(status="on_scene")
+    assert 'id="terminal-leave"' not in client.get(URL).content.decode()
+
+    incident_dispatch(
+        actor=users.dispatcher, incident_id=incident["id"], unit_ids=[district.units.p.pk]
+    )
+    assert 'id="terminal-leave"' in client.get(URL).content.decode()
