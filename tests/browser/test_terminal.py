@@ -74,11 +74,13 @@ def test_an_officer_walks_a_job_from_acknowledge_to_report_back(
 
     expect(page.locator("#terminal-next")).to_have_count(0)
     # The steps' own events make the page read its job once more (coalesced, within
-    # about a second): let that land before the report is filled in.
-    page.wait_for_timeout(1500)
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    # about a second), while the officer fills in the report: nothing is lost.
     page.select_option("#terminal-result", "settled_on_site")
     page.fill("#terminal-notes", "双方已和解")
+    page.locator("#terminal-number").click()  # the focus leaves the form, unsent
+    page.wait_for_timeout(1500)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(page.locator("#terminal-notes")).to_have_value("双方已和解")
     assert_big_button(page, "#terminal-report")
     assert_fits_a_phone(page)
     expect(page.locator("#terminal-result")).to_have_value("settled_on_site")

@@ -18,7 +18,9 @@
  * job panel holds changes, the region waits (the job is marked `data-stale`)
  * and is read when the focus leaves it, or replaced by the answer to the
  * user's own action. What was written in a queue and left unsent (an
- * order's feedback) is put back into the same field after a refresh.
+ * order's feedback) is put back into the same field after a refresh. A
+ * refresh that left before the answer to the user's own action came back
+ * may show the state before that action: it is dropped and read again.
  *
  * Other scripts of the page hear the stream through document events:
  * `live:event` (detail: the event message) for each event, before the
@@ -110,7 +112,9 @@ function queueBusy(region) {
 /** Has the user changed this field from what the page was sent with? */
 function changed(field) {
   if (field.tagName === "SELECT") {
-    return [...field.options].some((option) => option.selected !== option.defaultSelected);
+    // A select with no option marked `selected` shows its first one.
+    const shown = [...field.options].find((option) => option.defaultSelected) ?? field.options[0];
+    return field.value !== (shown?.value ?? "");
   }
   return field.value !== field.defaultValue;
 }
@@ -185,11 +189,25 @@ document.addEventListener("reset", (event) => {
 });
 
 const keptWriting = new Map(); // region id → what the user wrote there, put back after a refresh
+const actedAt = new Map(); // region id → when the answer to the user's last action replaced it
+const SENT_AT = Symbol("sentAt");
+
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  event.detail.xhr[SENT_AT] = Date.now();
+});
 
 document.body.addEventListener("htmx:beforeSwap", (event) => {
-  const { target, requestConfig } = event.detail;
-  if (requestConfig?.verb !== "get" || !queueRegions().includes(target)) return;
-  if (queueBusy(target)) {
+  const { target, requestConfig, xhr } = event.detail;
+  if (!queueRegions().includes(target)) return;
+  if (requestConfig?.verb !== "get") {
+    actedAt.set(target.id, Date.now());
+    return;
+  }
+  if ((xhr[SENT_AT] ?? Infinity) < (actedAt.get(target.id) ?? -Infinity)) {
+    // Read before the user's own action was answered: it may show the state before it.
+    event.detail.shouldSwap = false;
+    queues.request();
+  } else if (queueBusy(target)) {
     // Read again while the user started writing or pressing: keep what is shown.
     event.detail.shouldSwap = false;
     queuesWaiting = true;
