@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Unit officer")
     STREET_STAFF = "street_staff", _("Street-office staff")
     PARTNER = "partner", _("Partner department")
+    # An AVL gateway or device: reports positions of the units its machine key names.
+    GATEWAY = "gateway", _("Position gateway")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -44,3 +46,29 @@ AMBER_WAITING_SECONDS = 60
 def arrival_seconds(area_class: str | None) -> int | None:
     """The arrival standard of an area class, None where no clock runs."""
     return ARRIVAL_SECONDS.get(area_class) if area_class else None
+
+
+class SecurityEventKind(models.TextChoices):
+    """安全日志: what the security log records (等保 2.0: type of each event)."""
+
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    UNLOCKED = "unlocked", _("Unlocked")
+    LOGOUT = "logout", _("Logged out")
+    SESSION_EXPIRED = "session_expired", _("Session expired")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    TOKEN_ISSUED = "token_issued", _("Token issued")
+    TOKEN_REVOKED = "token_revoked", _("Token revoked")
+    KEY_CREATED = "key_created", _("Machine key created")
+    KEY_REVOKED = "key_revoked", _("Machine key revoked")
+    OTP_ENABLED = "otp_enabled", _("Two-factor enabled")
+    OTP_DISABLED = "otp_disabled", _("Two-factor disabled")
+    OTP_VERIFIED = "otp_verified", _("Two-factor code accepted")
+    OTP_FAILED = "otp_failed", _("Two-factor code refused")
+    FORBIDDEN = "forbidden", _("Action refused")
+
+
+class SecurityResult(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")

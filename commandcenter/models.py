@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commandcenter.access import located_in
-from commandcenter.choices import DISTRICT_ROLES, Role
+from commandcenter.choices import DISTRICT_ROLES, Role, SecurityEventKind, SecurityResult
 
 
 class OrgUnit(models.Model):
@@ -349,3 +349,67 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AccessRecord(models.Model):
+    """访问记录: one read that showed personal data unmasked. Append-only.
+
+    Who (actor), when, what (object type and id, the fields shown), from
+    where (client address, path) and why (purpose, where the page asks).
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+    )
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40)
+    fields = models.JSONField(_("fields shown"), default=list)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_id} {self.object_type}:{self.object_id}"
+
+
+class SecurityEvent(models.Model):
+    """安全日志: logins, failures, lockouts, tokens, keys, two-factor, refusals. Append-only.
+
+    `actor` is the user when known; `username` is what was typed (a failed
+    login names no user that exists, perhaps).
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=SecurityEventKind.choices)
+    result = models.CharField(
+        _("result"),
+        max_length=10,
+        choices=SecurityResult.choices,
+        default=SecurityResult.SUCCESS,
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        indexes = [models.Index(fields=["kind", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
