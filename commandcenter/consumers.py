@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from commandcenter.access import scope_of
+from commandcenter.sessions import session_allows_stream
 from commandcenter.stream import (
     MAX_BACKFILL,
     ensure_embedded_relay,
@@ -31,6 +32,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            await self._refuse(4401)
+            return
+        # A session past its idle or absolute lifetime, or one of a role that
+        # must use two-factor login that never gave it, is not logged in.
+        if not await database_sync_to_async(session_allows_stream)(self.scope.get("session"), user):
             await self._refuse(4401)
             return
         self.access = await database_sync_to_async(scope_of)(user)

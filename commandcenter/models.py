@@ -247,6 +247,23 @@ class User(AbstractUser):
     def is_district_wide(self) -> bool:
         return self.role in DISTRICT_ROLES
 
+    # A password change, by any path (the admin, the password-change page,
+    # set_password + save in code), revokes the user's API tokens: Django's
+    # session hash already ends its other sessions, tokens have no such hash.
+    # Hooked here because no signal says "the password changed".
+    def set_password(self, raw_password) -> None:
+        self._password_replaced = bool(self.password) and self.has_usable_password()
+        super().set_password(raw_password)
+
+    def save(self, *args, **kwargs) -> None:
+        replaced = getattr(self, "_password_replaced", False) and self.pk is not None
+        super().save(*args, **kwargs)
+        if replaced:
+            self._password_replaced = False
+            from commandcenter.tokens import tokens_revoke_for_password_change
+
+            tokens_revoke_for_password_change(user=self)
+
 
 class Event(models.Model):
     """One entry of the append-only event log: the history and the outbox.
@@ -413,3 +430,70 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+
+class MachineKeyKind(models.TextChoices):
+    PARTNER = "partner", _("Partner system")
+    GATEWAY = "gateway", _("Position gateway")
+
+
+class MachineKey(models.Model):
+    """机器密钥: a long-lived API key of a partner system or a position gateway.
+
+    The key is `tsk_<prefix>_<secret>`: the prefix finds the row, the secret is
+    kept only as its SHA-256 (a 32-byte random secret needs no slow hash). It
+    acts as `user` (a partner or gateway account), never expires, needs no
+    second factor and is not locked out; it ends when revoked. A gateway may
+    report positions of `units` only.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=MachineKeyKind.choices)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="machine_keys",
+        verbose_name=_("acts as account"),
+    )
+    # By name: the core imports no app, the table is the gateway's reach.
+    units = models.ManyToManyField(
+        "patrol.Unit", blank=True, related_name="+", verbose_name=_("units (gateways)")
+    )
+    prefix = models.CharField(_("public prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(_("secret hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("machine key")
+        verbose_name_plural = _("machine keys")
+        ordering = ["-created_at"]
+
+    ACCOUNT_ROLE = {MachineKeyKind.PARTNER: Role.PARTNER, MachineKeyKind.GATEWAY: Role.GATEWAY}
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def clean(self) -> None:
+        super().clean()
+        role = self.ACCOUNT_ROLE.get(self.kind)
+        if role is not None and self.user_id is not None and self.user.role != role:
+            raise ValidationError(
+                {
+                    "user": _("A key of this kind acts as an account of role %(role)s.")
+                    % {"role": role.label}
+                }
+            )

@@ -8,6 +8,7 @@ Two shapes of deployment share this file:
 TIANSHU_ENV=production additionally refuses unsafe settings at start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -83,6 +84,11 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "leaflet",
+    # Login hardening (issue 11): lockout, two-factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     *PROJECT_APPS,
 ]
 
@@ -95,6 +101,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session lifetime; sessions that skipped a required second factor.
+    "commandcenter.sessions.SessionLifetimeMiddleware",
+    # Last: turns a lockout flagged by the axes backend into a 429 (commandcenter/lockout.py).
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -251,10 +261,54 @@ CALLER_HISTORY_ADDRESS_MIN_CHARS = 4
 REPEAT_CALLER_CALLS = env_int("REPEAT_CALLER_CALLS", 3)
 NUISANCE_CALLER_INVALID_CALLS = env_int("NUISANCE_CALLER_INVALID_CALLS", 2)
 
-# --- Auth ---------------------------------------------------------------------
+# --- Auth: passwords, lockout, two-factor, sessions (issue 11) ---------------------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The lockout backend refuses a locked account before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "commandcenter.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed logins (passwords or two-factor codes) an account is
+# refused, even with the right password, for LOGIN_LOCKOUT_MINUTES.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account, from any address
+AXES_RESET_ON_SUCCESS = True
+# The lockout runs from the failure that caused it: tries while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successes are in the security log (SecurityEvent)
+AXES_CLIENT_IP_CALLABLE = "commandcenter.audit.client_address"
+AXES_LOCKOUT_CALLABLE = "commandcenter.lockout.lockout_response"
+AXES_VERBOSE = False
+# Roles that must log in with a second factor (TOTP), comma-separated.
+OTP_REQUIRED_ROLES = env_list(
+    "OTP_REQUIRED_ROLES", ["administrator", "supervisor"] if ENVIRONMENT == "production" else []
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Tianshu")
+# A password step waiting for its second factor is forgotten after this long.
+OTP_LOGIN_PENDING_SECONDS = 300
+# Sessions end after SESSION_IDLE_MINUTES without the user acting (a page load
+# or a form sent; a console's own refreshes do not count) and SESSION_MAX_HOURS
+# after the login whatever happens.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# A person's API token stops working this long after it was issued.
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
+if ENVIRONMENT == "test":
+    # Tests that refuse a code and then accept one must not wait out a throttle.
+    OTP_TOTP_THROTTLE_FACTOR = 0
+    OTP_STATIC_THROTTLE_FACTOR = 0
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -265,6 +319,7 @@ API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "commandcenter.api.authentication.CachedTokenAuthentication",
+        "commandcenter.api.authentication.MachineKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

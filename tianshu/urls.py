@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from commandcenter.views import healthz
+from consoles import account
 
 # Routes are tried in order: jobs (dispatch) first, since intake is the
 # hottest route; partner systems and intake call the API many times a second.
@@ -20,8 +21,13 @@ urlpatterns = [
     path("api/v1/", include(api)),
     path("healthz", healthz, name="healthz"),
     path("", include("consoles.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # Logins (issue 11): the password, then a second factor where the account
+    # has one or its role needs one; the admin logs in through the same page.
+    path("accounts/login/", account.login_page, name="login"),
+    path("accounts/login/verify/", account.login_verify, name="login-verify"),
+    path("accounts/two-factor/", account.two_factor_page, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/login/", account.login_page, name="admin-login"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

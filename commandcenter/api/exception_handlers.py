@@ -19,7 +19,7 @@ def domain_exception_handler(exc, context):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field_errors:
             body["errors"] = exc.field_errors
-        return Response(body, status=exc.status_code)
+        return Response(body, status=exc.status_code, headers=getattr(exc, "headers", None))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, PermissionDenied):

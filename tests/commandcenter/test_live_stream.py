@@ -1,13 +1,17 @@
 """The live websocket over the real Redis channel layer: scope, resume, no gap, no duplicate."""
 
+import time
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 
 from commandcenter.consumers import LiveConsumer
 from commandcenter.services import event_record
+from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
 from commandcenter.stream import MAX_BACKFILL, EventRelay
 from tianshu.asgi import application
 
@@ -26,10 +30,18 @@ def record(subject, *, kind="test.event", station=None, post=None, street=None) 
         ).seq
 
 
+def current_session() -> SessionBase:
+    """A session just logged in (the consumer checks its idle and absolute lifetime)."""
+    session = SessionBase()
+    session[STARTED_KEY] = session[ACTIVE_KEY] = time.time()
+    return session
+
+
 async def connect(user, since=None) -> WebsocketCommunicator:
     path = "/ws/live/" + (f"?since={since}" if since is not None else "")
     communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), path)
     communicator.scope["user"] = user
+    communicator.scope["session"] = current_session()
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -77,6 +89,7 @@ async def test_unauthenticated_socket_is_refused(db):
 async def test_a_role_without_live_view_is_refused(users):
     communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/live/")
     communicator.scope["user"] = users.partner
+    communicator.scope["session"] = current_session()
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_output(timeout=5))["code"] == 4403
@@ -245,3 +258,14 @@ async def test_embedded_mode_relays_from_the_web_process_itself(users, district,
             task.cancel()
         stream._embedded_tasks.clear()
         channel_layers.backends.clear()
+
+
+async def test_an_idle_session_is_refused_by_the_live_stream(users):
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/live/")
+    communicator.scope["user"] = users.dispatcher
+    session = current_session()
+    session[ACTIVE_KEY] -= 31 * 60
+    communicator.scope["session"] = session
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_output(timeout=5))["code"] == 4401
