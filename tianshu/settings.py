@@ -290,6 +290,10 @@ AXES_DISABLE_ACCESS_LOG = True  # successes are in the security log (SecurityEve
 AXES_CLIENT_IP_CALLABLE = "commandcenter.audit.client_address"
 AXES_LOCKOUT_CALLABLE = "commandcenter.lockout.lockout_response"
 AXES_VERBOSE = False
+# The lockout is per account on purpose (issue 11): a command center's
+# consoles share one address behind its NAT, and locking that address would
+# lock the whole room out. Addresses are still in each attempt and the log.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Roles that must log in with a second factor (TOTP), comma-separated.
 OTP_REQUIRED_ROLES = env_list(
     "OTP_REQUIRED_ROLES", ["administrator", "supervisor"] if ENVIRONMENT == "production" else []

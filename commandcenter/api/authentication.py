@@ -21,6 +21,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import (
     BaseAuthentication,
@@ -141,3 +142,18 @@ def machine_keys_forget(*, prefix: str | None = None, user_id: int | None = None
             if k == prefix or (user_id is not None and v[2].user_id == user_id)
         ]:
             del _keys_remembered[stale]
+
+
+class MachineKeyScheme(OpenApiAuthenticationExtension):
+    """The machine key in the OpenAPI document."""
+
+    target_class = MachineKeyAuthentication
+    name = "machineKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A partner's or gateway's machine key: `Key tsk_<prefix>_<secret>`.",
+        }
