@@ -205,7 +205,7 @@ def job_context(user, incident: Incident) -> dict:
         [
             _recommendation_row(recommendation, rank)
             for rank, recommendation in enumerate(
-                units_recommend(incident=incident, limit=RECOMMENDATION_LIMIT), start=1
+                units_recommend(incident=incident, user=user, limit=RECOMMENDATION_LIMIT), start=1
             )
         ]
         if "dispatch" in names

@@ -50,7 +50,7 @@ class JobViewSet(IncidentViewSet):
         """Free units ranked by estimated arrival for this job."""
         incident = self.get_object()
         limit = min(int(request.query_params.get("limit", 10)), RECOMMENDATION_LIMIT_MAX)
-        ranked = units_recommend(incident=incident, limit=limit)
+        ranked = units_recommend(incident=incident, user=request.user, limit=limit)
         return Response(RecommendationSerializer(ranked, many=True).data)
 
 

@@ -59,7 +59,12 @@ class IncidentCreateSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)
-    source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE_110)
+    source = serializers.ChoiceField(
+        choices=Source.choices,
+        required=False,
+        help_text="Default: the role's own (110 for the command center, walk-in for a station, "
+        "street_transfer for street staff; a partner's is always partner_api).",
+    )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     linkage = serializers.ChoiceField(
         choices=Linkage.choices,
