@@ -3,12 +3,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from commandcenter.models import (
+    AccessRecord,
     Bureau,
     Event,
     GovernanceCenter,
     PartnerDepartment,
     Post,
     Sector,
+    SecurityEvent,
     Station,
     Street,
     User,
@@ -94,3 +96,31 @@ class EventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "occurred_at", "kind", "subject_type", "subject_id", "actor"]
     list_filter = ["kind", "subject_type"]
     search_fields = ["subject_id", "kind"]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(ReadOnlyAdmin):
+    """访问记录: who saw personal data unmasked; never changed or deleted."""
+
+    list_display = [
+        "at",
+        "actor",
+        "object_type",
+        "object_id",
+        "fields",
+        "purpose",
+        "client_address",
+    ]
+    list_filter = ["object_type", "at"]
+    search_fields = ["actor__username", "object_id", "purpose", "client_address"]
+    date_hierarchy = "at"
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """安全日志: logins, failures, lockouts, tokens, keys, two-factor, refusals."""
+
+    list_display = ["at", "kind", "result", "actor", "username", "client_address", "path"]
+    list_filter = ["kind", "result", "at"]
+    search_fields = ["username", "actor__username", "client_address", "path"]
+    date_hierarchy = "at"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commandcenter.access import filing_right, in_area
+from commandcenter.audit import access_record
 from commandcenter.choices import Role
 from commandcenter.directory import directory
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
@@ -34,6 +35,7 @@ from incidents.choices import (
     CategoryKind,
     IncidentStatus,
     Linkage,
+    RevealPurpose,
     Source,
     Tier,
 )
@@ -45,7 +47,13 @@ from incidents.lifecycle import (
     incident_transition,
 )
 from incidents.models import Incident, IncidentCategory
-from incidents.permissions import require_closer, require_police_actor, require_street_actor
+from incidents.permissions import (
+    CALLER_FIELDS,
+    may_see_caller,
+    require_closer,
+    require_police_actor,
+    require_street_actor,
+)
 from incidents.routing import incident_route
 from incidents.selectors import phone_normalised
 from patrol.zone_index import Placement, point_resolve
@@ -474,3 +482,18 @@ def incident_accept(*, actor, incident_id: int) -> Incident:
     require_street_actor(actor, incident)
     incident_transition(incident=incident, target=S.ACCEPTED, actor=actor, kind="incident.accepted")
     return incident
+
+
+def caller_reveal(*, actor, incident: Incident, purpose: str = "", request=None) -> None:
+    """Show the caller's number and name unmasked to `actor`: allowed to those
+    who must call back (`may_see_caller`), and recorded in the access record."""
+    if not may_see_caller(actor, incident):
+        raise ActionForbidden(_("You may not see this caller's details."))
+    access_record(
+        actor=actor,
+        object_type=Incident._meta.label_lower,
+        object_id=incident.pk,
+        fields=CALLER_FIELDS,
+        request=request,
+        purpose=str(RevealPurpose(purpose).label) if purpose in RevealPurpose.values else purpose,
+    )

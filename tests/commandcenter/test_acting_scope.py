@@ -1,8 +1,6 @@
 """One scope rule for acting, not only for reading (commandcenter.access):
 who may send which units, who may file which calls. Each refusal writes nothing."""
 
-import pytest
-
 from commandcenter.models import Event
 from dispatch.models import Assignment
 from dispatch.selectors import units_recommend
