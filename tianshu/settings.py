@@ -267,6 +267,12 @@ REST_FRAMEWORK = {
         "commandcenter.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Too deep or not Unicode is a 400, never a RecursionError (commandcenter/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "commandcenter.api.parsers.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "commandcenter.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -116,6 +116,14 @@ class DispatchSerializer(serializers.Serializer):
     )
 
 
+class RecommendationQuerySerializer(serializers.Serializer):
+    """The query of a job's recommendations: how many units, at least one."""
+
+    limit = serializers.IntegerField(
+        min_value=1, default=10, help_text="How many units; more than 50 gives 50."
+    )
+
+
 class RecommendationSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit_id")
     call_sign = serializers.CharField()

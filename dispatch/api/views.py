@@ -2,8 +2,7 @@
 (unit steps) and orders (指令)."""
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from dispatch.api.serializers import (
     IncidentDetailSerializer,
     OrderCreateSerializer,
     OrderSerializer,
+    RecommendationQuerySerializer,
     RecommendationSerializer,
 )
 from dispatch.choices import AssignmentStatus, OrderStatus
@@ -42,14 +42,16 @@ class JobViewSet(IncidentViewSet):
         return queryset
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most 50")],
+        parameters=[RecommendationQuerySerializer],
         responses=RecommendationSerializer(many=True),
     )
     @action(detail=True, methods=["get"])
     def recommendations(self, request, pk=None):
         """Free units ranked by estimated arrival for this job."""
         incident = self.get_object()
-        limit = min(int(request.query_params.get("limit", 10)), RECOMMENDATION_LIMIT_MAX)
+        query = RecommendationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        limit = min(query.validated_data["limit"], RECOMMENDATION_LIMIT_MAX)
         ranked = units_recommend(incident=incident, limit=limit)
         return Response(RecommendationSerializer(ranked, many=True).data)
 
