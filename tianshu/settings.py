@@ -199,6 +199,13 @@ else:
 # waits for the database; more only queue for the GIL. Scale with processes.
 WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", 2)
 
+# --- Request bodies (tianshu/bodylimit.py) ------------------------------------------
+# The largest request body read, checked before authentication while it is read:
+# larger ones get 413. 2 MiB holds a batch of 1000 GPS fixes several times over.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 2 * 1024 * 1024)
+if MAX_REQUEST_BODY_BYTES < 1024:
+    raise ImproperlyConfigured("MAX_REQUEST_BODY_BYTES must be at least 1024.")
+
 # --- Live stream -------------------------------------------------------------------
 # With Redis a separate `manage.py relay_events` process feeds the channel layer;
 # the in-process layer of the embedded default can only be fed from inside the
