@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from commandcenter.access import visible
 from commandcenter.api.actions import action_response_for, service_action
+from commandcenter.api.filters import IdFilter
 from dispatch import services
 from dispatch.actions import JOB_ACTIONS
 from dispatch.api.serializers import (
@@ -73,6 +74,7 @@ for _action in JOB_ACTIONS:
 
 
 class AssignmentFilter(django_filters.FilterSet):
+    incident = IdFilter(field_name="incident_id", help_text="The job's id")
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
     unit = django_filters.CharFilter(field_name="unit__call_sign")
 
@@ -123,6 +125,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class OrderFilter(django_filters.FilterSet):
+    incident = IdFilter(field_name="incident_id", help_text="The job's id")
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
     overdue = django_filters.BooleanFilter(
         field_name="overdue_at", lookup_expr="isnull", exclude=True
