@@ -182,3 +182,30 @@ def test_station_view_with_a_good_date_is_200(client, users):
     client.force_login(users.chief_a)
     response = client.get(reverse("station-console"), {"date": "2026-01-02"})
     assert response.status_code == 200
+
+
+# --- Found by the schemathesis run (tests/test_api_fuzz.py) ------------------------------
+
+
+def test_a_json_null_body_is_400_with_messages_in_an_object(api_client_for, users):
+    response = api_client_for(users.dispatcher).post(
+        "/api/v1/incidents/", "null", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+
+
+def test_an_unmatched_api_url_is_a_json_404(client, users):
+    client.force_login(users.dispatcher)
+    response = client.get("/api/v1/units/0.5/")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
+
+
+def test_too_many_form_fields_to_the_api_is_a_json_400(api_client_for, users):
+    body = "&".join(["fixes=unit"] * 1500)
+    response = api_client_for(users.dispatcher).post(
+        "/api/v1/positions/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/json"

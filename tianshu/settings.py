@@ -302,6 +302,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400, 401, 403, 404, 409, 413 …) documented once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commandcenter.api.schema.error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "AssignmentStatusEnum": "dispatch.choices.AssignmentStatus",

@@ -39,3 +39,9 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# Under /api/ a missing route or a crash answers JSON, as the API does everywhere else.
+handler400 = "tianshu.errors.bad_request"
+handler403 = "tianshu.errors.permission_denied"
+handler404 = "tianshu.errors.not_found"
+handler500 = "tianshu.errors.server_error"

@@ -162,7 +162,9 @@ class OrderSerializer(serializers.ModelSerializer):
     recipient_type = serializers.SerializerMethodField()
     recipient = serializers.SerializerMethodField()
     recipient_name = serializers.SerializerMethodField()
-    incident_number = serializers.CharField(source="incident.number", read_only=True, default=None)
+    incident_number = serializers.CharField(
+        source="incident.number", read_only=True, default=None, allow_null=True
+    )
     issued_by = serializers.CharField(source="issued_by.username", read_only=True)
     overdue = serializers.SerializerMethodField()
 

@@ -46,7 +46,7 @@ class JobViewSet(IncidentViewSet):
         parameters=[RecommendationQuerySerializer],
         responses=RecommendationSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def recommendations(self, request, pk=None):
         """Free units ranked by estimated arrival for this job."""
         incident = self.get_object()

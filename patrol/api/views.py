@@ -6,7 +6,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -181,7 +181,21 @@ class PositionsView(APIView):
 
     @extend_schema(
         request=PositionsBatchSerializer,
-        responses={200: PositionsResultSerializer, 400: PositionsResultSerializer},
+        responses={
+            200: PositionsResultSerializer,
+            # No fix kept: the result with each fix's errors; a body that is no
+            # batch at all (no `fixes`, more than 1000): messages per field.
+            400: OpenApiResponse(
+                response={
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/PositionsResult"},
+                        {"$ref": "#/components/schemas/ValidationErrors"},
+                    ]
+                },
+                description="No fix was kept (each refused fix with its errors), or the "
+                "body is not a batch (messages per field).",
+            ),
+        },
         summary="Report a batch of GPS fixes",
         description="Good fixes are kept even when others are refused; each refused fix is "
         "listed with its index in the batch and a message per field. 400 only when no fix "
