@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound
+from rest_framework.settings import api_settings
 
 from commandcenter.access import visible
 from commandcenter.api.serializers import (
@@ -100,4 +101,5 @@ class DistrictView(generics.RetrieveAPIView):
     description="Send the token as `Authorization: Token <token>` on later requests.",
 )
 class TokenView(ObtainAuthToken):
-    pass
+    # ObtainAuthToken names DRF's plain parsers; ours refuse too-deep JSON with a 400.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
