@@ -158,12 +158,12 @@ def test_an_anonymous_100_mb_streamed_post_is_cut_off_quickly(server):
     assert largest_file(spool) < MIB
 
 
-def test_a_batch_of_1000_fixes_fits_under_the_cap(server, users):
+def test_a_batch_of_1000_fixes_fits_under_the_cap(server, officer):
     """A full batch, with a token, is read and answered by the API (not 413)."""
     from rest_framework.authtoken.models import Token
 
     port, _ = server
-    token = Token.objects.create(user=users.dispatcher).key
+    token = Token.objects.create(user=officer).key  # A-01's terminal
     fixes = [
         {
             "unit": "A-01",

@@ -88,12 +88,14 @@ def test_search_page_with_a_large_utc_offset_answers(client, users):
 
 
 @pytest.fixture
-def report(api_client_for, users):
+def report(api_client_for, officer):
+    """A fix from A-01's terminal (positions come from terminals and gateways)."""
+
     def send(**fields):
         now = timezone.now().isoformat()
         fix = {"unit": "A-01", "time": now, "lat": 30.005, "lng": 120.005}
         fix.update(fields)
-        return api_client_for(users.dispatcher).post(
+        return api_client_for(officer).post(
             "/api/v1/positions/", {"fixes": [fix]}, format="json"
         )
 
@@ -129,10 +131,10 @@ def test_gps_unit_that_cannot_name_a_unit_is_refused_per_fix(report, district, u
 
 
 @pytest.mark.parametrize("unit", ["\\ud800", "A\\udfff"])
-def test_gps_unit_with_a_lone_surrogate_is_400(api_client_for, users, district, unit):
+def test_gps_unit_with_a_lone_surrogate_is_400(api_client_for, officer, district, unit):
     fix = f'{{"unit": "{unit}", "time": "2026-01-01T08:00:00Z", "lat": 30, "lng": 120}}'
     body = f'{{"fixes": [{fix}]}}'
-    response = api_client_for(users.dispatcher).post(
+    response = api_client_for(officer).post(
         "/api/v1/positions/", body, content_type="application/json"
     )
     assert response.status_code == 400, response.content
