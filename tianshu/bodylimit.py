@@ -26,7 +26,9 @@ class RequestBodyLimit:
             return await self.app(scope, receive, send)
         declared = _content_length(scope)
         if declared == "invalid":
-            return await _answer(send, 400, gettext_in_default("Content-Length is not a number."))
+            with override(settings.LANGUAGE_CODE):
+                detail = gettext("Content-Length is not a number.")
+            return await _answer(send, 400, detail)
         if declared is not None and declared > self.max_bytes:
             return await _answer(send, 413, self._too_large())
 
@@ -57,11 +59,6 @@ class RequestBodyLimit:
             return gettext("The request body is larger than %(limit)d bytes.") % {
                 "limit": self.max_bytes
             }
-
-
-def gettext_in_default(message: str) -> str:
-    with override(settings.LANGUAGE_CODE):
-        return gettext(message)
 
 
 def _content_length(scope) -> int | None | str:
