@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tianshu
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install browser assets lint format clean
+.PHONY: demo test install browser assets lint format clean schema
 
 demo: install
 	$(PY) manage.py wait_for_services --timeout 15
@@ -57,6 +57,12 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The OpenAPI document integrators download (tests/commandcenter/test_schema.py holds it current).
+# Generated against PostgreSQL, as the tests run: integer bounds follow the database.
+schema: install
+	DATABASE_URL=$(TEST_DATABASE_URL) TIANSHU_ENV=test \
+		$(PY) manage.py spectacular --lang en --file docs/openapi.yaml --validate
 
 clean:
 	rm -rf $(VENV) .run frontend/node_modules frontend/static/vendor

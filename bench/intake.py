@@ -81,11 +81,11 @@ import time, json
 from incidents.models import Incident
 from dispatch.selectors import units_recommend
 incident = Incident.objects.filter(tier="police").order_by("-id").first()
-units_recommend(incident=incident)
+units_recommend(incident=incident, user=None)
 samples = []
 for _ in range(300):
     started = time.perf_counter()
-    units_recommend(incident=incident)
+    units_recommend(incident=incident, user=None)
     samples.append(time.perf_counter() - started)
 print(json.dumps({"samples": samples, "incident": incident.pk}))
 """

@@ -90,6 +90,104 @@ CONSOLE_ROLES = {
 }
 
 
+# --- Acting: who may send which units, who may file which calls ---------------------------
+#
+# The services ask these; the API and the pages only call the services.
+
+# Roles that send units at all; each sends only the units it sees (Unit.visible_to):
+# the command center any unit, a station chief its station's and posts', a post officer
+# its post's, street staff its street's street forces.
+DISPATCHING_ROLES = POLICE_ROLES | {Role.STREET_STAFF}
+
+
+def may_dispatch(user) -> bool:
+    """Does the role send units at all?"""
+    return user.is_authenticated and (user.is_superuser or user.role in DISPATCHING_ROLES)
+
+
+def sendable(queryset: QuerySet, user) -> QuerySet:
+    """The units of `queryset` that `user` may send (dispatch), and no others."""
+    return visible(queryset, user) if may_dispatch(user) else queryset.none()
+
+
+@dataclass(frozen=True)
+class FilingRight:
+    """What a role may file as a call: which sources, whether it sets the
+    priority, and where (None: anywhere; else the scope the call's point
+    must fall in)."""
+
+    sources: frozenset[str] | None  # None: any source
+    default_source: str
+    sets_priority: bool
+    area: Scope | None
+
+
+# Sources by their values (incidents.choices.Source; the core names no app).
+PHONE_110, WALK_IN, STREET_TRANSFER, PARTNER_API = (
+    "phone_110",
+    "walk_in",
+    "street_transfer",
+    "partner_api",
+)
+
+
+def filing_right(user) -> FilingRight | None:
+    """May `user` file calls, and which? None: it may not file any.
+
+    Call-takers, supervisors and administrators anywhere, any source and
+    priority; a station chief or post officer walk-in calls in its area;
+    street staff a transfer to the police from its street; a partner
+    anywhere, its source forced.
+    """
+    if not user.is_authenticated:
+        return None
+    scope = scope_of(user)
+    if scope.district_wide:
+        return FilingRight(sources=None, default_source=PHONE_110, sets_priority=True, area=None)
+    if user.role in (Role.STATION_CHIEF, Role.POST_OFFICER):
+        return FilingRight(
+            sources=frozenset({WALK_IN}), default_source=WALK_IN, sets_priority=False, area=scope
+        )
+    if user.role == Role.STREET_STAFF:
+        return FilingRight(
+            sources=frozenset({STREET_TRANSFER}),
+            default_source=STREET_TRANSFER,
+            sets_priority=False,
+            area=scope,
+        )
+    if user.role == Role.PARTNER:
+        return FilingRight(
+            sources=frozenset({PARTNER_API}),
+            default_source=PARTNER_API,
+            sets_priority=False,
+            area=None,
+        )
+    return None
+
+
+def may_report_positions(user, *, gateway_units: frozenset[int] | None) -> bool:
+    """Positions come from unit terminals and AVL gateways, not from people at desks:
+    an officer for its own unit, a gateway credential for the units it names."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.OFFICER:
+        return True
+    return user.role == Role.GATEWAY and gateway_units is not None
+
+
+def in_area(scope: Scope, *, station_id=None, post_id=None, street_id=None) -> bool:
+    """Does a place (its station, post and street) lie where `scope` works?"""
+    if scope.district_wide:
+        return True
+    if scope.post_id:
+        return post_id is not None and post_id == scope.post_id
+    if scope.station_id:
+        return station_id is not None and station_id == scope.station_id
+    if scope.street_id:
+        return street_id is not None and street_id == scope.street_id
+    return False
+
+
 def may_use_console(user, console: str) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role in CONSOLE_ROLES[console])
 

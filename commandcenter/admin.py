@@ -8,6 +8,7 @@ from commandcenter.exceptions import DomainError
 from commandcenter.lockout import account_unlock
 from commandcenter.machine_keys import machine_key_create, machine_key_revoke
 from commandcenter.models import (
+    AccessRecord,
     Bureau,
     Event,
     GovernanceCenter,
@@ -15,6 +16,7 @@ from commandcenter.models import (
     PartnerDepartment,
     Post,
     Sector,
+    SecurityEvent,
     Station,
     Street,
     User,
@@ -198,3 +200,29 @@ class MachineKeyAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%(count)d key(s) revoked.") % {"count": revoked}, messages.SUCCESS
         )
+@admin.register(AccessRecord)
+class AccessRecordAdmin(ReadOnlyAdmin):
+    """访问记录: who saw personal data unmasked; never changed or deleted."""
+
+    list_display = [
+        "at",
+        "actor",
+        "object_type",
+        "object_id",
+        "fields",
+        "purpose",
+        "client_address",
+    ]
+    list_filter = ["object_type", "at"]
+    search_fields = ["actor__username", "object_id", "purpose", "client_address"]
+    date_hierarchy = "at"
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """安全日志: logins, failures, lockouts, tokens, keys, two-factor, refusals."""
+
+    list_display = ["at", "kind", "result", "actor", "username", "client_address", "path"]
+    list_filter = ["kind", "result", "at"]
+    search_fields = ["username", "actor__username", "client_address", "path"]
+    date_hierarchy = "at"

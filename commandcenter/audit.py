@@ -10,6 +10,7 @@ in the caller's transaction, so a read that fails to record fails whole.
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from commandcenter.choices import SecurityEventKind, SecurityResult
@@ -98,3 +99,19 @@ def security_record(
         path=_path(request),
         detail=detail or {},
     )
+
+
+def refusal_record(request: HttpRequest, response) -> None:
+    """A refused action (403) in the security log, written after the view, whatever
+    its transaction did (commandcenter.middleware.RefusalLogMiddleware)."""
+    user = getattr(request, "user", None)
+    detail = getattr(response, "data", None)
+    message = detail.get("detail", "") if isinstance(detail, dict) else ""
+    with transaction.atomic():  # a savepoint inside a transaction, else its own
+        security_record(
+            kind=SecurityEventKind.FORBIDDEN,
+            request=request,
+            actor=user,
+            result=SecurityResult.FAILURE,
+            detail={"method": request.method, "detail": str(message)[:300]},
+        )

@@ -47,6 +47,19 @@ def _check_worker() -> dict:
     return {"last_beat_seconds_ago": round(age, 1)}
 
 
+def health_summary(body: dict) -> dict:
+    """The report without details (errors, versions, timings): what anonymous
+    callers see, up or down per part, nothing an exception text would reveal."""
+    return {
+        "status": body["status"],
+        "time": body["time"],
+        "checks": {
+            name: {"ok": check["ok"], "required": check["required"]}
+            for name, check in body["checks"].items()
+        },
+    }
+
+
 def health_report() -> tuple[bool, dict]:
     """Run every check; healthy only when each required part is up."""
     checks = {"database": (_timed(_check_database), True)}

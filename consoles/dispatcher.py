@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from commandcenter.access import filing_right
 from commandcenter.exceptions import DomainError
 from consoles.forms import IntakeForm
 from consoles.shell import LIST_LIMIT, console_required, district_layers, is_htmx, map_config
@@ -35,10 +36,10 @@ def queue_context(user) -> dict:
     }
 
 
-def _intake_context(form: IntakeForm | None = None, **extra) -> dict:
+def _intake_context(user, form: IntakeForm | None = None, **extra) -> dict:
     categories = active_categories()
     return {
-        "intake_form": form or IntakeForm(categories=categories),
+        "intake_form": form or IntakeForm(categories=categories, right=filing_right(user)),
         "categories": categories,
         **extra,
     }
@@ -49,7 +50,7 @@ def render_console(
 ) -> HttpResponse:
     context = {
         "console": "dispatch",
-        **_intake_context(),
+        **_intake_context(request.user),
         "map_config": map_config(**district_layers()),
         **queue_context(request.user),
         **(extra or {}),
@@ -70,7 +71,9 @@ def dispatch_console(request: HttpRequest) -> HttpResponse:
 @console_required("dispatch")
 def incident_intake(request: HttpRequest) -> HttpResponse:
     """Record a call with `incident_create`; show the routing, or the errors and the typing."""
-    form = IntakeForm(request.POST, categories=active_categories())
+    form = IntakeForm(
+        request.POST, categories=active_categories(), right=filing_right(request.user)
+    )
     incident = None
     if form.is_valid():
         try:
@@ -83,12 +86,17 @@ def incident_intake(request: HttpRequest) -> HttpResponse:
     if incident is None:
         if is_htmx(request):
             return render(
-                request, "consoles/partials/intake.html", _intake_context(form), status=400
+                request,
+                "consoles/partials/intake.html",
+                _intake_context(request.user, form),
+                status=400,
             )
         return render_console(request, status=400, extra={"intake_form": form})
     if not is_htmx(request):
         return redirect(f"{reverse('dispatch-console')}?taken={incident.pk}")
-    response = render(request, "consoles/partials/intake.html", _intake_context(taken=incident))
+    response = render(
+        request, "consoles/partials/intake.html", _intake_context(request.user, taken=incident)
+    )
     response["HX-Trigger"] = "queue-changed"
     return response
 

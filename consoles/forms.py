@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from commandcenter.access import FilingRight
 from commandcenter.directory import directory
 from dispatch.choices import AssignmentStatus
 from incidents.categories import categories_matching, category_linkage
@@ -111,9 +112,17 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, categories: list[IncidentCategory], **kwargs):
+    def __init__(self, *args, categories: list[IncidentCategory], right: FilingRight, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = categories
+        # What the user's role may file (commandcenter.access.filing_right): a station
+        # files walk-in calls and leaves the priority to the category.
+        if right.sources is not None:
+            source = self.fields["source"]
+            source.choices = [(v, label) for v, label in Source.choices if v in right.sources]
+            source.initial = right.default_source
+        if not right.sets_priority:
+            del self.fields["priority"]
 
     def clean_category(self) -> str:
         """The category's code, from its code, name or a synonym (电瓶车 → 电动车被盗),

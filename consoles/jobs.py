@@ -35,7 +35,7 @@ from dispatch.choices import (
 )
 from dispatch.selectors import incident_assignments, order_inbox, units_recommend
 from dispatch.services import assignment_advance, may_issue_orders
-from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES, Tier
+from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES, RevealPurpose, Tier
 from incidents.models import Incident
 from incidents.permissions import (
     mask_name,
@@ -45,6 +45,7 @@ from incidents.permissions import (
     may_see_caller,
 )
 from incidents.selectors import incident_list, incident_timeline
+from incidents.services import caller_reveal
 from patrol.choices import UnitType
 from patrol.models import PatrolZone
 
@@ -197,15 +198,12 @@ def job_context(user, incident: Incident) -> dict:
         }
         for assignment in incident_assignments(user=user, incident=incident)
     ]
-    caller_phone, caller_name = incident.caller_phone, incident.caller_name
-    if not may_see_caller(user, incident):
-        caller_phone, caller_name = mask_phone(caller_phone), mask_name(caller_name)
     zone = directory.get(PatrolZone, incident.zone_id)
     recommendations = (
         [
             _recommendation_row(recommendation, rank)
             for rank, recommendation in enumerate(
-                units_recommend(incident=incident, limit=RECOMMENDATION_LIMIT), start=1
+                units_recommend(incident=incident, user=user, limit=RECOMMENDATION_LIMIT), start=1
             )
         ]
         if "dispatch" in names
@@ -218,8 +216,7 @@ def job_context(user, incident: Incident) -> dict:
             _panel_action(action, user, incident) for action in offered if action.name != "dispatch"
         ],
         "may_act": may_work,
-        "caller_phone": caller_phone,
-        "caller_name": caller_name,
+        **caller_context(user, incident),
         "assignment_rows": assignment_rows,
         "timeline": incident_timeline(incident=incident),
         "recommendations": recommendations,
@@ -365,3 +362,34 @@ def job_order_issue(request: HttpRequest, console: str, pk: int) -> HttpResponse
     response = render_job(request, console, pk, notice=done)
     response["HX-Trigger"] = "queue-changed"
     return response
+
+
+def caller_context(user, incident: Incident) -> dict:
+    """The caller as the panel shows it: masked until the user asks to see them, with
+    a purpose (job_caller records each such read)."""
+    return {
+        "caller_phone": mask_phone(incident.caller_phone),
+        "caller_name": mask_name(incident.caller_name),
+        "may_reveal_caller": bool(incident.caller_phone or incident.caller_name)
+        and may_see_caller(user, incident),
+        "reveal_purposes": RevealPurpose.choices,
+    }
+
+
+@require_GET
+@console_required()
+def job_caller(request: HttpRequest, console: str, pk: int) -> HttpResponse:
+    """The caller's number and name unmasked, for a purpose: recorded in the access record."""
+    incident = get_object_or_404(incident_list(user=request.user), pk=pk)
+    context = {"incident": incident, "console": console, **caller_context(request.user, incident)}
+    purpose = request.GET.get("purpose", "")
+    status = 200
+    if purpose not in RevealPurpose.values:
+        context["error"], status = _("Say why you need them."), 400
+    else:
+        try:
+            caller_reveal(actor=request.user, incident=incident, purpose=purpose, request=request)
+            context["revealed"] = True
+        except DomainError as error:
+            context["error"], status = error.message, error.status_code
+    return render(request, "consoles/partials/job_caller.html", context, status=status)

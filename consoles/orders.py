@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commandcenter.access import consoles_of, scope_of
 from commandcenter.exceptions import DomainError
 from consoles.forms import OrderIssueForm
-from consoles.shell import LIST_LIMIT, console_required, is_htmx
+from consoles.shell import LIST_LIMIT, console_required, forbidden, is_htmx
 from dispatch.choices import OrderStatus
 from dispatch.models import Order
 from dispatch.selectors import (
@@ -253,7 +253,7 @@ def map_order(request: HttpRequest, pk: int) -> HttpResponse:
     and a fresh form for the next one; the map swaps it in place.
     """
     if not may_issue_orders(request.user):
-        return render(request, "consoles/forbidden.html", {"console": "orders"}, status=403)
+        return forbidden(request, "orders")
     incident = get_object_or_404(
         incident_list(user=request.user).select_related("post", "station", "governance_center"),
         pk=pk,

@@ -26,6 +26,11 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def forbidden(request: HttpRequest, console: str) -> HttpResponse:
+    """The console's refusal page (403; the security log records it)."""
+    return render(request, "consoles/forbidden.html", {"console": console}, status=403)
+
+
 def console_required(console: str | None = None):
     """Log in first; then the user's role must be one the console is for (else 403).
 
@@ -45,7 +50,7 @@ def console_required(console: str | None = None):
                     return HttpResponse(headers={"HX-Redirect": login["Location"]})
                 return redirect_to_login(request.get_full_path())
             if not may_use_console(request.user, name):
-                return render(request, "consoles/forbidden.html", {"console": name}, status=403)
+                return forbidden(request, name)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -2,11 +2,12 @@
 units and what each is on, shift teams, and patrol time per unit for a day."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,6 +15,7 @@ from commandcenter.access import scope_of
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import DomainError
 from commandcenter.selectors import station_list
+from commandcenter.timeparse import day_parse
 from consoles.shell import LIST_LIMIT, console_required
 from dispatch.selectors import active_assignments_prefetch, current_jobs
 from incidents.models import Incident
@@ -68,7 +70,14 @@ def team_duty(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect(request.POST.get("next") or reverse("station-console"))
+    # Back where the form was, if that is a page of this site; anywhere else
+    # (another host, a scheme-relative //host, javascript:) is the station page.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("station-console")
+    return redirect(target)
 
 
 @require_GET
@@ -103,7 +112,12 @@ def station_console(request: HttpRequest) -> HttpResponse:
     counts = {status: 0 for status in UnitStatus.values}
     for unit in units:
         counts[unit.status] += 1
-    day = parse_date(request.GET.get("date", "")) or timezone.localdate()
+    day, day_errors = timezone.localdate(), []
+    if request.GET.get("date", "").strip():
+        try:
+            day = day_parse(request.GET["date"])
+        except ValidationError as error:
+            day_errors = error.messages
     patrol_rows = patrol_time_cached(user=user, day=day, station_id=station_id)
     return render(
         request,
@@ -112,6 +126,7 @@ def station_console(request: HttpRequest) -> HttpResponse:
             "teams": list(team_list(user=user, station_id=station_id)),
             "may_set_duty": bool(user.role in DISTRICT_ROLES or user.role == Role.STATION_CHIEF),
             "patrol_day": day,
+            "patrol_day_errors": day_errors,
             "patrol_rows": _patrol_summary(patrol_rows),
             "console": "station",
             "groups": _station_groups(jobs),
@@ -121,4 +136,5 @@ def station_console(request: HttpRequest) -> HttpResponse:
             "stations": stations,
             "chosen": chosen,
         },
+        status=400 if day_errors else 200,
     )

@@ -42,6 +42,9 @@ urlpatterns = [
         jobs.job_order_issue,
         name="job-order-issue",
     ),
+    path(
+        "<console:console>/incidents/<int:pk>/caller/", jobs.job_caller, name="console-job-caller"
+    ),
     path("<console:console>/incidents/<int:pk>/", jobs.job_detail, name="console-incident"),
     path(
         "<console:console>/incidents/<int:pk>/<slug:action>/",

@@ -183,13 +183,18 @@ def _create_demo_users(*, password, station, post, street, partner) -> list[Demo
         ("street_staff", Role.STREET_STAFF, {"street": street}, "综治中心工作人员"),
         ("partner", Role.PARTNER, {"partner_department": partner}, "合作部门"),
         ("admin", Role.ADMINISTRATOR, {}, "系统管理员"),
+        # An AVL gateway's account: no password, it reports with a machine key.
+        ("gateway", Role.GATEWAY, {}, "车载定位网关"),
     ]
     accounts = []
     for username, role, scope, title in specs:
         user = User(username=username, role=role, first_name=title, **scope)
         if role == Role.ADMINISTRATOR:
             user.is_staff = user.is_superuser = True
-        user.set_password(password)
+        if role == Role.GATEWAY:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
         user.full_clean()
         user.save()
         org_unit = next(iter(scope.values())).name if scope else "全区 (district)"

@@ -108,14 +108,15 @@ class Simulator:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         self.actor = self._actor()
+        self.gateway = self._actor(username="simulator-gps", role=Role.GATEWAY, name="模拟定位网关")
+        self.officer_units: set[int] = set()
         zones = list(PatrolZone.objects.all())
         self.zones = [(zone, shape(zone.boundary)) for zone in zones]
 
     @staticmethod
-    def _actor():
+    def _actor(username="simulator", role=Role.ADMINISTRATOR, name="模拟器"):
         user, created = get_user_model().objects.get_or_create(
-            username="simulator",
-            defaults={"role": Role.ADMINISTRATOR, "first_name": "模拟器"},
+            username=username, defaults={"role": role, "first_name": name}
         )
         if created:
             user.set_unusable_password()
@@ -244,7 +245,7 @@ class Simulator:
 
     def _officer_on(self, incident) -> bool:
         """A unit with an officer is on the job: the officer reports back, not us."""
-        officer_units = getattr(self, "officer_units", set())
+        officer_units = self.officer_units
         return (
             bool(officer_units)
             and Assignment.objects.filter(
@@ -253,7 +254,7 @@ class Simulator:
         )
 
     def _dispatch_best(self, incident) -> bool:
-        ranked = units_recommend(incident=incident, limit=1)
+        ranked = units_recommend(incident=incident, user=self.actor, limit=1)
         if not ranked:
             return False
         self._try(incident_dispatch, incident_id=incident.pk, unit_ids=[ranked[0].unit_id])
@@ -282,7 +283,7 @@ class Simulator:
         A = AssignmentStatus
         for assignment in (
             Assignment.objects.filter(status__in=[A.DISPATCHED, A.ACKNOWLEDGED])
-            .exclude(unit_id__in=getattr(self, "officer_units", set()))
+            .exclude(unit_id__in=self.officer_units)
             .select_related("unit")
         ):
             since = now - assignment.dispatched_at
@@ -304,7 +305,7 @@ class Simulator:
         # An officer's unit reports its own position from the terminal.
         for unit in (
             Unit.objects.exclude(status=UnitStatus.OFF_DUTY)
-            .exclude(pk__in=getattr(self, "officer_units", set()))
+            .exclude(pk__in=self.officer_units)
             .select_related("home_governance_center")
         ):
             state = self.states.get(unit.pk)
@@ -357,4 +358,11 @@ class Simulator:
                 )
             )
         if fixes:
-            positions_record(actor=self.actor, fixes=fixes)
+            # As an AVL gateway would: bound to the units it simulates, officers' excluded.
+            positions_record(
+                actor=self.gateway,
+                fixes=fixes,
+                gateway_units=frozenset(
+                    Unit.objects.exclude(pk__in=self.officer_units).values_list("pk", flat=True)
+                ),
+            )

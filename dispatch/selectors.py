@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from commandcenter.access import scope_of, visible
+from commandcenter.access import scope_of, sendable, visible
 from commandcenter.choices import Role
 from commandcenter.geodesy import distance_m
 from commandcenter.models import GovernanceCenter, Post, Station
@@ -60,18 +60,22 @@ class Recommendation:
 
 
 def units_recommend(
-    *, incident: Incident, limit: int = 10, among: list[int] | None = None
+    *, incident: Incident, user, limit: int = 10, among: list[int] | None = None
 ) -> list[Recommendation]:
-    """Free units ranked by estimated arrival, the covering post/station first among equals.
+    """Free units `user` may send, ranked by estimated arrival, the covering
+    post/station first among equals.
 
     Police jobs get police units of on-duty teams; street jobs get the street
     forces of governance centers. One query, then vectorised arithmetic.
-    `among` limits the ranking to those unit ids (estimates for a dispatch).
+    `user` None ranks every unit (the system: estimates for units already
+    checked); `among` limits the ranking to those unit ids.
     """
     if incident.out_of_jurisdiction:
         # Outside the district: the job is transferred, not driven to.
         return []
     units = Unit.objects.filter(status=UnitStatus.AVAILABLE, lat__isnull=False)
+    if user is not None:
+        units = sendable(units, user)
     if among is not None:
         units = units.filter(pk__in=among)
     if incident.tier == Tier.STREET:

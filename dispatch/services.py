@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commandcenter.access import may_dispatch, sendable
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import ActionForbidden, DomainError, InvalidTransition
 from commandcenter.lifecycle import transition_apply
@@ -107,8 +108,14 @@ def incident_dispatch(*, actor, incident_id: int, unit_ids: list[int]) -> list[A
         raise ValidationError({"units": _("Choose at least one unit.")})
     if len(set(unit_ids)) != len(unit_ids):
         raise ValidationError({"units": _("A unit is listed twice.")})
+    if not may_dispatch(actor):
+        raise ActionForbidden(_("Your role does not send units."))
     incident = incident_lock(incident_id)
-    units = list(Unit.objects.filter(pk__in=unit_ids).select_related("team").order_by("pk"))
+    # Only the units the actor may send (commandcenter.access.sendable): another
+    # station's car is "no such unit", its id not confirmed.
+    units = list(
+        sendable(Unit.objects.filter(pk__in=unit_ids), actor).select_related("team").order_by("pk")
+    )
     missing = set(unit_ids) - {u.pk for u in units}
     if missing:
         raise ValidationError(
@@ -121,7 +128,8 @@ def incident_dispatch(*, actor, incident_id: int, unit_ids: list[int]) -> list[A
             % {"number": incident.number, "current": S(incident.status).label}
         )
     estimates = {
-        r.unit_id: r for r in units_recommend(incident=incident, limit=len(units), among=unit_ids)
+        r.unit_id: r
+        for r in units_recommend(incident=incident, user=None, limit=len(units), among=unit_ids)
     }
     now = timezone.now()
     assignments = []

@@ -106,3 +106,12 @@ LIVE_STATUSES = AWAITING_DISPATCH | IN_PROGRESS | WITH_STREET
 # (a referred job is still open until the partner's answer closes it).
 OPEN_STATUSES = LIVE_STATUSES | {S.REFERRED}
 TERMINAL_STATUSES = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+
+
+class RevealPurpose(models.TextChoices):
+    """Why a caller's number and name are shown unmasked (kept in the access record)."""
+
+    CONTACT = "contact", _("Call the caller back")
+    VERIFY = "verify", _("Verify the call")
+    FOLLOW_UP = "follow_up", _("Follow-up visit (回访)")
+    OTHER = "other", _("Other")

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from commandcenter.api.filters import UtcIsoDateTimeFilter
 from incidents.choices import IncidentStatus, Tier
 from incidents.models import Incident
 from incidents.selectors import phone_normalised
@@ -27,10 +28,10 @@ class IncidentFilter(django_filters.FilterSet):
     post = django_filters.CharFilter(field_name="post__code", label=_("Post"))
     street = django_filters.CharFilter(field_name="street__code", label=_("Street"))
     category = django_filters.CharFilter(field_name="category__code", label=_("Category"))
-    received_after = django_filters.IsoDateTimeFilter(
+    received_after = UtcIsoDateTimeFilter(
         field_name="received_at", lookup_expr="gte", label=_("Received from")
     )
-    received_before = django_filters.IsoDateTimeFilter(
+    received_before = UtcIsoDateTimeFilter(
         field_name="received_at", lookup_expr="lt", label=_("Received before")
     )
 

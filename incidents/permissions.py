@@ -4,6 +4,8 @@ Reads are scoped by `commandcenter.access`; these checks guard the writes and
 raise ActionForbidden (HTTP 403) with a message the caller can show.
 """
 
+import re
+
 from django.utils.translation import gettext as _
 
 from commandcenter.choices import DISTRICT_ROLES, Role
@@ -74,3 +76,42 @@ def may_see_caller(actor, incident: Incident) -> bool:
     if actor.role == Role.PARTNER:
         return incident.created_by_id == actor.id
     return True
+
+
+# --- Partners see free text with personal numbers masked -----------------------------
+
+# A mainland mobile number (with or without +86 and separators) and an 18-digit ID card.
+MOBILE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9])[- ]?([0-9]{4})[- ]?([0-9]{4})(?![0-9])"
+)
+ID_CARD_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9Xx])")
+# Fields of an incident partners read that people type into.
+FREE_TEXT_FIELDS = ("description", "result_notes", "feedback", "status_reason")
+CALLER_FIELDS = ("caller_phone", "caller_name")
+
+
+def mask_personal_text(text: str) -> str:
+    """Free text with mobile numbers (138****5678) and ID-card numbers
+    (330102********123X) masked; the rest as typed."""
+    if not text:
+        return text
+    text = ID_CARD_IN_TEXT.sub(lambda m: f"{m[1]}{'*' * 8}{m[2]}", text)
+    return MOBILE_IN_TEXT.sub(lambda m: f"{m[1]}****{m[3]}", text)
+
+
+def sees_text_masked(viewer) -> bool:
+    """Partners read what police and streets wrote with personal numbers masked,
+    and officers as their org unit, not by name."""
+    return viewer is not None and viewer.role == Role.PARTNER
+
+
+def actor_as_org_unit(actor) -> str:
+    """Who acted, as a partner is told: the org unit, never the person."""
+    if actor is None:
+        return ""
+    for org_unit in ("post", "station", "street", "partner_department"):
+        if getattr(actor, f"{org_unit}_id", None):
+            return str(getattr(actor, org_unit))
+    if actor.role in DISTRICT_ROLES or actor.is_superuser:
+        return _("Command center")
+    return actor.get_role_display()

@@ -22,6 +22,7 @@ from incidents.choices import (
     Tier,
 )
 from incidents.models import Incident, IncidentCategory, ResultCode
+from incidents.permissions import actor_as_org_unit, mask_personal_text, sees_text_masked
 
 # Every queue: priority 1 (urgent) first, then the longest waiting.
 QUEUE_ORDER = ("priority", "received_at", "id")
@@ -237,25 +238,42 @@ def _detail(event: Event, street: bool = False) -> str:
     return " · ".join(parts)
 
 
-def incident_timeline(*, incident: Incident) -> list[dict]:
+def incident_timeline(*, incident: Incident, viewer=None) -> list[dict]:
+    """The job's events in order, in words. A partner (`viewer`) reads the
+    details with personal numbers masked and the actors as their org units."""
     street = incident.tier == Tier.STREET
     events = (
         Event.objects.filter(subject_type=Incident._meta.label_lower, subject_id=str(incident.pk))
-        .select_related("actor")
+        .select_related(*(f"actor__{org}" for org in ACTOR_ORG_UNITS))
         .order_by("seq")
     )
+    masked = sees_text_masked(viewer)
     return [
         {
             "seq": event.seq,
             "time": event.occurred_at,
             "kind": event.kind,
             "label": _label(event, street),
-            "detail": _detail(event, street),
+            "detail": mask_personal_text(_detail(event, street))
+            if masked
+            else _detail(event, street),
             "status": event.payload.get("status"),
-            "actor": event.actor.get_username() if event.actor else None,
-            "actor_name": (event.actor.get_full_name() or event.actor.get_username())
-            if event.actor
-            else None,
+            **_actor_fields(event.actor, masked),
         }
         for event in events
     ]
+
+
+ACTOR_ORG_UNITS = ("station", "post", "street", "partner_department")
+
+
+def _actor_fields(actor, masked: bool) -> dict:
+    if actor is None:
+        return {"actor": None, "actor_name": None}
+    if masked:
+        org_unit = actor_as_org_unit(actor)
+        return {"actor": org_unit, "actor_name": org_unit}
+    return {
+        "actor": actor.get_username(),
+        "actor_name": actor.get_full_name() or actor.get_username(),
+    }

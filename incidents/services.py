@@ -18,9 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commandcenter.access import filing_right, in_area
+from commandcenter.audit import access_record
 from commandcenter.choices import Role
 from commandcenter.directory import directory
-from commandcenter.exceptions import InvalidTransition
+from commandcenter.exceptions import ActionForbidden, InvalidTransition
 from commandcenter.geodesy import EARTH_RADIUS_M
 from commandcenter.services import (
     EVENT_SEQUENCE_LOCK,
@@ -33,6 +35,7 @@ from incidents.choices import (
     CategoryKind,
     IncidentStatus,
     Linkage,
+    RevealPurpose,
     Source,
     Tier,
 )
@@ -44,7 +47,13 @@ from incidents.lifecycle import (
     incident_transition,
 )
 from incidents.models import Incident, IncidentCategory
-from incidents.permissions import require_closer, require_police_actor, require_street_actor
+from incidents.permissions import (
+    CALLER_FIELDS,
+    may_see_caller,
+    require_closer,
+    require_police_actor,
+    require_street_actor,
+)
 from incidents.routing import incident_route
 from incidents.selectors import phone_normalised
 from patrol.zone_index import Placement, point_resolve
@@ -137,6 +146,16 @@ def _placement_fields(placement: Placement | None) -> dict:
     }
 
 
+def _area_of(placement: Placement | None) -> dict:
+    if placement is None:
+        return {}
+    return {
+        "station_id": placement.station_id,
+        "post_id": placement.post_id,
+        "street_id": placement.street_id,
+    }
+
+
 def incident_create(
     *,
     actor,
@@ -144,7 +163,7 @@ def incident_create(
     description: str,
     lat: float,
     lng: float,
-    source: str = Source.PHONE_110,
+    source: str | None = None,
     caller_phone: str = "",
     caller_name: str = "",
     address: str = "",
@@ -155,10 +174,24 @@ def incident_create(
 
     `linkage` records that the call-taker also handed the call to 119 or 120.
 
+    Who may file what (source, priority, where) is the access policy's
+    `filing_right`: a call outside it is refused (403) and nothing is written.
+    Without a `source`, the role's own is taken (110 for the command center).
+
     Everything before the write only reads; the write is one transaction.
     """
-    if actor.role == Role.PARTNER:
-        source = Source.PARTNER_API
+    right = filing_right(actor)
+    if right is None:
+        raise ActionForbidden(_("Your role does not file calls."))
+    if actor.role == Role.PARTNER or not source:
+        source = right.default_source  # a partner's is forced
+    elif right.sources is not None and source not in right.sources:
+        raise ActionForbidden(
+            _("You may file only %(sources)s calls.")
+            % {"sources": "、".join(str(Source(value).label) for value in sorted(right.sources))}
+        )
+    if priority is not None and not right.sets_priority:
+        raise ActionForbidden(_("Only the command center sets a call's priority."))
     caller_phone = phone_normalised(caller_phone)
     _validate_intake(
         lat=lat,
@@ -173,6 +206,8 @@ def incident_create(
     chosen = _active_category(category)
     now = timezone.now()
     placement = point_resolve(lat=lat, lng=lng)
+    if right.area is not None and not in_area(right.area, **_area_of(placement)):
+        raise ActionForbidden(_("This place is outside your area: the command center files it."))
     incident = Incident(
         source=source,
         category=chosen,
@@ -447,3 +482,18 @@ def incident_accept(*, actor, incident_id: int) -> Incident:
     require_street_actor(actor, incident)
     incident_transition(incident=incident, target=S.ACCEPTED, actor=actor, kind="incident.accepted")
     return incident
+
+
+def caller_reveal(*, actor, incident: Incident, purpose: str = "", request=None) -> None:
+    """Show the caller's number and name unmasked to `actor`: allowed to those
+    who must call back (`may_see_caller`), and recorded in the access record."""
+    if not may_see_caller(actor, incident):
+        raise ActionForbidden(_("You may not see this caller's details."))
+    access_record(
+        actor=actor,
+        object_type=Incident._meta.label_lower,
+        object_id=incident.pk,
+        fields=CALLER_FIELDS,
+        request=request,
+        purpose=str(RevealPurpose(purpose).label) if purpose in RevealPurpose.values else purpose,
+    )

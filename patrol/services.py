@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
-from commandcenter.access import visible
+from commandcenter.access import may_report_positions
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
 from commandcenter.services import event_record
@@ -101,15 +101,25 @@ def _fix_errors(fix: FixInput, now: datetime) -> dict:
     return errors
 
 
-def positions_record(*, actor, fixes: list[FixInput]) -> PositionsResult:
+def positions_record(
+    *, actor, fixes: list[FixInput], gateway_units: frozenset[int] | None = None
+) -> PositionsResult:
     """Store a batch of GPS fixes: the good ones are kept, each bad one says why.
 
+    Only a unit's officer (its own unit) or a gateway credential (the units
+    it is bound to, `gateway_units`) reports positions
+    (commandcenter.access.may_report_positions); anyone else is refused whole.
     Each unit's last known position moves to its newest fix (never back in
     time). Fixes are not events: they go to the live map directly after
     commit, and patrol time is computed from the stored track.
     """
+    if not may_report_positions(actor, gateway_units=gateway_units):
+        raise ActionForbidden(
+            _("Positions are reported by a unit's terminal or a position gateway, not by %(role)s.")
+            % {"role": actor.get_role_display() if actor.is_authenticated else _("anonymous")}
+        )
     now = timezone.now()
-    units = _units_for(actor, fixes)
+    units = _units_for(actor, fixes, gateway_units)
     accepted: list[PositionFix] = []
     rejected = []
     for index, fix in enumerate(fixes):
@@ -161,15 +171,17 @@ def _positions_publish(latest: list[dict]) -> None:
         logger.exception("positions stored but not published")
 
 
-def _units_for(actor, fixes: list[FixInput]) -> dict:
-    """The reported units the actor may report for, keyed by id and by call sign."""
+def _units_for(actor, fixes: list[FixInput], gateway_units: frozenset[int] | None) -> dict:
+    """The reported units the reporter may report for, keyed by id and by call sign."""
     ids = {f.unit for f in fixes if isinstance(f.unit, int)}
     call_signs = {f.unit for f in fixes if isinstance(f.unit, str)}
-    units = visible(Unit.objects.filter(Q(pk__in=ids) | Q(call_sign__in=call_signs)), actor)
-    if getattr(actor, "role", None) == Role.OFFICER:
+    units = Unit.objects.filter(Q(pk__in=ids) | Q(call_sign__in=call_signs))
+    if actor.role == Role.OFFICER:
         # An officer's terminal reports its own unit only, though it reads its whole station.
         own = unit_of_officer(actor)
         units = units.filter(pk=own.pk if own else None)
+    else:
+        units = units.filter(pk__in=gateway_units or ())
     by_key: dict = {}
     for unit in units.only(
         "id", "call_sign", "status", "home_station_id", "home_post_id", "home_governance_center_id"

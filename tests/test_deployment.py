@@ -76,3 +76,68 @@ def test_procfile_commands_exist(db):
         if line.strip():
             _, command = line.split(":", 1)
             check_command(shlex.split(command))
+
+
+# --- TLS in front of Uvicorn (issue 11) ----------------------------------------------------
+
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
+
+
+def test_compose_puts_caddy_in_front_and_publishes_no_uvicorn_port():
+    services = COMPOSE["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].split(":")[0] == "caddy"  # the official image
+    assert "443:443" in proxy["ports"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    for name, service in services.items():
+        if name != "proxy":
+            assert "ports" not in service, f"{name} publishes a port"
+
+
+def test_uvicorn_trusts_the_proxy_headers_and_django_the_scheme():
+    web = COMPOSE["services"]["web"]
+    assert "--proxy-headers" in web["command"]
+    assert any(arg.startswith("--forwarded-allow-ips=") for arg in web["command"])
+    environment = web["environment"]
+    assert environment["SECURE_PROXY_SSL_HEADER"] == "HTTP_X_FORWARDED_PROTO,https"
+    assert "SESSION_COOKIE_SECURE" not in environment  # production's default: Secure
+    assert environment["CSRF_TRUSTED_ORIGINS"].startswith("${CSRF_TRUSTED_ORIGINS:-https://")
+
+
+def caddy_site_blocks() -> dict[str, str]:
+    """The Caddyfile's top-level blocks by their address (global options under "")."""
+    blocks, depth, address, body = {}, 0, None, []
+    for raw in CADDYFILE.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        # Placeholders ({$VAR:default}, {host}) are not blocks.
+        braces = re.sub(r"\{[^{}\s]*\}", "", line)
+        if depth == 0:
+            assert braces.endswith("{"), f"a top-level line that opens no block: {line}"
+            address, body = line[: line.rindex("{")].strip(), []
+        else:
+            body.append(line)
+        depth += braces.count("{") - braces.count("}")
+        if depth == 0:
+            blocks[address] = "\n".join(body[:-1])
+    assert depth == 0, "unbalanced braces in the Caddyfile"
+    return blocks
+
+
+def test_caddy_terminates_tls_caps_bodies_and_proxies_to_uvicorn(settings):
+    blocks = caddy_site_blocks()
+    site = blocks["{$TIANSHU_HOST:localhost}"]
+    assert "tls {$TIANSHU_TLS:internal}" in site
+    assert "reverse_proxy web:8000" in site
+    cap = re.search(r"max_size (\d+)MiB", site)
+    assert cap and int(cap.group(1)) * 1024 * 1024 == settings.MAX_REQUEST_BODY_BYTES
+    assert "redir https://" in blocks["http://{$TIANSHU_HOST:localhost}"]
+    assert "local_certs" in blocks[""]
+
+
+def test_the_proxy_names_only_variables_compose_gives_it():
+    proxy_environment = COMPOSE["services"]["proxy"]["environment"]
+    for name in re.findall(r"\{\$(\w+)", CADDYFILE.read_text()):
+        assert name in proxy_environment, name

@@ -14,12 +14,17 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from tianshu.bodylimit import RequestBodyLimit  # noqa: E402
 from tianshu.handlers import ThreadedASGIHandler  # noqa: E402
 from tianshu.websockets import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ThreadedASGIHandler(threads=settings.WEB_CONCURRENCY_LIMIT),
+        # The body cap wraps Django: its handler reads the whole body before any middleware.
+        "http": RequestBodyLimit(
+            ThreadedASGIHandler(threads=settings.WEB_CONCURRENCY_LIMIT),
+            max_bytes=settings.MAX_REQUEST_BODY_BYTES,
+        ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -89,17 +89,21 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (see the transport block)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every 403 into the security log (after auth: it names the user).
+    "commandcenter.middleware.RefusalLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session lifetime; sessions that skipped a required second factor.
     "commandcenter.sessions.SessionLifetimeMiddleware",
@@ -208,6 +212,13 @@ else:
 # (tianshu/handlers.py). Two let one request's Python run while another
 # waits for the database; more only queue for the GIL. Scale with processes.
 WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", 2)
+
+# --- Request bodies (tianshu/bodylimit.py) ------------------------------------------
+# The largest request body read, checked before authentication while it is read:
+# larger ones get 413. 2 MiB holds a batch of 1000 GPS fixes several times over.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 2 * 1024 * 1024)
+if MAX_REQUEST_BODY_BYTES < 1024:
+    raise ImproperlyConfigured("MAX_REQUEST_BODY_BYTES must be at least 1024.")
 
 # --- Live stream -------------------------------------------------------------------
 # With Redis a separate `manage.py relay_events` process feeds the channel layer;
@@ -326,6 +337,12 @@ REST_FRAMEWORK = {
         "commandcenter.api.authentication.MachineKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Too deep or not Unicode is a 400, never a RecursionError (commandcenter/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "commandcenter.api.parsers.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "commandcenter.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -339,11 +356,18 @@ SPECTACULAR_SETTINGS = {
     "incidents, dispatch, patrol and community data for partner departments.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/schema/ and /api/docs/ for logged-in users (session or token) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI assets ship in a Python package: no CDN on a closed network.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400, 401, 403, 404, 409, 413 …) documented once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commandcenter.api.schema.error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "AssignmentStatusEnum": "dispatch.choices.AssignmentStatus",
@@ -373,9 +397,55 @@ WHITENOISE_USE_FINDERS = DEBUG or ENVIRONMENT != "production"
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 
+# --- Transport and headers ----------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles only from this origin,
+# no inline script or style attribute anywhere (the templates have none; htmx's
+# indicator <style> is turned off by <meta name="htmx-config"> in base.html).
+# Leaflet and Swagger UI set styles through the DOM, which CSP allows.
+_tile_origin = ""
+if MAP_TILE_URL:
+    _tile = urlparse(MAP_TILE_URL.replace("{s}", "a"))
+    _tile_origin = f"{_tile.scheme}://{_tile.netloc}" if _tile.scheme and _tile.netloc else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([_tile_origin] if _tile_origin else [])],
+        "connect-src": ["'self'"],  # the live stream's ws(s):// to this host too
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 if ENVIRONMENT == "production":
+    # Production is served over TLS (in docker-compose, Caddy in front of Uvicorn):
+    # cookies only over HTTPS, plain HTTP redirected, HSTS for a year.
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's own health probe asks Uvicorn over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Only a name submitted to the browsers' preload list is affected; harmless otherwise.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_HTTPONLY = True
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https" trusts the proxy's
+# header for request.is_secure(). Only set it when every request comes through the proxy.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be HEADER,value (e.g. HTTP_X_FORWARDED_PROTO,https)."
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
 
 LOGGING = {
     "version": 1,

@@ -2,8 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from commandcenter.views import healthz
 from consoles import account
@@ -20,6 +23,8 @@ api = [
 urlpatterns = [
     path("api/v1/", include(api)),
     path("healthz", healthz, name="healthz"),
+    # Pages without an icon link (the admin) make the browser ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("", include("consoles.urls")),
     # Logins (issue 11): the password, then a second factor where the account
     # has one or its role needs one; the admin logs in through the same page.
@@ -30,6 +35,19 @@ urlpatterns = [
     path("admin/login/", account.login_page, name="admin-login"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Logged-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); integrators also
+    # have the committed docs/openapi.yaml. The docs page sends a browser to log in, and
+    # loads its start-up script from the view (split view): no inline script for CSP.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]
+
+# Under /api/ a missing route or a crash answers JSON, as the API does everywhere else.
+handler400 = "tianshu.errors.bad_request"
+handler403 = "tianshu.errors.permission_denied"
+handler404 = "tianshu.errors.not_found"
+handler500 = "tianshu.errors.server_error"

@@ -26,4 +26,8 @@ def domain_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound(str(exc) or None)
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        # A body that is no object at all (`null`, `[]`): messages not tied to a
+        # field. Keep a 400 an object of messages per field, as documented.
+        exc = exceptions.ValidationError({"non_field_errors": exc.detail})
     return exception_handler(exc, context)

@@ -26,7 +26,9 @@ class PostSerializer(serializers.ModelSerializer):
 
 
 class StreetSerializer(serializers.ModelSerializer):
-    governance_center = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    governance_center = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Street

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from commandcenter.api import views
+from commandcenter.api import audit, views
 
 router = SimpleRouter()
 router.register("stations", views.StationViewSet, basename="station")
@@ -13,6 +13,8 @@ router.register("governance-centers", views.GovernanceCenterViewSet, basename="g
 router.register(
     "partner-departments", views.PartnerDepartmentViewSet, basename="partner-department"
 )
+router.register("audit/access", audit.AccessRecordViewSet, basename="audit-access")
+router.register("audit/security", audit.SecurityEventViewSet, basename="audit-security")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -116,6 +116,14 @@ class DispatchSerializer(serializers.Serializer):
     )
 
 
+class RecommendationQuerySerializer(serializers.Serializer):
+    """The query of a job's recommendations: how many units, at least one."""
+
+    limit = serializers.IntegerField(
+        min_value=1, default=10, help_text="How many units; more than 50 gives 50."
+    )
+
+
 class RecommendationSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit_id")
     call_sign = serializers.CharField()
@@ -154,7 +162,9 @@ class OrderSerializer(serializers.ModelSerializer):
     recipient_type = serializers.SerializerMethodField()
     recipient = serializers.SerializerMethodField()
     recipient_name = serializers.SerializerMethodField()
-    incident_number = serializers.CharField(source="incident.number", read_only=True, default=None)
+    incident_number = serializers.CharField(
+        source="incident.number", read_only=True, default=None, allow_null=True
+    )
     issued_by = serializers.CharField(source="issued_by.username", read_only=True)
     overdue = serializers.SerializerMethodField()
 

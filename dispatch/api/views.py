@@ -2,14 +2,14 @@
 (unit steps) and orders (指令)."""
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commandcenter.access import visible
 from commandcenter.api.actions import action_response_for, service_action
+from commandcenter.api.filters import IdFilter
 from dispatch import services
 from dispatch.actions import JOB_ACTIONS
 from dispatch.api.serializers import (
@@ -18,6 +18,7 @@ from dispatch.api.serializers import (
     IncidentDetailSerializer,
     OrderCreateSerializer,
     OrderSerializer,
+    RecommendationQuerySerializer,
     RecommendationSerializer,
 )
 from dispatch.choices import AssignmentStatus, OrderStatus
@@ -42,15 +43,17 @@ class JobViewSet(IncidentViewSet):
         return queryset
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="At most 50")],
+        parameters=[RecommendationQuerySerializer],
         responses=RecommendationSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def recommendations(self, request, pk=None):
-        """Free units ranked by estimated arrival for this job."""
+        """Free units the caller may send, ranked by estimated arrival for this job."""
         incident = self.get_object()
-        limit = min(int(request.query_params.get("limit", 10)), RECOMMENDATION_LIMIT_MAX)
-        ranked = units_recommend(incident=incident, limit=limit)
+        query = RecommendationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        limit = min(query.validated_data["limit"], RECOMMENDATION_LIMIT_MAX)
+        ranked = units_recommend(incident=incident, user=request.user, limit=limit)
         return Response(RecommendationSerializer(ranked, many=True).data)
 
 
@@ -71,6 +74,7 @@ for _action in JOB_ACTIONS:
 
 
 class AssignmentFilter(django_filters.FilterSet):
+    incident = IdFilter(field_name="incident_id", help_text="The job's id")
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
     unit = django_filters.CharFilter(field_name="unit__call_sign")
 
@@ -121,6 +125,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class OrderFilter(django_filters.FilterSet):
+    incident = IdFilter(field_name="incident_id", help_text="The job's id")
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
     overdue = django_filters.BooleanFilter(
         field_name="overdue_at", lookup_expr="isnull", exclude=True

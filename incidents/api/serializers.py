@@ -8,7 +8,13 @@ from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sect
 from incidents.categories import category_linkage, category_path
 from incidents.choices import IncidentStatus, Linkage, Priority, Source, Tier
 from incidents.models import IncidentCategory, ResultCode, RoutingRule
-from incidents.permissions import mask_name, mask_phone, may_see_caller
+from incidents.permissions import (
+    FREE_TEXT_FIELDS,
+    mask_name,
+    mask_personal_text,
+    mask_phone,
+    sees_text_masked,
+)
 from incidents.selectors import incident_timeline
 from patrol.models import PatrolZone
 
@@ -59,7 +65,12 @@ class IncidentCreateSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)
-    source = serializers.ChoiceField(choices=Source.choices, default=Source.PHONE_110)
+    source = serializers.ChoiceField(
+        choices=Source.choices,
+        required=False,
+        help_text="Default: the role's own (110 for the command center, walk-in for a station, "
+        "street_transfer for street staff; a partner's is always partner_api).",
+    )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     linkage = serializers.ChoiceField(
         choices=Linkage.choices,
@@ -162,19 +173,31 @@ class IncidentSerializer(serializers.Serializer):
     resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
-    def _caller_visible(self, incident) -> bool:
+    def _viewer(self):
         request = self.context.get("request")
-        return request is not None and may_see_caller(request.user, incident)
+        return request.user if request is not None else None
+
+    def _caller_revealed(self, incident) -> bool:
+        # Unmasked only where the view recorded the read (`?reveal=caller`).
+        return self.context.get("caller_revealed") == incident.pk
 
     def get_caller_phone(self, incident) -> str:
-        if self._caller_visible(incident):
+        if self._caller_revealed(incident):
             return incident.caller_phone
         return mask_phone(incident.caller_phone)
 
     def get_caller_name(self, incident) -> str:
-        if self._caller_visible(incident):
+        if self._caller_revealed(incident):
             return incident.caller_name
         return mask_name(incident.caller_name)
+
+    def to_representation(self, incident) -> dict:
+        data = super().to_representation(incident)
+        if sees_text_masked(self._viewer()):
+            for field in FREE_TEXT_FIELDS:
+                if data.get(field):
+                    data[field] = mask_personal_text(data[field])
+        return data
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -195,7 +218,8 @@ class IncidentRecordSerializer(IncidentSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident) -> list[dict]:
-        return TimelineEntrySerializer(incident_timeline(incident=incident), many=True).data
+        timeline = incident_timeline(incident=incident, viewer=self._viewer())
+        return TimelineEntrySerializer(timeline, many=True).data
 
 
 class CallerHistoryCallSerializer(serializers.Serializer):

@@ -77,6 +77,36 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return IncidentSerializer
         return self.detail_serializer_class
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "reveal",
+                OpenApiTypes.STR,
+                enum=["caller"],
+                description="`caller`: the caller's phone and name unmasked (to those who may "
+                "call back); each such read is kept in the access record. Otherwise masked.",
+            ),
+            OpenApiParameter(
+                "purpose",
+                OpenApiTypes.STR,
+                description="Why the caller is shown (contact, verify, follow_up, or words); "
+                "kept in the access record.",
+            ),
+        ]
+    )
+    def retrieve(self, request, *args, **kwargs):
+        incident = self.get_object()
+        context = self.get_serializer_context()
+        if request.query_params.get("reveal") == "caller":
+            services.caller_reveal(
+                actor=request.user,
+                incident=incident,
+                purpose=request.query_params.get("purpose", "")[:200],
+                request=request,
+            )
+            context["caller_revealed"] = incident.pk
+        return Response(self.get_serializer_class()(incident, context=context).data)
+
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentCreatedSerializer})
     def create(self, request, *args, **kwargs):
         fields = INTAKE.run_validation(request.data)
@@ -92,7 +122,13 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 description="csv or xlsx",
             )
         ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiTypes.BINARY,
+        },
     )
     @action(detail=False, methods=["get"])
     def export(self, request):

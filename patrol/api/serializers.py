@@ -71,10 +71,12 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    home_station = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    home_post = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    home_governance_center = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    home_station = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    home_post = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    home_governance_center = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    team = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     unit_type_display = serializers.CharField(source="get_unit_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 

@@ -1,10 +1,12 @@
 """Read endpoints of patrol zones, teams and units."""
 
+import math
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +16,7 @@ from commandcenter.api.pagination import FeatureCollectionPagination
 from commandcenter.api.viewsets import ScopedReadOnlyViewSet
 from commandcenter.directory import directory
 from commandcenter.models import Station
+from commandcenter.timeparse import aware_time_parse, day_parse
 from patrol import selectors, services
 from patrol.api.serializers import (
     PatrolTimeSerializer,
@@ -104,6 +107,11 @@ class UnitViewSet(ScopedReadOnlyViewSet):
     filterset_class = UnitFilter
 
 
+# Largest id PostgreSQL's bigint holds; a longer run of digits is no unit of ours.
+_MAX_ID = 2**63 - 1
+_CALL_SIGN_MAX = Unit._meta.get_field("call_sign").max_length
+
+
 def _number(raw: dict, key: str, errors: dict, *, required: bool = True) -> float | None:
     value = raw.get(key)
     if value is None:
@@ -114,28 +122,50 @@ def _number(raw: dict, key: str, errors: dict, *, required: bool = True) -> floa
         errors[key] = "A number is required."
         return None
     try:
-        return float(value)
-    except ValueError:
+        number = float(value)
+    except (ValueError, OverflowError):
+        number = math.nan
+    if not math.isfinite(number):
         errors[key] = "A number is required."
         return None
+    return number
+
+
+def _unit_key(unit) -> int | str | None:
+    """A unit's id or call sign as sent, or None when it cannot name one: the
+    digits of an id are ASCII ("²".isdigit() is true, int("²") raises), a call
+    sign has no control characters (PostgreSQL refuses NUL) and fits the column."""
+    if isinstance(unit, int) and not isinstance(unit, bool):
+        return unit if 0 < unit <= _MAX_ID else None
+    if not isinstance(unit, str):
+        return None
+    unit = unit.strip()
+    if unit.isascii() and unit.isdigit():
+        return int(unit) if 0 < int(unit) <= _MAX_ID else None
+    if not unit or len(unit) > _CALL_SIGN_MAX or not unit.isprintable():
+        return None
+    try:
+        unit.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    return unit
 
 
 def _parse_fix(raw: dict) -> tuple[FixInput | None, dict]:
     """Types only (ranges are the service's): hand-rolled, as a serializer per fix
-    cost more than storing the fix."""
+    cost more than storing the fix. Nothing in a fix makes it raise."""
     errors: dict = {}
-    unit = raw.get("unit")
-    if isinstance(unit, int) and not isinstance(unit, bool):
-        pass
-    elif isinstance(unit, str) and unit.strip():
-        unit = int(unit) if unit.isdigit() else unit.strip()
-    else:
+    unit = _unit_key(raw.get("unit"))
+    if unit is None:
         errors["unit"] = "A unit id or call sign is required."
-    recorded_at = parse_datetime(raw["time"]) if isinstance(raw.get("time"), str) else None
-    if recorded_at is None:
+    recorded_at = None
+    if isinstance(raw.get("time"), str):
+        try:
+            recorded_at = aware_time_parse(raw["time"])
+        except DjangoValidationError as error:
+            errors["time"] = error.messages[0]
+    else:
         errors["time"] = "An ISO 8601 date-time with time zone is required."
-    elif timezone.is_naive(recorded_at):
-        errors["time"] = "The time needs a time zone (e.g. +08:00 or Z)."
     lat, lng = _number(raw, "lat", errors), _number(raw, "lng", errors)
     speed = _number(raw, "speed", errors, required=False)
     heading = _number(raw, "heading", errors, required=False)
@@ -151,7 +181,21 @@ class PositionsView(APIView):
 
     @extend_schema(
         request=PositionsBatchSerializer,
-        responses={200: PositionsResultSerializer, 400: PositionsResultSerializer},
+        responses={
+            200: PositionsResultSerializer,
+            # No fix kept: the result with each fix's errors; a body that is no
+            # batch at all (no `fixes`, more than 1000): messages per field.
+            400: OpenApiResponse(
+                response={
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/PositionsResult"},
+                        {"$ref": "#/components/schemas/ValidationErrors"},
+                    ]
+                },
+                description="No fix was kept (each refused fix with its errors), or the "
+                "body is not a batch (messages per field).",
+            ),
+        },
         summary="Report a batch of GPS fixes",
         description="Good fixes are kept even when others are refused; each refused fix is "
         "listed with its index in the batch and a message per field. 400 only when no fix "
@@ -186,9 +230,10 @@ class PatrolTimeView(APIView):
     )
     def get(self, request):
         day_text = request.query_params.get("date")
-        day = parse_date(day_text) if day_text else timezone.localdate()
-        if day is None:
-            raise ValidationError({"date": "Use YYYY-MM-DD."})
+        try:
+            day = day_parse(day_text) if day_text else timezone.localdate()
+        except DjangoValidationError as error:
+            raise ValidationError({"date": error.messages}) from None
         station_id = None
         if code := request.query_params.get("station"):
             station = directory.by_code(Station, code)

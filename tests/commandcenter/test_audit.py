@@ -43,3 +43,33 @@ def test_an_access_record_names_actor_object_and_fields(records, users):
         "7",
     )
     assert record.fields == ["caller_name", "caller_phone"]
+
+
+def test_administrators_read_both_trails_filtered_by_actor_and_kind(api_client_for, users, records):
+    admin = api_client_for(users.administrator)
+    access = admin.get("/api/v1/audit/access/", {"actor": "dispatcher"})
+    assert access.status_code == 200
+    assert [row["object_id"] for row in access.json()["results"]] == ["7"]
+    assert admin.get("/api/v1/audit/access/", {"actor": "nobody"}).json()["results"] == []
+    security = admin.get("/api/v1/audit/security/", {"kind": "login_failed"})
+    assert [row["username"] for row in security.json()["results"]] == ["nobody"]
+
+
+def test_nobody_else_reads_the_audit_trails_and_the_refusal_is_logged(api_client_for, users):
+    for user in (users.dispatcher, users.supervisor, users.partner):
+        for path in ("/api/v1/audit/access/", "/api/v1/audit/security/"):
+            assert api_client_for(user).get(path).status_code == 403
+    refusals = SecurityEvent.objects.filter(kind=SecurityEventKind.FORBIDDEN)
+    assert refusals.count() == 6
+    assert set(refusals.values_list("actor__username", flat=True)) == {
+        "dispatcher",
+        "supervisor",
+        "partner",
+    }
+
+
+def test_a_console_refused_to_a_role_is_logged(client, users):
+    client.force_login(users.partner)
+    assert client.get("/dispatch/").status_code == 403
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.FORBIDDEN)
+    assert (event.actor, event.path) == (users.partner, "/dispatch/")

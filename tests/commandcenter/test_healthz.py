@@ -3,11 +3,27 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from commandcenter.choices import Role
 from commandcenter.models import WorkerHeartbeat
 from commandcenter.services import worker_heartbeat_record
 from commandcenter.tasks import record_worker_heartbeat
+from tests import factories as f
+
+
+@pytest.fixture
+def client(client, db):
+    """An administrator's browser: the details of each check are theirs to see."""
+    client.force_login(f.UserFactory(username="health-admin", role=Role.ADMINISTRATOR))
+    return client
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
 
 
 @pytest.fixture
@@ -62,3 +78,32 @@ def test_heartbeat_task_records_a_beat(db):
     assert WorkerHeartbeat.objects.get(name="celery").beat_at > timezone.now() - timedelta(
         seconds=5
     )
+
+
+def test_anonymous_callers_see_up_or_down_per_part_without_details(anonymous, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # down, with an exception text
+    response = anonymous.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["redis"] == {"ok": False, "required": True}
+    assert body["checks"]["database"] == {"ok": True, "required": True}
+    assert "error" not in response.content.decode()
+    assert "vendor" not in body["checks"]["database"]
+
+
+def test_a_non_administrator_sees_no_details(anonymous, users):
+    anonymous.force_login(users.dispatcher)
+    body = anonymous.get("/healthz").json()
+    assert set(body["checks"]["database"]) == {"ok", "required"}
+
+
+def test_an_administrator_token_sees_the_details(anonymous, users, fresh_heartbeat):
+    token = Token.objects.create(user=users.administrator)
+    response = anonymous.get("/healthz", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.json()["checks"]["database"]["vendor"] == "postgresql"
+
+
+def test_a_bad_token_is_treated_as_anonymous(anonymous, db):
+    response = anonymous.get("/healthz", HTTP_AUTHORIZATION="Token nope")
+    assert response.status_code in (200, 503)
+    assert "vendor" not in response.json()["checks"]["database"]

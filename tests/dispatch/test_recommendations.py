@@ -14,7 +14,7 @@ def test_nearest_unit_ranks_first_with_distance_and_eta(call, district):
     district.units.b.lat, district.units.b.lng = 30.0151, 120.0151
     district.units.b.save()
     incident = incident_at(call, category="traffic", lat=30.015, lng=120.015)
-    ranked = units_recommend(incident=incident)
+    ranked = units_recommend(incident=incident, user=None)
     assert ranked[0].call_sign == "B-01"
     assert ranked[0].distance_m < 20
     assert ranked[0].eta_seconds < 10
@@ -28,7 +28,7 @@ def test_covering_post_unit_is_preferred_when_nearly_as_close(call, district):
     district.units.b.lat, district.units.b.lng = 30.0055, 120.005
     district.units.b.save()
     incident = incident_at(call, lat=30.005, lng=120.005)
-    ranked = units_recommend(incident=incident)
+    ranked = units_recommend(incident=incident, user=None)
     assert ranked[0].call_sign == "P-01"
     assert ranked[0].covering == "post"
 
@@ -41,19 +41,19 @@ def test_busy_off_duty_and_off_shift_units_are_not_recommended(call, district):
     off_shift = TeamFactory(station=district.station_a, on_duty=False)
     UnitFactory(call_sign="OFF-01", home_station=district.station_a, team=off_shift)
     incident = incident_at(call)
-    assert [r.call_sign for r in units_recommend(incident=incident)] == ["P-01"]
+    assert [r.call_sign for r in units_recommend(incident=incident, user=None)] == ["P-01"]
 
 
 def test_street_jobs_get_street_forces_only(call, district):
     incident = incident_at(call, category="dispute", lat=30.015, lng=120.005)
-    assert [r.call_sign for r in units_recommend(incident=incident)] == ["S1-01"]
+    assert [r.call_sign for r in units_recommend(incident=incident, user=None)] == ["S1-01"]
 
 
 def test_limit_caps_the_list(call, district):
     for i in range(20):
         UnitFactory(home_station=district.station_b, lat=30.01 + i * 0.0001, lng=120.01)
     incident = incident_at(call)
-    assert len(units_recommend(incident=incident, limit=5)) == 5
+    assert len(units_recommend(incident=incident, user=None, limit=5)) == 5
 
 
 def test_recommendations_endpoint_answers_in_a_fixed_number_of_queries(

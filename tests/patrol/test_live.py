@@ -5,8 +5,10 @@ from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer
 from django.utils import timezone
 
+from commandcenter.choices import Role
 from patrol.live import PositionRelay
 from patrol.services import FixInput, positions_record
+from tests import factories as f
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -24,7 +26,12 @@ async def test_position_relay_publishes_each_units_newest_stored_fix(users, dist
         FixInput(unit=unit.pk, recorded_at=now, lat=30.006, lng=120.006, speed=5, heading=90),
     ]
     # As the simulator process would: stored, and published to its own layer only.
-    await sync_to_async(positions_record)(actor=users.dispatcher, fixes=fixes)
+    gateway = await sync_to_async(f.UserFactory)(role=Role.GATEWAY)
+    await sync_to_async(positions_record)(
+        actor=gateway,
+        fixes=fixes,
+        gateway_units=frozenset({district.units.a.pk, district.units.b.pk}),
+    )
     assert await relay.step() == 1
     message = await layer.receive(channel)
     assert message["type"] == "positions.message"

@@ -5,14 +5,20 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from commandcenter.choices import Role
+from commandcenter.exceptions import ActionForbidden
 from patrol.choices import UnitStatus
 from patrol.models import PositionFix, Unit
+from patrol.services import FixInput, positions_record
+from tests import factories as f
 
 
 @pytest.fixture
-def report(api_client_for, users):
+def report(api_client_for, officer):
+    """POST fixes as A-01's officer (its terminal), or as `user`."""
+
     def send(fixes, user=None):
-        return api_client_for(user or users.dispatcher).post(
+        return api_client_for(user or officer).post(
             "/api/v1/positions/", {"fixes": fixes}, format="json"
         )
 
@@ -37,14 +43,15 @@ def test_good_fixes_are_kept_and_bad_ones_refused_each_with_its_reason(report, d
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["accepted"] == 2
+    assert body["accepted"] == 1
     assert [(r["index"], sorted(r["errors"])) for r in body["rejected"]] == [
+        (1, ["unit"]),  # another unit: not this terminal's to report
         (2, ["lat"]),
         (3, ["time"]),
         (4, ["unit"]),
         (5, ["time"]),
     ]
-    assert PositionFix.objects.count() == 2
+    assert PositionFix.objects.count() == 1
     unit = Unit.objects.get(pk=district.units.a.id)
     assert (unit.lat, unit.lng) == (30.006, 120.005)
     stored = PositionFix.objects.get(unit=unit)
@@ -71,10 +78,34 @@ def test_fixes_of_a_busy_unit_are_marked_on_job(report, district):
     assert PositionFix.objects.get().on_job is True
 
 
-def test_a_station_may_report_only_its_own_units(report, district, users):
-    body = report([fix("A-01"), fix("B-01")], user=users.chief_a).json()
-    assert body["accepted"] == 1
-    assert body["rejected"][0]["index"] == 1
+@pytest.mark.parametrize(
+    "role", ["dispatcher", "administrator", "chief_a", "post_officer", "street_staff", "partner"]
+)
+def test_people_at_desks_may_not_report_positions(report, district, users, role):
+    """Positions come from terminals and gateways: a person moving a unit is refused whole."""
+    unit = district.units.street if role == "street_staff" else district.units.a
+    before = Unit.objects.values_list("lat", "lng").get(pk=unit.pk)
+    response = report([fix(unit.call_sign, lat=30.009)], user=getattr(users, role))
+    assert response.status_code == 403, response.content
+    assert not PositionFix.objects.exists()
+    assert Unit.objects.values_list("lat", "lng").get(pk=unit.pk) == before
+
+
+def test_a_gateway_reports_the_units_it_is_bound_to_and_no_others(district, users):
+    gateway = f.UserFactory(role=Role.GATEWAY)
+    now = timezone.now()
+    result = positions_record(
+        actor=gateway,
+        fixes=[
+            FixInput(unit="A-01", recorded_at=now, lat=30.006, lng=120.005),
+            FixInput(unit="B-01", recorded_at=now, lat=30.016, lng=120.016),
+        ],
+        gateway_units=frozenset({district.units.a.pk}),
+    )
+    assert result.accepted == 1
+    assert [r["index"] for r in result.rejected] == [1]
+    with pytest.raises(ActionForbidden):
+        positions_record(actor=gateway, fixes=[], gateway_units=None)
 
 
 def test_an_empty_or_oversized_batch_is_refused(report, district):

@@ -1,5 +1,6 @@
 """Build the demo district (fixed seed) and its demo accounts."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from commandcenter.models import Bureau
@@ -17,8 +18,18 @@ class Command(BaseCommand):
             help="Do nothing (and succeed) when a district is already loaded.",
         )
         parser.add_argument("--seed", type=int, default=20211)
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with TIANSHU_ENV=production (its accounts share a published password).",
+        )
 
-    def handle(self, *args, if_empty: bool, seed: int, **options):
+    def handle(self, *args, if_empty: bool, seed: int, allow_production: bool, **options):
+        if settings.ENVIRONMENT == "production" and not allow_production:
+            raise CommandError(
+                "Refusing to seed the demo district in production: its accounts share the "
+                "published password. Pass --allow-production to do it anyway."
+            )
         if Bureau.objects.exists():
             if if_empty:
                 self.stdout.write("A district is already loaded; nothing to do.")

@@ -178,11 +178,14 @@ function refreshJob() {
   });
 }
 
+// A field inside `[data-live-ignore]` (the caller's reveal) holds nothing worth a held refresh.
+const holdsWork = (field) =>
+  Boolean(field.closest?.("#job")) && field.matches(FIELDS) && !field.closest("[data-live-ignore]");
 document.addEventListener("input", (event) => {
-  if (event.target.closest?.("#job") && event.target.matches(FIELDS)) jobChanged = true;
+  if (holdsWork(event.target)) jobChanged = true;
 });
 document.addEventListener("change", (event) => {
-  if (event.target.closest?.("#job") && event.target.matches(FIELDS)) jobChanged = true;
+  if (holdsWork(event.target)) jobChanged = true;
 });
 document.addEventListener("reset", (event) => {
   if (event.target.closest?.("#job")) jobChanged = false;
