@@ -146,8 +146,9 @@ def relay_process():
 class Connection:
     """One keep-alive HTTP/1.1 connection; just enough protocol for JSON APIs."""
 
-    def __init__(self, port: int, token: str):
-        self.port, self.token = port, token
+    def __init__(self, port: int, token: str, scheme: str = "Token"):
+        # `scheme` Token (a person's token) or Key (a machine key, e.g. an AVL gateway's).
+        self.port, self.token, self.scheme = port, token, scheme
         self.reader = self.writer = None
 
     async def open(self) -> None:
@@ -157,7 +158,7 @@ class Connection:
         payload = json.dumps(body).encode() if body is not None else b""
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Authorization: Token {self.token}\r\nAccept: application/json\r\n"
+            f"Authorization: {self.scheme} {self.token}\r\nAccept: application/json\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
         self.writer.write(head.encode() + payload)

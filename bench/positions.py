@@ -32,12 +32,17 @@ from bench.harness import (  # noqa: E402
 
 SETUP = """
 import json
-from rest_framework.authtoken.models import Token
+from commandcenter.choices import Role
+from commandcenter.machine_keys import machine_key_create
 from commandcenter.models import User
 from patrol.models import Unit
-token, _ = Token.objects.get_or_create(user=User.objects.get(username="dispatcher"))
+# Positions come from an AVL gateway: a gateway account and its machine key, bound to the units.
+gateway, _ = User.objects.get_or_create(username="bench-gateway", defaults={"role": Role.GATEWAY})
 units = list(Unit.objects.exclude(lat=None).values_list("id", "lat", "lng"))
-print(json.dumps({"token": token.key, "units": units}))
+_, key = machine_key_create(
+    actor=None, name="bench", kind="gateway", user=gateway, unit_ids=[u[0] for u in units]
+)
+print(json.dumps({"token": key, "units": units}))
 """
 
 
@@ -47,7 +52,7 @@ async def drive(port, token, units, clients, batch, seconds):
 
     async def client(index):
         rng = random.Random(index)
-        connection = Connection(port, token)
+        connection = Connection(port, token, scheme="Key")
         await connection.open()
         try:
             while time.monotonic() < stop_at:

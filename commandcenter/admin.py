@@ -200,6 +200,8 @@ class MachineKeyAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%(count)d key(s) revoked.") % {"count": revoked}, messages.SUCCESS
         )
+
+
 @admin.register(AccessRecord)
 class AccessRecordAdmin(ReadOnlyAdmin):
     """访问记录: who saw personal data unmasked; never changed or deleted."""

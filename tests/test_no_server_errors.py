@@ -95,9 +95,7 @@ def report(api_client_for, officer):
         now = timezone.now().isoformat()
         fix = {"unit": "A-01", "time": now, "lat": 30.005, "lng": 120.005}
         fix.update(fields)
-        return api_client_for(officer).post(
-            "/api/v1/positions/", {"fixes": [fix]}, format="json"
-        )
+        return api_client_for(officer).post("/api/v1/positions/", {"fixes": [fix]}, format="json")
 
     return send
 

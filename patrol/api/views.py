@@ -15,6 +15,7 @@ from commandcenter.api.actions import action_response_for, service_action
 from commandcenter.api.pagination import FeatureCollectionPagination
 from commandcenter.api.viewsets import ScopedReadOnlyViewSet
 from commandcenter.directory import directory
+from commandcenter.machine_keys import machine_key_units
 from commandcenter.models import Station
 from commandcenter.timeparse import aware_time_parse, day_parse
 from patrol import selectors, services
@@ -212,7 +213,9 @@ class PositionsView(APIView):
             else:
                 fixes.append(fix)
                 positions.append(index)
-        result = services.positions_record(actor=request.user, fixes=fixes)
+        result = services.positions_record(
+            actor=request.user, fixes=fixes, gateway_units=machine_key_units(request)
+        )
         rejected += [{**r, "index": positions[r["index"]]} for r in result.rejected]
         body = {"accepted": result.accepted, "rejected": sorted(rejected, key=lambda r: r["index"])}
         return Response(body, status=200 if result.accepted else 400)

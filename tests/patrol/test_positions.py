@@ -145,3 +145,23 @@ def test_an_officer_without_a_unit_reports_no_position(report, district):
     response = report([fix("A-01")], user=unbound)
     assert response.status_code == 400
     assert PositionFix.objects.count() == 0
+
+
+def test_a_gateways_machine_key_reports_its_units_over_the_api(district):
+    from rest_framework.test import APIClient
+
+    from commandcenter.machine_keys import machine_key_create
+
+    gateway = f.UserFactory(role=Role.GATEWAY)
+    _, key = machine_key_create(
+        actor=None, name="AVL", kind="gateway", user=gateway, unit_ids=[district.units.a.pk]
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Key {key}")
+    response = client.post(
+        "/api/v1/positions/", {"fixes": [fix("A-01", lat=30.006), fix("B-01")]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 1
+    assert [r["index"] for r in response.json()["rejected"]] == [1]
+    assert Unit.objects.get(call_sign="A-01").lat == 30.006
