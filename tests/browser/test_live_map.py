@@ -15,8 +15,10 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from commandcenter.choices import Role
 from commandcenter.stream import DISTRICT_GROUP
 from incidents.services import incident_create
+from tests import factories as f
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,8 +85,11 @@ def test_units_move_in_the_embedded_default_when_another_process_stores_fixes(
         unit=unit.pk, recorded_at=timezone.now(), lat=30.015, lng=120.015, speed=8, heading=90
     )
     # This process is not the web process: what it publishes never reaches the page.
+    gateway = f.UserFactory(role=Role.GATEWAY)  # as the simulator reports: a gateway
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(positions_record, actor=users.dispatcher, fixes=[fix]).result()
+        pool.submit(
+            positions_record, actor=gateway, fixes=[fix], gateway_units=frozenset({unit.pk})
+        ).result()
     page.wait_for_function(
         """([id, x]) => {
              const marker = document.querySelector(`.unit-marker[data-unit-id="${id}"]`);
