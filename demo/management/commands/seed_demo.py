@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from commandcenter.models import Bureau
+from commandcenter.machine_keys import machine_key_create
+from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
 from demo.seed import DEMO_PASSWORD, demo_district_seed
+from patrol.models import Unit
 
 
 class Command(BaseCommand):
@@ -46,3 +48,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD!r}):")
         for account in accounts:
             self.stdout.write(f"  {account.username:<14} {account.role:<14} {account.org_unit}")
+        # An AVL gateway reports with a machine key bound to its units, never a password.
+        _key, plaintext = machine_key_create(
+            actor=None,
+            name="演示车载定位网关",
+            kind=MachineKeyKind.GATEWAY,
+            user=User.objects.get(username="gateway"),
+            unit_ids=Unit.objects.values_list("pk", flat=True),
+        )
+        self.stdout.write(
+            "Position gateway machine key (shown this once; POST /api/v1/positions/ with "
+            f"'Authorization: Key …'): {plaintext}"
+        )
