@@ -18,8 +18,13 @@ PRODUCTION = {
 }
 
 
+# Not passed on to the production process: the suite's own settings (the browser tests
+# set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's loop, which --deploy rightly refuses).
+NOT_INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def manage(*arguments, **environment) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     env.update(environment)
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
@@ -36,7 +41,7 @@ def production_settings(tmp_path, *names, **environment) -> dict:
         "import json, django; from django.conf import settings; django.setup(); "
         f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}))"
     )
-    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     env.update(PRODUCTION, STATIC_ROOT=str(tmp_path), DJANGO_SETTINGS_MODULE="tianshu.settings")
     env.update(environment)
     result = subprocess.run(
