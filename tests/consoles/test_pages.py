@@ -708,3 +708,20 @@ def test_the_admin_names_incident_columns_and_filters_in_chinese(client, users):
     html = client.get("/admin/incidents/incident/").content.decode()
     assert "警情类别" in html
     assert "以 category" not in html and ">category<" not in html.lower()
+
+
+@pytest.mark.parametrize("path", ["/", "/dispatch/", "/street/", "/orders/", "/search/"])
+def test_one_htmx_config_swaps_refusals_and_settles_no_style(client, users, path):
+    """htmx reads the first htmx-config meta only; under the CSP it must not copy
+    style attributes, and 4xx answers (a refusal's message) must be swapped in."""
+    import json
+    import re
+
+    client.force_login(users.administrator)
+    html = client.get(path).content.decode()
+    configs = re.findall(r'<meta name="htmx-config" content=\'([^\']*)\'>', html)
+    assert "{#" not in html and "{%" not in html  # no template comment shown as text
+    assert len(configs) == 1, configs
+    config = json.loads(configs[0])
+    assert "style" not in config["attributesToSettle"]
+    assert {"code": "4..", "swap": True, "error": False} in config["responseHandling"]
