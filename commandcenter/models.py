@@ -368,14 +368,24 @@ class WorkerHeartbeat(models.Model):
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
-class AccessRecord(models.Model):
+class AuditRow(models.Model):
+    """What both audit trails keep of every row: when, from which client, on which path."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AccessRecord(AuditRow):
     """访问记录: one read that showed personal data unmasked. Append-only.
 
     Who (actor), when, what (object type and id, the fields shown), from
     where (client address, path) and why (purpose, where the page asks).
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
     )
@@ -383,8 +393,6 @@ class AccessRecord(models.Model):
     object_id = models.CharField(_("object id"), max_length=40)
     fields = models.JSONField(_("fields shown"), default=list)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
-    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-    path = models.CharField(_("path"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("access record")
@@ -395,14 +403,13 @@ class AccessRecord(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_id} {self.object_type}:{self.object_id}"
 
 
-class SecurityEvent(models.Model):
+class SecurityEvent(AuditRow):
     """安全日志: logins, failures, lockouts, tokens, keys, two-factor, refusals. Append-only.
 
     `actor` is the user when known; `username` is what was typed (a failed
     login names no user that exists, perhaps).
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=30, choices=SecurityEventKind.choices)
     result = models.CharField(
         _("result"),
@@ -419,8 +426,6 @@ class SecurityEvent(models.Model):
         verbose_name=_("actor"),
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
-    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-    path = models.CharField(_("path"), max_length=300, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     class Meta:
