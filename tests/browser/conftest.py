@@ -50,6 +50,9 @@ def log_in(page, base_url: str, username: str, path: str = "/") -> None:
     page.wait_for_url(f"{base_url}{path}")
 
 
+SERVER_APP_NAME = "tianshu-test-server"
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -73,6 +76,8 @@ def _server_environment(**overrides) -> dict:
         "DEBUG": "0",
         "HEALTH_REQUIRE_WORKER": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # libpq names the servers' sessions, so the teardown waits for theirs only.
+        "PGAPPNAME": SERVER_APP_NAME,
         **overrides,
     }
 
@@ -130,15 +135,18 @@ def embedded_stack(transactional_db, tmp_path):
 
 def _wait_for_other_sessions_to_end(timeout: float = 10.0) -> None:
     """The servers' PostgreSQL backends outlive them by a moment; the test
-    database can only be flushed and dropped once they are gone."""
+    database can only be flushed once they are gone. Only theirs: an idle
+    connection of one of this process's own threads would otherwise hold every
+    teardown for the whole timeout."""
     from django.db import connection
 
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND application_name = %s",
+                [SERVER_APP_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 return
