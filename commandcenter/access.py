@@ -131,6 +131,13 @@ PHONE_110, WALK_IN, STREET_TRANSFER, PARTNER_API = (
 )
 
 
+def _only(source: str, *, area: Scope | None) -> FilingRight:
+    """One source only, the priority from the category."""
+    return FilingRight(
+        sources=frozenset({source}), default_source=source, sets_priority=False, area=area
+    )
+
+
 def filing_right(user) -> FilingRight | None:
     """May `user` file calls, and which? None: it may not file any.
 
@@ -145,23 +152,11 @@ def filing_right(user) -> FilingRight | None:
     if scope.district_wide:
         return FilingRight(sources=None, default_source=PHONE_110, sets_priority=True, area=None)
     if user.role in (Role.STATION_CHIEF, Role.POST_OFFICER):
-        return FilingRight(
-            sources=frozenset({WALK_IN}), default_source=WALK_IN, sets_priority=False, area=scope
-        )
+        return _only(WALK_IN, area=scope)
     if user.role == Role.STREET_STAFF:
-        return FilingRight(
-            sources=frozenset({STREET_TRANSFER}),
-            default_source=STREET_TRANSFER,
-            sets_priority=False,
-            area=scope,
-        )
+        return _only(STREET_TRANSFER, area=scope)
     if user.role == Role.PARTNER:
-        return FilingRight(
-            sources=frozenset({PARTNER_API}),
-            default_source=PARTNER_API,
-            sets_priority=False,
-            area=None,
-        )
+        return _only(PARTNER_API, area=None)
     return None
 
 

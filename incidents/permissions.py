@@ -105,11 +105,15 @@ def sees_text_masked(viewer) -> bool:
     return viewer is not None and viewer.role == Role.PARTNER
 
 
+# The org units a user may belong to, the narrowest first.
+ACTOR_ORG_UNITS = ("post", "station", "street", "partner_department")
+
+
 def actor_as_org_unit(actor) -> str:
     """Who acted, as a partner is told: the org unit, never the person."""
     if actor is None:
         return ""
-    for org_unit in ("post", "station", "street", "partner_department"):
+    for org_unit in ACTOR_ORG_UNITS:
         if getattr(actor, f"{org_unit}_id", None):
             return str(getattr(actor, org_unit))
     if actor.role in DISTRICT_ROLES or actor.is_superuser:

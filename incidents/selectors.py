@@ -22,7 +22,12 @@ from incidents.choices import (
     Tier,
 )
 from incidents.models import Incident, IncidentCategory, ResultCode
-from incidents.permissions import actor_as_org_unit, mask_personal_text, sees_text_masked
+from incidents.permissions import (
+    ACTOR_ORG_UNITS,
+    actor_as_org_unit,
+    mask_personal_text,
+    sees_text_masked,
+)
 
 # Every queue: priority 1 (urgent) first, then the longest waiting.
 QUEUE_ORDER = ("priority", "received_at", "id")
@@ -262,9 +267,6 @@ def incident_timeline(*, incident: Incident, viewer=None) -> list[dict]:
         }
         for event in events
     ]
-
-
-ACTOR_ORG_UNITS = ("station", "post", "street", "partner_department")
 
 
 def _actor_fields(actor, masked: bool) -> dict:
