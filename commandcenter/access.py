@@ -120,6 +120,8 @@ class FilingRight:
     default_source: str
     sets_priority: bool
     area: Scope | None
+    # The source given is replaced by the role's own, not refused (a partner's system).
+    forces_source: bool = False
 
 
 # Sources by their values (incidents.choices.Source; the core names no app).
@@ -131,10 +133,14 @@ PHONE_110, WALK_IN, STREET_TRANSFER, PARTNER_API = (
 )
 
 
-def _only(source: str, *, area: Scope | None) -> FilingRight:
+def _only(source: str, *, area: Scope | None, forced: bool = False) -> FilingRight:
     """One source only, the priority from the category."""
     return FilingRight(
-        sources=frozenset({source}), default_source=source, sets_priority=False, area=area
+        sources=frozenset({source}),
+        default_source=source,
+        sets_priority=False,
+        area=area,
+        forces_source=forced,
     )
 
 
@@ -156,7 +162,7 @@ def filing_right(user) -> FilingRight | None:
     if user.role == Role.STREET_STAFF:
         return _only(STREET_TRANSFER, area=scope)
     if user.role == Role.PARTNER:
-        return _only(PARTNER_API, area=None)
+        return _only(PARTNER_API, area=None, forced=True)
     return None
 
 

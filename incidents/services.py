@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from commandcenter.access import filing_right, in_area
 from commandcenter.audit import access_record
-from commandcenter.choices import Role
 from commandcenter.directory import directory
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
 from commandcenter.geodesy import EARTH_RADIUS_M
@@ -183,8 +182,8 @@ def incident_create(
     right = filing_right(actor)
     if right is None:
         raise ActionForbidden(_("Your role does not file calls."))
-    if actor.role == Role.PARTNER or not source:
-        source = right.default_source  # a partner's is forced
+    if right.forces_source or not source:
+        source = right.default_source
     elif right.sources is not None and source not in right.sources:
         raise ActionForbidden(
             _("You may file only %(sources)s calls.")
