@@ -37,6 +37,13 @@ DISPATCHABLE_STATUSES = frozenset(
 )
 
 
+class OrderKind(models.TextChoices):
+    INSTRUCTION = "instruction", _("Instruction (指令)")
+    # Issued by the clocks (analytics): a breach reminds, a job still late is supervised.
+    REMINDER = "reminder", _("Reminder (提示单)")
+    SUPERVISION = "supervision", _("Supervision order (督办令)")
+
+
 class OrderStatus(models.TextChoices):
     ISSUED = "issued", _("Issued")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commandcenter.models import GovernanceCenter, Post, Station
-from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, OrderStatus
+from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, OrderKind, OrderStatus
 from incidents.models import Incident
 from patrol.models import Unit
 
@@ -82,6 +82,9 @@ class Order(models.Model):
     """
 
     number = models.CharField(_("number"), max_length=24, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=OrderKind.choices, default=OrderKind.INSTRUCTION
+    )
     incident = models.ForeignKey(
         Incident,
         on_delete=models.PROTECT,
@@ -126,9 +129,12 @@ class Order(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.ISSUED
     )
+    # Empty for the orders the clocks issue by themselves (reminders, supervision).
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("issued by"),
     )
@@ -156,6 +162,8 @@ class Order(models.Model):
         verbose_name=_("completed by"),
     )
     overdue_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
+    # A supervision order left unanswered goes up to the command-center supervisor.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]

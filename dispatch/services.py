@@ -26,6 +26,7 @@ from dispatch.choices import (
     DISPATCHABLE_STATUSES,
     ORDER_TRANSITIONS,
     AssignmentStatus,
+    OrderKind,
     OrderStatus,
 )
 from dispatch.models import Assignment, Order
@@ -505,7 +506,13 @@ def _order_event(order: Order, kind: str, actor, payload: dict | None = None) ->
         kind=kind,
         subject=order,
         actor=actor,
-        payload={"number": order.number, "status": order.status, **extra, **(payload or {})},
+        payload={
+            "number": order.number,
+            "status": order.status,
+            "kind": order.kind,
+            **extra,
+            **(payload or {}),
+        },
         station_id=station_id,
         post_id=post_id,
         street_id=street_id,
@@ -540,15 +547,47 @@ def order_issue(
         )
     if not content or not content.strip():
         raise ValidationError({"content": _("Write what is to be done.")})
-    now = timezone.now()
-    deadline = deadline or end_of_local_day(now)
-    if deadline <= now:
+    if deadline is not None and deadline <= timezone.now():
         raise ValidationError({"deadline": _("The deadline must be in the future.")})
     if incident_id is not None and not Incident.objects.filter(pk=incident_id).exists():
         raise ValidationError({"incident": _("No such incident.")})
+    return _order_create(
+        actor=actor,
+        kind=OrderKind.INSTRUCTION,
+        recipient_type=recipient_type,
+        target=target,
+        content=content.strip(),
+        deadline=deadline,
+        incident_id=incident_id,
+    )
+
+
+def order_issue_automatic(
+    *, kind: str, recipient, content: str, deadline: datetime, incident_id: int
+) -> Order:
+    """A reminder or supervision order the clocks issue by themselves (no actor),
+    in the caller's transaction. `recipient` is a station, post or governance center."""
+    recipient_type = {Station: "station", Post: "post", GovernanceCenter: "governance_center"}[
+        type(recipient)
+    ]
+    return _order_create(
+        actor=None,
+        kind=kind,
+        recipient_type=recipient_type,
+        target=recipient,
+        content=content,
+        deadline=deadline,
+        incident_id=incident_id,
+    )
+
+
+def _order_create(*, actor, kind, recipient_type, target, content, deadline, incident_id) -> Order:
+    now = timezone.now()
+    deadline = deadline or end_of_local_day(now)
     order = Order(
         number=daily_number(series="order", prefix="ZL", now=now),
-        content=content.strip(),
+        kind=kind,
+        content=content,
         incident_id=incident_id,
         issued_by=actor,
         issued_at=now,
@@ -556,10 +595,13 @@ def order_issue(
         due_at=min(deadline, end_of_local_day(now)),
         **{recipient_type: target},
     )
-    order.full_clean(exclude=["number"])
+    order.full_clean(exclude=["number", "issued_by"])
     order.save(force_insert=True)
     _order_event(
-        order, "order.issued", actor, {"recipient": str(target), "due_at": order.due_at.isoformat()}
+        order,
+        "order.issued",
+        actor,
+        {"kind": kind, "recipient": str(target), "due_at": order.due_at.isoformat()},
     )
     return order
 
@@ -660,3 +702,17 @@ def orders_flag_overdue(*, now: datetime | None = None) -> int:
                 _order_event(order, "order.overdue", None, {"due_at": order.due_at.isoformat()})
                 flagged += 1
     return flagged
+
+
+def order_escalate(*, order_id: int, reason: str) -> Order | None:
+    """督办升级: an unanswered supervision order goes up to the command-center
+    supervisor (who sees every order); once, in the caller's transaction."""
+    if not Order.objects.filter(pk=order_id, escalated_at__isnull=True).update(
+        escalated_at=timezone.now()
+    ):
+        return None
+    order = Order.objects.select_related(
+        "post", "unit__home_governance_center", "governance_center"
+    ).get(pk=order_id)
+    _order_event(order, "order.escalated", None, {"reason": reason})
+    return order

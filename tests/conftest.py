@@ -49,6 +49,7 @@ def _reload_reference_data() -> None:
         "incidents.migrations.0002_standard_categories",
         "dispatch.migrations.0003_default_routing_rules",
         "incidents.migrations.0010_category_tree_data",
+        "analytics.migrations.0002_default_clocks",
     ):
         import_module(module).forward(CurrentApps, None)
 

@@ -63,6 +63,7 @@ PROJECT_APPS = [
     "patrol",
     "incidents",
     "dispatch",
+    "analytics",  # response-time clocks, supervision, KPIs
     "consoles",  # every page
     "demo",  # the demo district, its seeding and simulator
 ]
@@ -243,11 +244,20 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 15)
+# How often the clocks are swept (analytics.tasks.clocks_tick): a breach reaches
+# the map within about this much of its due time.
+CLOCK_SCAN_SECONDS = env_float("CLOCK_SCAN_SECONDS", 1.0)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "commandcenter.tasks.record_worker_heartbeat",
         "schedule": float(CELERY_HEARTBEAT_SECONDS),
         "options": {"expires": float(CELERY_HEARTBEAT_SECONDS)},
+    },
+    # The clocks: read the event log, then warn, breach and supervise what fell due.
+    "clocks-tick": {
+        "task": "analytics.tasks.clocks_tick",
+        "schedule": float(CLOCK_SCAN_SECONDS),
+        "options": {"expires": float(CLOCK_SCAN_SECONDS) * 5},
     },
     "flag-overdue-orders": {
         "task": "dispatch.tasks.flag_overdue_orders",

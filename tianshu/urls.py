@@ -11,9 +11,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from commandcenter.views import healthz
 from consoles import account
 
-# Routes are tried in order: jobs (dispatch) first, since intake is the
-# hottest route; partner systems and intake call the API many times a second.
+# Routes are tried in order: jobs (analytics: dispatch's jobs with their
+# clocks) first, since intake is the hottest route; partner systems and
+# intake call the API many times a second.
 api = [
+    path("", include("analytics.api.urls")),
     path("", include("dispatch.api.urls")),
     path("", include("commandcenter.api.urls")),
     path("", include("patrol.api.urls")),

@@ -165,7 +165,11 @@ class OrderSerializer(serializers.ModelSerializer):
     incident_number = serializers.CharField(
         source="incident.number", read_only=True, default=None, allow_null=True
     )
-    issued_by = serializers.CharField(source="issued_by.username", read_only=True)
+    # Empty for the reminders and supervision orders the clocks issue.
+    issued_by = serializers.CharField(
+        source="issued_by.username", read_only=True, default=None, allow_null=True
+    )
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -173,6 +177,8 @@ class OrderSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "number",
+            "kind",
+            "kind_display",
             "status",
             "status_display",
             "recipient_type",
@@ -190,6 +196,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "completed_at",
             "overdue",
             "overdue_at",
+            "escalated_at",
         ]
         read_only_fields = fields
 

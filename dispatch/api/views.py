@@ -21,7 +21,7 @@ from dispatch.api.serializers import (
     RecommendationQuerySerializer,
     RecommendationSerializer,
 )
-from dispatch.choices import AssignmentStatus, OrderStatus
+from dispatch.choices import AssignmentStatus, OrderKind, OrderStatus
 from dispatch.models import Assignment, Order
 from dispatch.selectors import units_recommend
 from incidents.api.views import IncidentViewSet
@@ -57,20 +57,25 @@ class JobViewSet(IncidentViewSet):
         return Response(RecommendationSerializer(ranked, many=True).data)
 
 
-# One POST route per registered job action: the same table the job panel renders.
-for _action in JOB_ACTIONS:
-    setattr(
-        JobViewSet,
-        _action.attribute or _action.name,
-        service_action(
-            name=_action.name,
-            attribute=_action.attribute,
-            service=_action.service,
-            request=_action.request,
-            response=IncidentDetailSerializer,
-            summary=_action.summary,
-        ),
-    )
+def job_actions_bind(viewset, response) -> None:
+    """One POST route per registered job action (the same table the job panel
+    renders), each answering the job as `response` serialises it."""
+    for job_action in JOB_ACTIONS:
+        setattr(
+            viewset,
+            job_action.attribute or job_action.name,
+            service_action(
+                name=job_action.name,
+                attribute=job_action.attribute,
+                service=job_action.service,
+                request=job_action.request,
+                response=response,
+                summary=job_action.summary,
+            ),
+        )
+
+
+job_actions_bind(JobViewSet, IncidentDetailSerializer)
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -127,13 +132,17 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 class OrderFilter(django_filters.FilterSet):
     incident = IdFilter(field_name="incident_id", help_text="The job's id")
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=OrderKind.choices)
     overdue = django_filters.BooleanFilter(
         field_name="overdue_at", lookup_expr="isnull", exclude=True
+    )
+    escalated = django_filters.BooleanFilter(
+        field_name="escalated_at", lookup_expr="isnull", exclude=True
     )
 
     class Meta:
         model = Order
-        fields = ["status", "overdue", "incident"]
+        fields = ["status", "kind", "overdue", "escalated", "incident"]
 
 
 class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

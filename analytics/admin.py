@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from analytics.models import ClockDefinition, ClockInstance, DelayReason
+from commandcenter.admin import ReadOnlyAdmin
+
+
+@admin.register(ClockDefinition)
+class ClockDefinitionAdmin(admin.ModelAdmin):
+    """Clocks are data: an edit applies to the clocks that start after it
+    (within one sweep); running clocks keep the due time they started with."""
+
+    list_display = [
+        "code",
+        "name",
+        "start",
+        "stop",
+        "tier",
+        "target_urban_s",
+        "target_suburban_s",
+        "target_rural_s",
+        "target_other_s",
+        "remind",
+        "supervise_after_s",
+        "active",
+    ]
+    list_filter = ["subject", "tier", "active"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "subject", "start", "stop", "active", "sort_order"]}),
+        (_("Which jobs"), {"fields": ["tier", "category", "priority_max", "order_kind"]}),
+        (
+            _("Targets"),
+            {
+                "fields": [
+                    "due_rule",
+                    "target_urban_s",
+                    "target_suburban_s",
+                    "target_rural_s",
+                    "target_other_s",
+                    "warn_before_s",
+                    "at_risk",
+                ]
+            },
+        ),
+        (_("Supervision"), {"fields": ["remind", "supervise_after_s", "escalate"]}),
+    ]
+
+
+@admin.register(DelayReason)
+class DelayReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "sort_order", "active"]
+    list_editable = ["sort_order", "active"]
+
+
+@admin.register(ClockInstance)
+class ClockInstanceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "definition",
+        "incident",
+        "order",
+        "state",
+        "started_at",
+        "due_at",
+        "stopped_at",
+    ]
+    list_filter = ["state", "definition"]
+    list_select_related = ["definition", "incident", "order"]
+    search_fields = ["incident__number", "order__number"]

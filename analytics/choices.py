@@ -1,0 +1,86 @@
+"""Choice sets of the clocks: where a clock starts and stops, its states, its due rule."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ClockSubject(models.TextChoices):
+    INCIDENT = "incident", _("Job")
+    ORDER = "order", _("Order")
+
+
+class ClockPoint(models.TextChoices):
+    """A moment in the event log a clock starts or stops at."""
+
+    RECEIVED = "received", _("Call received (or back with the police)")
+    DISPATCHED = "dispatched", _("First unit dispatched")
+    ACKNOWLEDGED = "acknowledged", _("Unit acknowledged")
+    EN_ROUTE = "en_route", _("Unit en route")
+    ON_SCENE = "on_scene", _("First unit (or street staff) on scene")
+    DIVERTED = "diverted", _("Diverted to the street")
+    ACCEPTED = "accepted", _("Accepted by the street")
+    RESOLVED = "resolved", _("Resolved, settled or referred")
+    CLOSED = "closed", _("Closed")
+    ORDER_ISSUED = "order_issued", _("Order issued")
+    ORDER_ACKNOWLEDGED = "order_acknowledged", _("Order acknowledged")
+    ORDER_ANSWERED = "order_answered", _("Order answered (feedback)")
+
+
+P = ClockPoint
+
+# The events each point is read from. A later step counts for an earlier one
+# the unit skipped (a unit may go en route without acknowledging first).
+POINT_EVENTS: dict[str, frozenset[str]] = {
+    # A call routed to the street at intake is received as diverted; a job the
+    # street returned, or a call unlinked from the one it repeated, is waiting
+    # for the police again: its police clocks start afresh (the tier filters
+    # which clocks a point starts).
+    P.RECEIVED: frozenset(
+        {"incident.received", "incident.diverted", "incident.returned", "incident.unlinked"}
+    ),
+    P.DISPATCHED: frozenset({"incident.dispatched"}),
+    P.ACKNOWLEDGED: frozenset(
+        {
+            "assignment.acknowledged",
+            "assignment.en_route",
+            "assignment.on_scene",
+            "incident.on_scene",
+        }
+    ),
+    P.EN_ROUTE: frozenset({"assignment.en_route", "assignment.on_scene", "incident.on_scene"}),
+    P.ON_SCENE: frozenset({"incident.on_scene"}),
+    P.DIVERTED: frozenset({"incident.diverted"}),
+    P.ACCEPTED: frozenset({"incident.accepted"}),
+    P.RESOLVED: frozenset({"incident.resolved", "incident.settled", "incident.referred"}),
+    P.CLOSED: frozenset({"incident.closed"}),
+    P.ORDER_ISSUED: frozenset({"order.issued"}),
+    P.ORDER_ACKNOWLEDGED: frozenset({"order.acknowledged", "order.completed"}),
+    P.ORDER_ANSWERED: frozenset({"order.completed"}),
+}
+ORDER_POINTS = frozenset({P.ORDER_ISSUED, P.ORDER_ACKNOWLEDGED, P.ORDER_ANSWERED})
+# A job's clock stopping before its resolution is void once the job is
+# resolved without it (handled by phone: no unit ever went).
+BEFORE_RESOLUTION = frozenset(
+    {P.DISPATCHED, P.ACKNOWLEDGED, P.EN_ROUTE, P.ON_SCENE, P.DIVERTED, P.ACCEPTED}
+)
+
+
+class DueRule(models.TextChoices):
+    AFTER_START = "after_start", _("Target after the start")
+    END_OF_DAY = "end_of_day", _("End of the local day (日清日结)")
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    EXCUSED = "excused", _("Breach excused")
+    CANCELLED = "cancelled", _("Void (the job ended otherwise)")
+
+
+# Alert levels of a job on the map and in the queues, from its clocks: the
+# worst of its clocks still running.
+class Alert(models.TextChoices):
+    BREACHED = "breached", _("Late")
+    AT_RISK = "at_risk", _("At risk")
+    WARNING = "warning", _("Due soon")

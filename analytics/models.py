@@ -1,0 +1,299 @@
+"""Response-time clocks: their definitions (rows an administrator edits), the
+instances each job and order gets, the delay reasons, and the engine's place
+in the event log.
+
+A clock instance is read from the event log: it starts at its definition's
+start event and stops at its stop event, both by the events' own times, so
+clocks and KPIs agree by construction. `next_check_at` is the next moment the
+sweep has work on it (a warning, the breach, the supervision check); the
+partial index over the rows that have one is all the sweep reads.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from analytics.choices import ORDER_POINTS, ClockPoint, ClockState, ClockSubject, DueRule
+from commandcenter.access import located_in
+from commandcenter.choices import AreaClass
+from commandcenter.models import Post, Station, Street
+from dispatch.choices import OrderKind
+from dispatch.models import Order
+from incidents.choices import Priority, Tier
+from incidents.models import Incident, IncidentCategory
+
+
+class ClockDefinition(models.Model):
+    """时限: what is timed, from which event to which, for which jobs, how long."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    subject = models.CharField(
+        _("timed object"),
+        max_length=10,
+        choices=ClockSubject.choices,
+        default=ClockSubject.INCIDENT,
+    )
+    start = models.CharField(_("starts at"), max_length=20, choices=ClockPoint.choices)
+    stop = models.CharField(_("stops at"), max_length=20, choices=ClockPoint.choices)
+    # Which jobs it applies to; empty matches any.
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices[:2], blank=True)
+    category = models.ForeignKey(
+        IncidentCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category (with its sub-categories)"),
+    )
+    priority_max = models.PositiveSmallIntegerField(
+        _("up to priority"),
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        help_text=_("Applies to jobs of this priority and more urgent ones; empty: all."),
+    )
+    order_kind = models.CharField(
+        _("order kind"),
+        max_length=12,
+        choices=OrderKind.choices,
+        blank=True,
+        help_text=_("For order clocks: the kind of order timed; empty: every order."),
+    )
+    due_rule = models.CharField(
+        _("due"), max_length=12, choices=DueRule.choices, default=DueRule.AFTER_START
+    )
+    # Targets by the area class of the job's zone (城区 / 城郊 / 农村), in seconds.
+    target_urban_s = models.PositiveIntegerField(_("target, urban (s)"), null=True, blank=True)
+    target_suburban_s = models.PositiveIntegerField(
+        _("target, suburban (s)"), null=True, blank=True
+    )
+    target_rural_s = models.PositiveIntegerField(_("target, rural (s)"), null=True, blank=True)
+    target_other_s = models.PositiveIntegerField(
+        _("target, outside every zone (s)"),
+        null=True,
+        blank=True,
+        help_text=_("Orders and points outside the district's zones; empty: no clock there."),
+    )
+    warn_before_s = models.JSONField(
+        _("warnings (s before the target)"),
+        default=list,
+        blank=True,
+        help_text=_("e.g. [120, 60]: a warning two minutes and one minute before it is due."),
+    )
+    at_risk = models.BooleanField(
+        _("watch for arrival at risk"),
+        default=False,
+        help_text=_("While units are on their way: warn when their estimated arrival is too late."),
+    )
+    remind = models.BooleanField(
+        _("reminder on breach"),
+        default=False,
+        help_text=_("A breach sends a reminder (提示单) to the job's post, station or center."),
+    )
+    supervise_after_s = models.PositiveIntegerField(
+        _("supervision after (s)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "This long after the breach, a job still not on scene or settled gets a "
+            "supervision order (督办令) to the station chief; empty: none."
+        ),
+    )
+    escalate = models.BooleanField(
+        _("escalate on breach"),
+        default=False,
+        help_text=_("For supervision orders: a breach escalates to the command-center supervisor."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("clock definition")
+        verbose_name_plural = _("clock definitions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        for field in ("start", "stop"):
+            point = getattr(self, field)
+            if point and (point in ORDER_POINTS) != (self.subject == ClockSubject.ORDER):
+                raise ValidationError(
+                    {
+                        field: _(
+                            "An order's clock starts and stops at order steps, "
+                            "a job's at job steps."
+                        )
+                    }
+                )
+        if self.due_rule == DueRule.AFTER_START and not any(
+            (self.target_urban_s, self.target_suburban_s, self.target_rural_s, self.target_other_s)
+        ):
+            raise ValidationError({"target_urban_s": _("Give at least one target.")})
+        warnings = self.warn_before_s or []
+        if not isinstance(warnings, list) or not all(
+            isinstance(s, int) and s > 0 for s in warnings
+        ):
+            raise ValidationError(
+                {"warn_before_s": _("A list of whole seconds before the target, e.g. [120, 60].")}
+            )
+
+    def target_for(self, area_class: str | None) -> int | None:
+        """Seconds from start to due for a job in `area_class`, None where no clock runs."""
+        return {
+            AreaClass.URBAN: self.target_urban_s,
+            AreaClass.SUBURBAN: self.target_suburban_s,
+            AreaClass.RURAL: self.target_rural_s,
+        }.get(area_class, self.target_other_s)
+
+
+class DelayReason(models.Model):
+    """延误原因: why a job was late, as the unit or station says."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("delay reason")
+        verbose_name_plural = _("delay reasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClockInstance(models.Model):
+    """One clock of one job or order, from its start event to its stop event."""
+
+    definition = models.ForeignKey(
+        ClockDefinition, on_delete=models.PROTECT, related_name="+", verbose_name=_("clock")
+    )
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clocks",
+        verbose_name=_("incident"),
+    )
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clocks",
+        verbose_name=_("order"),
+    )
+    # Where the job is, for scoping (as Event.visible_to).
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    area_class = models.CharField(
+        _("area class"), max_length=10, choices=AreaClass.choices, blank=True
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    start_seq = models.BigIntegerField(_("start event"))
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    # Warnings still to come, as seconds before due (from the definition at start).
+    warnings_left = models.JSONField(default=list, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    at_risk_at = models.DateTimeField(_("at risk at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    # The breach was announced (event, reminder); a clock found late only at
+    # its stop is breached without one.
+    breach_announced = models.BooleanField(default=False)
+    supervise_at = models.DateTimeField(_("supervision check at"), null=True, blank=True)
+    # The steps of the supervision chain this breach set off.
+    reminder = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reminder"),
+    )
+    supervision = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervision order"),
+    )
+    stop_seq = models.BigIntegerField(_("stop event"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    delay_reason = models.ForeignKey(
+        DelayReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delay reason"),
+    )
+    delay_note = models.CharField(_("delay note"), max_length=300, blank=True)
+    delay_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    excused_at = models.DateTimeField(_("excused at"), null=True, blank=True)
+    excused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    excuse_reason = models.CharField(_("excuse"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        constraints = [
+            # Reading the log twice starts nothing twice.
+            models.UniqueConstraint(
+                fields=["definition", "start_seq"], name="one_clock_per_start_event"
+            ),
+        ]
+        indexes = [
+            # The sweep reads only the clocks with work pending.
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(next_check_at__isnull=False),
+                name="clock_pending",
+            ),
+            models.Index(fields=["state", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id} {self.incident_id} {self.state}"
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_at is None
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        return located_in(scope)
+
+
+class ClockCursor(models.Model):
+    """How far the clock engine has read the event log (one row)."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_seq}"
