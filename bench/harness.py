@@ -3,18 +3,26 @@
 The server is the real thing: TIANSHU_ENV=production, Uvicorn workers,
 PostgreSQL and Redis, on a database of its own (`tianshu_bench`) that is
 created fresh, migrated and seeded with the demo district.
+
+By default the benches use the machine's PostgreSQL and Redis (BENCH_DATABASE_URL,
+BENCH_REDIS_URL). Inside `own_services()` everything here (manage, the
+server, the relay, the Celery processes) uses a PostgreSQL cluster and a Redis
+server of the bench's own instead, on spare ports, gone when it ends.
 """
 
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -29,7 +37,8 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 STATIC_ROOT = ROOT / ".run" / "bench-static"
 
 
-def server_environment() -> dict:
+def server_environment(**overrides: str) -> dict:
+    """The environment of the bench's processes; `overrides` win (e.g. DATABASE_POOL_SIZE)."""
     env = dict(os.environ)
     env.update(
         TIANSHU_ENV="production",
@@ -43,6 +52,7 @@ def server_environment() -> dict:
         DATABASE_POOL_SIZE=os.environ.get("BENCH_DATABASE_POOL_SIZE", "16"),
         STATIC_ROOT=str(STATIC_ROOT),
     )
+    env.update(overrides)
     return env
 
 
@@ -62,15 +72,24 @@ def prepare_database() -> None:
     """A fresh bench database with the demo district."""
     import psycopg2
 
-    admin = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1")
+    url = urlparse(DATABASE_URL)
+    name = url.path.lstrip("/") or BENCH_DATABASE
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=url.username or "postgres",
+        password=url.password,
+        host=url.hostname or "127.0.0.1",
+        port=url.port or 5432,
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-        cursor.execute(f"ALTER DATABASE \"{BENCH_DATABASE}\" SET track_functions = 'pl'")
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(f"ALTER DATABASE \"{name}\" SET track_functions = 'pl'")
     admin.close()
     manage("migrate", "--noinput", "-v0")
-    manage("seed_demo", "-v0")
+    # The bench runs with production settings; its district is the demo one all the same.
+    manage("seed_demo", "--allow-production", "-v0")
 
 
 def django_shell(code: str) -> str:
@@ -82,6 +101,102 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _as_postgres(argv: list) -> list:
+    """initdb and the postmaster refuse to run as root: run them as `postgres` then."""
+    return ["runuser", "-u", "postgres", "--", *map(str, argv)] if os.geteuid() == 0 else argv
+
+
+def _stop_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def own_services(*, database: str = BENCH_DATABASE):
+    """A PostgreSQL 15 cluster and a Redis server of the bench's own, on free ports.
+
+    Yields {"DATABASE_URL": …, "REDIS_URL": …}; meanwhile this module's
+    DATABASE_URL and REDIS_URL point at them, so manage(), prepare_database(),
+    the server, the relay and the Celery processes all use them, never the
+    machine's shared services. The cluster lives in a temporary directory:
+    trust authentication on 127.0.0.1 and a Unix socket in that directory,
+    **fsync off** (nothing here needs to survive a crash). Redis keeps nothing
+    on disk. Both are stopped and the directory removed at the end, also on
+    Ctrl-C, SIGTERM or an error.
+    """
+    global DATABASE_URL, REDIS_URL
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    for binary in ("initdb", "pg_ctl"):
+        if not (PG_BIN / binary).exists():
+            raise RuntimeError(f"{PG_BIN / binary} is missing (PostgreSQL 15 server binaries)")
+    saved = DATABASE_URL, REDIS_URL
+    previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    root = Path(tempfile.mkdtemp(prefix="tianshu-bench-"))
+    data, log = root / "pg", root / "pg.log"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    pg_port, redis_port = free_port(), free_port()
+    redis = None
+    started_pg = False
+    try:
+        subprocess.run(
+            _as_postgres(
+                [PG_BIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+                + ["--locale=C.UTF-8", "--no-sync"]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        options = (
+            f"-p {pg_port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=200"
+        )
+        started_pg = True
+        subprocess.run(
+            _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-l", log, "-w", "-o", options, "start"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        redis = subprocess.Popen(
+            [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--dir", str(root), "--loglevel", "warning"],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", redis_port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or redis.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.1)
+        DATABASE_URL = f"postgres://postgres@127.0.0.1:{pg_port}/{database}"
+        REDIS_URL = f"redis://127.0.0.1:{redis_port}/0"
+        yield {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
+    finally:
+        DATABASE_URL, REDIS_URL = saved
+        if redis is not None:
+            redis.terminate()
+            try:
+                redis.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                redis.kill()
+        if started_pg:
+            subprocess.run(
+                _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        shutil.rmtree(root, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 @contextmanager
@@ -141,6 +256,43 @@ def relay_process():
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+@contextmanager
+def celery_processes(*, concurrency: int = 2, schedule_dir: Path | None = None):
+    """A Celery worker and beat, as tianshu/Procfile runs them (beat on its database scheduler)."""
+    schedule = Path(schedule_dir or tempfile.gettempdir()) / f"bench-celerybeat-{os.getpid()}"
+    # Celery forks: no per-process connection pool there (settings.DATABASE_POOL_SIZE).
+    env = server_environment(DATABASE_POOL_SIZE="0")
+    commands = [
+        ["worker", "--loglevel", "WARNING", "--concurrency", str(concurrency)]
+        + ["--without-gossip", "--without-mingle"],
+        ["beat", "--loglevel", "WARNING", "--schedule", str(schedule)],
+    ]
+    processes = []
+    try:
+        for command in commands:
+            processes.append(
+                subprocess.Popen(
+                    [PYTHON, "-m", "celery", "-A", "tianshu", *command],
+                    cwd=ROOT,
+                    env=env,
+                    start_new_session=True,
+                    stdout=subprocess.DEVNULL,
+                )
+            )
+        yield processes
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        for leftover in schedule.parent.glob(schedule.name + "*"):
+            leftover.unlink()
 
 
 class Connection:
