@@ -34,12 +34,16 @@ from bench.harness import (  # noqa: E402
 SESSION = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+import time
 from commandcenter.models import User
+from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
 user = User.objects.get(username="dispatcher")
 store = SessionStore()
 store[SESSION_KEY] = str(user.pk)
 store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+# As a login stamps it (commandcenter.sessions): without, the socket refuses it (4401).
+store[STARTED_KEY] = store[ACTIVE_KEY] = time.time()
 store.save()
 print(store.session_key)
 """

@@ -51,6 +51,9 @@ def server_environment(**overrides: str) -> dict:
         HEALTH_REQUIRE_WORKER="0",
         DATABASE_POOL_SIZE=os.environ.get("BENCH_DATABASE_POOL_SIZE", "16"),
         STATIC_ROOT=str(STATIC_ROOT),
+        # Plain HTTP to Uvicorn on loopback, as from the TLS proxy in front of it in
+        # production: no redirect to HTTPS (it answers every API call with a 301).
+        SECURE_SSL_REDIRECT="0",
     )
     env.update(overrides)
     return env
