@@ -235,8 +235,8 @@ def timed(function, rounds: int, *, fresh_connection: bool = False) -> list[floa
 def line(label: str, samples: list[float]) -> str:
     ms = [s * 1000 for s in samples]
     return (
-        f"  {label:<44} p50 {percentile(ms, 0.50):6.2f} ms   p99 {percentile(ms, 0.99):6.2f} ms"
-        f"   max {max(ms):6.2f} ms"
+        f"  {label:<44} n={len(ms):<4} p50 {percentile(ms, 0.50):6.2f} ms   "
+        f"p99 {percentile(ms, 0.99):6.2f} ms   max {max(ms):6.2f} ms"
     )
 
 
@@ -479,8 +479,8 @@ TASK_LINE = re.compile(
 )
 
 
-def worker_ticks(log: Path) -> None:
-    """The worker's own run time of each clocks_tick task (its log at INFO)."""
+def worker_ticks(log: Path) -> list[float]:
+    """The worker's own run time of each clocks_tick task (its log at INFO); the idle ones."""
     idle, busy, most = [], [], 0
     for match in TASK_LINE.finditer(log.read_text(errors="replace")):
         seconds, result = float(match[1]), ast.literal_eval(match[2])
@@ -489,11 +489,12 @@ def worker_ticks(log: Path) -> None:
             most = max(most, result["swept"])
         else:
             idle.append(seconds)
-    print("  clocks_tick tasks in the Celery worker (its log's run times, new connection each):")
+    print("  clocks_tick tasks in the Celery worker (the run times its log gives):")
     if idle:
         print(line("with nothing to do", idle))
     if busy:
         print(line(f"with work (up to {most} clocks swept)", busy))
+    return idle
 
 
 def main() -> None:
@@ -550,7 +551,7 @@ def main() -> None:
             time.sleep(args.idle)  # idle ticks in the worker, nothing due
             result = asyncio.run(breaches(port, token, cookies, calls, args.spread, tail=30))
             on_map = report_breaches(result)
-            worker_ticks(worker_log)
+            in_worker = [s * 1000 for s in worker_ticks(worker_log)]
     tick = [s * 1000 for s in idle["tick"]]
     fresh = [s * 1000 for s in idle["tick, fresh connection"]]
     print("Summary (issue 12):")
@@ -560,6 +561,11 @@ def main() -> None:
         f"{percentile(fresh, 0.5):.2f} ms, p99 {percentile(fresh, 0.99):.2f} ms); "
         "target ≤ 20 ms"
     )
+    if in_worker:
+        print(
+            f"  idle scan as the Celery worker runs it: p50 {percentile(in_worker, 0.5):.2f} ms, "
+            f"p99 {percentile(in_worker, 0.99):.2f} ms (n={len(in_worker)})"
+        )
     if on_map:
         print(
             f"  breach on the map, {len(on_map)} due over {args.spread:g} s: p50 "
