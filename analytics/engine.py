@@ -33,12 +33,12 @@ from django.utils.translation import gettext as _
 from analytics.choices import (
     BEFORE_RESOLUTION,
     POINT_EVENTS,
+    Alert,
     ClockState,
     ClockSubject,
     DueRule,
 )
 from analytics.models import ClockCursor, ClockDefinition, ClockInstance
-from analytics.selectors import with_alert
 from commandcenter.directory import directory
 from commandcenter.geodesy import distance_m
 from commandcenter.models import Event, GovernanceCenter, Post, Station
@@ -299,11 +299,26 @@ def clock_payload(clock: ClockInstance) -> dict:
 
 
 def incident_alert(incident_id: int | None) -> str:
-    """The job's alert level from its running clocks: late, at risk, due soon or ""."""
+    """The job's alert level from its running clocks: late, at risk, due soon or "".
+
+    The rule of analytics.selectors.with_alert, over one read of the job's
+    running clocks: building that annotation for a single job cost the sweep
+    more than the rest of an announcement (bench/clocks.py).
+    """
     if incident_id is None:
         return ""
-    alert = with_alert(Incident.objects.filter(pk=incident_id)).values_list("clock_alert")
-    return next(iter(alert), ("",))[0]
+    levels = set()
+    for state, at_risk_at, warned_at in ClockInstance.objects.filter(
+        incident_id=incident_id, order__isnull=True, stopped_at__isnull=True
+    ).values_list("state", "at_risk_at", "warned_at"):
+        if state == ClockState.BREACHED:
+            levels.add(Alert.BREACHED)
+        elif state == ClockState.RUNNING:
+            if at_risk_at is not None:
+                levels.add(Alert.AT_RISK)
+            if warned_at is not None:
+                levels.add(Alert.WARNING)
+    return next((alert.value for alert in Alert if alert in levels), "")  # worst first
 
 
 def clock_announce(clock: ClockInstance, kind: str, extra: dict | None = None) -> Event:

@@ -37,7 +37,8 @@ def _running(**conditions) -> Exists:
 
 def with_alert(queryset: QuerySet) -> QuerySet:
     """Incidents annotated with `clock_alert`: the worst of their running clocks
-    (late, at risk, due soon) or "" (analytics.engine.incident_alert, in SQL)."""
+    (late, at risk, due soon) or "" (analytics.engine.incident_alert, in SQL; a
+    test holds the two together)."""
     return queryset.annotate(
         clock_alert=Case(
             When(_running(state=ClockState.BREACHED), then=Value(Alert.BREACHED.value)),

@@ -8,13 +8,15 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from analytics.engine import clocks_tick
+from analytics.engine import clocks_tick, incident_alert
 from analytics.models import ClockDefinition, ClockInstance
+from analytics.selectors import with_alert
 from commandcenter.choices import AreaClass
 from commandcenter.directory import directory
 from commandcenter.models import Event
 from dispatch.models import Order
 from dispatch.services import assignment_advance, incident_dispatch, order_feedback
+from incidents.models import Incident
 from patrol.models import Unit
 from tests.concurrency import race
 
@@ -146,6 +148,30 @@ def test_warning_then_breach_with_a_reminder_to_the_post(call, district, later):
     later(62)
     assert Event.objects.count() == before
     assert Order.objects.filter(kind="reminder").count() == 1
+
+
+def test_one_jobs_alert_is_the_lists(call, later):
+    """incident_alert (the engine's, for one job) and with_alert (the lists', in SQL) agree."""
+    job = call().json()
+    later(1)
+    clocks = clocks_of(job["id"])
+    now = timezone.now()
+    fresh = {"state": "running", "warned_at": None, "at_risk_at": None, "stopped_at": None}
+    cases = [
+        # dispatch clock, arrival clock, the job's alert
+        ({}, {}, ""),
+        ({"warned_at": now}, {}, "warning"),
+        ({"warned_at": now}, {"at_risk_at": now}, "at_risk"),
+        ({"state": "breached"}, {"at_risk_at": now}, "breached"),
+        ({"state": "breached", "stopped_at": now}, {"at_risk_at": now}, "at_risk"),
+        ({"state": "excused"}, {"warned_at": now}, "warning"),
+        ({"state": "excused", "warned_at": now}, {"state": "met", "stopped_at": now}, ""),
+    ]
+    for dispatch, arrival, expected in cases:
+        for clock, changes in ((clocks["dispatch"], dispatch), (clocks["arrival"], arrival)):
+            ClockInstance.objects.filter(pk=clock.pk).update(**{**fresh, **changes})
+        listed = with_alert(Incident.objects.filter(pk=job["id"])).get().clock_alert
+        assert (incident_alert(job["id"]), listed) == (expected, expected), (dispatch, arrival)
 
 
 def test_a_clock_stopped_after_its_due_time_is_breached_unseen(call, users, district, later, at):
