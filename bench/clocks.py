@@ -11,9 +11,9 @@ demo district, production settings.
    (received 35–120 min ago, so no new call is taken for their repeat), each
    with its running same-day clock, next check 1–8 hours from now. VACUUM ANALYZE.
 2. Idle scan: `clocks_tick()` in this process, nothing due: p50/p99 of the
-   whole tick (warm connection, and a fresh one per tick as the Celery worker
-   has with DATABASE_CONN_MAX_AGE=0), of its parts, and of the sweep's query
-   alone, with its plan.
+   whole tick (warm connection, and a fresh one per tick as in the Celery
+   worker, whose Django fix-up closes the connection after every task), of its
+   parts, and of the sweep's query alone, with its plan.
 3. Breaches: Uvicorn workers, the event relay, a Celery worker and Celery beat
    (the real schedule: beat sends `analytics.tasks.clocks_tick` every
    CLOCK_SCAN_SECONDS) run beside a dispatcher's websocket on /ws/live/. M
@@ -22,7 +22,8 @@ demo district, production settings.
    For each `clock.breached` the client hears: its arrival − the clock's due_at
    (split at the event's own time into the engine's part and the relay's), the
    same for the warnings 30 s before, breaches lost or heard twice, and the
-   worker's own run time of each tick (its log at INFO).
+   worker's own run time of each tick (its log at INFO). Breaches left undone
+   print the database's sessions and the worker log's warnings.
 
 Targets (issue 12): with 100,000 running clocks an idle scan ≤ 20 ms; with 500
 clocks falling due within a minute, the breach on the map within 2 s of its
@@ -179,7 +180,7 @@ def load_background(rng: random.Random, count: int) -> None:
                 FROM incidents_incident WHERE id = ANY(%s)
             ) AS t ON t.k = g %% %s
             """,
-            [count - TEMPLATES, templates, TEMPLATES],
+            [max(0, count - TEMPLATES), templates, TEMPLATES],
         )
         # The templates join the background: out of every new call's repeat window.
         cursor.execute(
@@ -430,6 +431,27 @@ def delay_line(label: str, values: list[float]) -> str:
     )
 
 
+def sessions_waiting() -> None:
+    """Clocks left unbreached: what the database's other sessions are doing."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            r"""
+            SELECT pid, application_name, state, wait_event_type, wait_event,
+                   round(extract(epoch FROM now() - xact_start)::numeric, 1),
+                   pg_blocking_pids(pid), left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+            FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+            ORDER BY xact_start NULLS LAST
+            """
+        )
+        rows = cursor.fetchall()
+    print("  database sessions (pid, app, state, wait, transaction age s, blocked by, query):")
+    for row in rows:
+        print("    " + " | ".join(str(value) for value in row))
+
+
 def report_breaches(result: dict) -> list[float]:
     from analytics.models import ClockInstance
     from commandcenter.models import Event
@@ -457,6 +479,8 @@ def report_breaches(result: dict) -> list[float]:
         f"  dispatch clocks started {clocks.count()}, breached {breached}; "
         f"their clock.breached events in the log {logged}"
     )
+    if breached < clocks.count():
+        sessions_waiting()
     first = []
     for index, heard in enumerate(result["heard"]):
         rows, duplicates = delays(heard, expected, "clock.breached")
@@ -482,7 +506,17 @@ TASK_LINE = re.compile(
 def worker_ticks(log: Path) -> list[float]:
     """The worker's own run time of each clocks_tick task (its log at INFO); the idle ones."""
     idle, busy, most = [], [], 0
-    for match in TASK_LINE.finditer(log.read_text(errors="replace")):
+    text = log.read_text(errors="replace")
+    trouble = [
+        line
+        for line in text.splitlines()
+        if re.search(r"WARNING/|ERROR/|CRITICAL/|raised unexpected|expired|Traceback", line)
+    ]
+    if trouble:
+        print(f"  the worker's log has {len(trouble)} warnings or errors; the first:")
+        for line_ in trouble[:5]:
+            print("    " + line_[:300])
+    for match in TASK_LINE.finditer(text):
         seconds, result = float(match[1]), ast.literal_eval(match[2])
         if any(result.values()):
             busy.append(seconds)
@@ -509,6 +543,9 @@ def main() -> None:
     parser.add_argument(
         "--idle", type=float, default=15.0, help="seconds the worker sweeps before the calls"
     )
+    parser.add_argument(
+        "--worker-log", type=Path, help="keep the Celery worker's log (INFO) in this file"
+    )
     parser.add_argument("--quick", action="store_true", help="10,000 clocks, 100 breaches, 20 s")
     args = parser.parse_args()
     if args.quick:
@@ -534,7 +571,7 @@ def main() -> None:
         idle = idle_scan(args.rounds)
         calls = spread_calls(rng, args.breaches)
         logs = tempfile.TemporaryDirectory(prefix="tianshu-bench-clocks-")
-        worker_log = Path(logs.name) / "worker.log"
+        worker_log = args.worker_log or Path(logs.name) / "worker.log"
         with (
             logs,
             relay_process(),
