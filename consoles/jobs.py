@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from commandcenter.choices import arrival_seconds
-from commandcenter.directory import directory
+from analytics.services import clock_delay_reason, clock_excuse
 from commandcenter.exceptions import DomainError
 from consoles import dispatcher, street
+from consoles.clocks import clock_context
+from consoles.clocks import duration as _duration
 from consoles.forms import AdvanceForm, OrderIssueForm
 from consoles.orders import (
     default_recipient,
@@ -47,7 +48,6 @@ from incidents.permissions import (
 from incidents.selectors import incident_list, incident_timeline
 from incidents.services import caller_reveal
 from patrol.choices import UnitType
-from patrol.models import PatrolZone
 
 A = AssignmentStatus
 # Assignment steps in the order a unit walks them.
@@ -81,13 +81,6 @@ HEAD_START_LABELS = {
     "station": _("Covering station first"),
     "governance_center": _("Own center first"),
 }
-
-
-def _duration(seconds: int) -> str:
-    """m:ss (h:mm:ss past an hour), the way an estimate is read out on the radio."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _distance(metres: int) -> str:
@@ -198,7 +191,6 @@ def job_context(user, incident: Incident) -> dict:
         }
         for assignment in incident_assignments(user=user, incident=incident)
     ]
-    zone = directory.get(PatrolZone, incident.zone_id)
     recommendations = (
         [
             _recommendation_row(recommendation, rank)
@@ -224,7 +216,8 @@ def job_context(user, incident: Incident) -> dict:
         "is_open": incident.status not in TERMINAL_STATUSES,
         # The job's clock runs from the call until it is resolved or closed.
         "clock_stopped_at": incident.resolved_at or incident.closed_at,
-        "arrival_limit": arrival_seconds(zone.area_class if zone else None),
+        # The clocks (analytics): their rows, the job's alert, the arrival clock's time left.
+        **clock_context(user, incident),
         # Units are already on it: more can be sent, the list is folded away.
         "reinforcing": incident.status in IN_PROGRESS,
         # The street office speaks of staff sent, not units dispatched (派遣, not 派警).
@@ -332,6 +325,67 @@ def job_action(request: HttpRequest, console: str, pk: int, action: str) -> Http
     response = render_job(request, console, pk, notice=done)
     response["HX-Trigger"] = "queue-changed"
     return response
+
+
+def _panel_step(request: HttpRequest, console: str, pk: int, step, done: str) -> HttpResponse:
+    """Run one service call for the panel: a refusal is shown in it, nothing changes."""
+    try:
+        step()
+    except ValidationError as error:
+        return render_job(request, console, pk, status=400, errors=error.messages)
+    except DomainError as error:
+        return render_job(request, console, pk, status=error.status_code, errors=[error.message])
+    except ObjectDoesNotExist as error:
+        raise Http404(str(error)) from None
+    if not is_htmx(request):
+        messages.success(request, done)
+        return redirect("console-incident", console=console, pk=pk)
+    response = render_job(request, console, pk, notice=done)
+    response["HX-Trigger"] = "queue-changed"
+    return response
+
+
+def _job_clock_id(request: HttpRequest, pk: int, clock_id: int) -> int:
+    """The clock, if it is one of this job's and the job is the user's to see."""
+    incident = get_object_or_404(incident_list(user=request.user), pk=pk)
+    if not incident.clocks.filter(pk=clock_id, order__isnull=True).exists():
+        raise Http404(_("No such clock on this job."))
+    return clock_id
+
+
+@require_POST
+@console_required()
+def job_clock_delay(request: HttpRequest, console: str, pk: int, clock_id: int) -> HttpResponse:
+    """延误说明: why a late clock was late, from the panel."""
+    clock_id = _job_clock_id(request, pk, clock_id)
+    return _panel_step(
+        request,
+        console,
+        pk,
+        lambda: clock_delay_reason(
+            actor=request.user,
+            clock_id=clock_id,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        ),
+        _("Delay reason recorded."),
+    )
+
+
+@require_POST
+@console_required()
+def job_clock_excuse(request: HttpRequest, console: str, pk: int, clock_id: int) -> HttpResponse:
+    """免责: a supervisor excuses a breach, from the panel."""
+    clock_id = _job_clock_id(request, pk, clock_id)
+    return _panel_step(
+        request,
+        console,
+        pk,
+        lambda: clock_excuse(
+            actor=request.user, clock_id=clock_id, reason=request.POST.get("reason", "")
+        ),
+        _("Breach excused."),
+    )
 
 
 @require_POST

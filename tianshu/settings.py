@@ -384,6 +384,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "dispatch.choices.OrderStatus",
         "UnitStatusEnum": "patrol.choices.UnitStatus",
         "PriorityEnum": "incidents.choices.Priority",
+        "TierEnum": "incidents.choices.Tier",
+        "JobTierEnum": "incidents.choices.JOB_TIERS",
+        "OrderKindEnum": "dispatch.choices.OrderKind",
+        "ClockPointEnum": "analytics.choices.ClockPoint",
     },
 }
 
