@@ -291,50 +291,45 @@ def job_detail(request: HttpRequest, console: str, pk: int) -> HttpResponse:
 def job_action(request: HttpRequest, console: str, pk: int, action: str) -> HttpResponse:
     """One button of the job panel: one service call, then the panel as it now is."""
     incident = get_object_or_404(incident_list(user=request.user), pk=pk)
-    try:
-        if action == "advance":
-            form = AdvanceForm(request.POST)
-            if not form.is_valid():
-                return render_job(
-                    request, console, pk, status=400, errors=_error_messages(form.errors)
-                )
+    if action == "advance":
+        form = AdvanceForm(request.POST)
+        if not form.is_valid():
+            return render_job(request, console, pk, status=400, errors=_error_messages(form.errors))
+
+        def step() -> str:
             _advance(actor=request.user, incident=incident, data=form.cleaned_data)
-            done = _("Unit status recorded.")
-        else:
-            job_action_ = JOB_ACTIONS_BY_NAME.get(action)
-            if job_action_ is None:
-                raise Http404(_("No such action."))
-            data = {}
-            if job_action_.request is not None:
-                serializer = job_action_.request(data=_page_input(action, request.POST))
-                if not serializer.is_valid():
-                    errors = _error_messages(serializer.errors)
-                    return render_job(request, console, pk, status=400, errors=errors)
-                data = serializer.validated_data
-            job_action_.service(actor=request.user, incident_id=incident.pk, **data)
-            done = job_action_.done
-    except ValidationError as error:
-        return render_job(request, console, pk, status=400, errors=error.messages)
-    except DomainError as error:
-        return render_job(request, console, pk, status=error.status_code, errors=[error.message])
-    except ObjectDoesNotExist as error:
-        raise Http404(str(error)) from None
-    if not is_htmx(request):
-        messages.success(request, done)
-        return redirect("console-incident", console=console, pk=pk)
-    response = render_job(request, console, pk, notice=done)
-    response["HX-Trigger"] = "queue-changed"
-    return response
+            return _("Unit status recorded.")
+
+        return _panel_step(request, console, pk, step)
+    job_action_ = JOB_ACTIONS_BY_NAME.get(action)
+    if job_action_ is None:
+        raise Http404(_("No such action."))
+    data = {}
+    if job_action_.request is not None:
+        serializer = job_action_.request(data=_page_input(action, request.POST))
+        if not serializer.is_valid():
+            errors = _error_messages(serializer.errors)
+            return render_job(request, console, pk, status=400, errors=errors)
+        data = serializer.validated_data
+
+    def act() -> str:
+        job_action_.service(actor=request.user, incident_id=incident.pk, **data)
+        return job_action_.done
+
+    return _panel_step(request, console, pk, act)
 
 
-def _panel_step(request: HttpRequest, console: str, pk: int, step, done: str) -> HttpResponse:
-    """Run one service call for the panel: a refusal is shown in it, nothing changes."""
+def _panel_step(request: HttpRequest, console: str, pk: int, step, **panel) -> HttpResponse:
+    """Run `step` (one service call, returning the words of what it did) for the
+    panel: a refusal is shown in it with its status, and nothing changes."""
     try:
-        step()
+        done = step()
     except ValidationError as error:
-        return render_job(request, console, pk, status=400, errors=error.messages)
+        return render_job(request, console, pk, status=400, errors=error.messages, **panel)
     except DomainError as error:
-        return render_job(request, console, pk, status=error.status_code, errors=[error.message])
+        return render_job(
+            request, console, pk, status=error.status_code, errors=[error.message], **panel
+        )
     except ObjectDoesNotExist as error:
         raise Http404(str(error)) from None
     if not is_htmx(request):
@@ -358,18 +353,17 @@ def _job_clock_id(request: HttpRequest, pk: int, clock_id: int) -> int:
 def job_clock_delay(request: HttpRequest, console: str, pk: int, clock_id: int) -> HttpResponse:
     """延误说明: why a late clock was late, from the panel."""
     clock_id = _job_clock_id(request, pk, clock_id)
-    return _panel_step(
-        request,
-        console,
-        pk,
-        lambda: clock_delay_reason(
+
+    def step() -> str:
+        clock_delay_reason(
             actor=request.user,
             clock_id=clock_id,
             reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
-        ),
-        _("Delay reason recorded."),
-    )
+        )
+        return _("Delay reason recorded.")
+
+    return _panel_step(request, console, pk, step)
 
 
 @require_POST
@@ -377,15 +371,12 @@ def job_clock_delay(request: HttpRequest, console: str, pk: int, clock_id: int) 
 def job_clock_excuse(request: HttpRequest, console: str, pk: int, clock_id: int) -> HttpResponse:
     """免责: a supervisor excuses a breach, from the panel."""
     clock_id = _job_clock_id(request, pk, clock_id)
-    return _panel_step(
-        request,
-        console,
-        pk,
-        lambda: clock_excuse(
-            actor=request.user, clock_id=clock_id, reason=request.POST.get("reason", "")
-        ),
-        _("Breach excused."),
-    )
+
+    def step() -> str:
+        clock_excuse(actor=request.user, clock_id=clock_id, reason=request.POST.get("reason", ""))
+        return _("Breach excused.")
+
+    return _panel_step(request, console, pk, step)
 
 
 @require_POST
@@ -398,24 +389,15 @@ def job_order_issue(request: HttpRequest, console: str, pk: int) -> HttpResponse
         return render_job(
             request, console, pk, status=400, errors=form_errors(form), order_form=form
         )
-    try:
+
+    def step() -> str:
         order = issue_from_form(actor=request.user, form=form, incident_id=incident.pk)
-    except ValidationError as error:
-        return render_job(request, console, pk, status=400, errors=error.messages, order_form=form)
-    except DomainError as error:
-        return render_job(
-            request, console, pk, status=error.status_code, errors=[error.message], order_form=form
-        )
-    done = _("Order %(number)s issued to %(recipient)s.") % {
-        "number": order.number,
-        "recipient": order.recipient,
-    }
-    if not is_htmx(request):
-        messages.success(request, done)
-        return redirect("console-incident", console=console, pk=pk)
-    response = render_job(request, console, pk, notice=done)
-    response["HX-Trigger"] = "queue-changed"
-    return response
+        return _("Order %(number)s issued to %(recipient)s.") % {
+            "number": order.number,
+            "recipient": order.recipient,
+        }
+
+    return _panel_step(request, console, pk, step, order_form=form)
 
 
 def caller_context(user, incident: Incident) -> dict:

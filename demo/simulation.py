@@ -25,7 +25,7 @@ from commandcenter.exceptions import DomainError
 from dispatch import services as dispatch_services
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.models import Assignment
-from dispatch.selectors import SPEED_M_PER_S, units_recommend
+from dispatch.selectors import DETOUR_FACTOR, SPEED_M_PER_S, units_recommend
 from dispatch.services import assignment_advance, incident_dispatch
 from incidents import services as incident_services
 from incidents.choices import IncidentStatus, Tier
@@ -94,7 +94,10 @@ class UnitState:
 
 @dataclass
 class Simulator:
-    speed: float = 4.0  # how many times faster than real time units move
+    # How many times faster than real time units patrol. Sent to a job they
+    # drive as the estimates say (their type's speed over the road distance),
+    # so the arrival clock and its "at risk" warning mean what they would.
+    speed: float = 4.0
     calls_per_minute: float = 3.0
     # Calls a person recorded are theirs to dispatch: the simulator takes
     # over only after this long (past the 60 s dispatch clock, so the demo
@@ -340,6 +343,8 @@ class Simulator:
             metres = SPEED_M_PER_S[unit.unit_type] * seconds * self.speed
             heading_from = (state.lat, state.lng)
             if unit.pk in targets:
+                # Straight at the job, at the pace the road distance allows.
+                metres = SPEED_M_PER_S[unit.unit_type] * seconds / DETOUR_FACTOR
                 assignment_id, lat, lng, status = targets[unit.pk]
                 if status == AssignmentStatus.ON_SCENE:
                     continue
@@ -378,7 +383,7 @@ class Simulator:
                     recorded_at=now,
                     lat=state.lat,
                     lng=state.lng,
-                    speed=min(metres / max(seconds, 0.1) / self.speed, 99.0),
+                    speed=SPEED_M_PER_S[unit.unit_type],
                     heading=heading,
                 )
             )
