@@ -549,24 +549,21 @@ def _raise_at_risk(pk: int, now: datetime, unit: Unit, eta: int, left: float) ->
             for r in units_recommend(incident=clock.incident, user=None, limit=1)
             if r.eta_seconds < eta
         ]
-        suggestion = (
-            {
-                "unit": nearer[0].unit_id,
-                "call_sign": nearer[0].call_sign,
-                "eta_seconds": nearer[0].eta_seconds,
-            }
-            if nearer
-            else None
-        )
-        clock_announce(
-            clock,
-            "clock.at_risk",
-            {
-                "unit": unit.pk,
-                "call_sign": unit.call_sign,
-                "eta_seconds": eta,
-                "seconds_left": max(0, int(left)),
-                "suggestion": suggestion,
-            },
-        )
+        clock.at_risk_detail = {
+            "unit": unit.pk,
+            "call_sign": unit.call_sign,
+            "eta_seconds": eta,
+            "seconds_left": max(0, int(left)),
+            "suggestion": (
+                {
+                    "unit": nearer[0].unit_id,
+                    "call_sign": nearer[0].call_sign,
+                    "eta_seconds": nearer[0].eta_seconds,
+                }
+                if nearer
+                else None
+            ),
+        }
+        clock.save(update_fields=["at_risk_detail"])
+        clock_announce(clock, "clock.at_risk", clock.at_risk_detail)
     return 1

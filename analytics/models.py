@@ -21,7 +21,7 @@ from commandcenter.choices import AreaClass
 from commandcenter.models import Post, Station, Street
 from dispatch.choices import OrderKind
 from dispatch.models import Order
-from incidents.choices import Priority, Tier
+from incidents.choices import JOB_TIERS, Priority
 from incidents.models import Incident, IncidentCategory
 
 
@@ -39,7 +39,7 @@ class ClockDefinition(models.Model):
     start = models.CharField(_("starts at"), max_length=20, choices=ClockPoint.choices)
     stop = models.CharField(_("stops at"), max_length=20, choices=ClockPoint.choices)
     # Which jobs it applies to; empty matches any.
-    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices[:2], blank=True)
+    tier = models.CharField(_("tier"), max_length=8, choices=JOB_TIERS, blank=True)
     category = models.ForeignKey(
         IncidentCategory,
         on_delete=models.PROTECT,
@@ -214,6 +214,8 @@ class ClockInstance(models.Model):
     warnings_left = models.JSONField(default=list, blank=True)
     warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
     at_risk_at = models.DateTimeField(_("at risk at"), null=True, blank=True)
+    # What the at-risk warning said: the unit, its estimate, the time left, a nearer unit.
+    at_risk_detail = models.JSONField(default=dict, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     # The breach was announced (event, reminder); a clock found late only at
     # its stop is breached without one.

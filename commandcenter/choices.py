@@ -29,25 +29,6 @@ class AreaClass(models.TextChoices):
     RURAL = "rural", _("Rural")
 
 
-# The arrival standard ("城区五分钟、城郊十分钟", rural 15 min): a job with no unit
-# on scene this long after the call is late. A point with no zone (outside
-# the district) has no arrival clock.
-ARRIVAL_SECONDS: dict[str, int] = {
-    AreaClass.URBAN: 5 * 60,
-    AreaClass.SUBURBAN: 10 * 60,
-    AreaClass.RURAL: 15 * 60,
-}
-# Street staff on scene of a diverted job within 5 minutes ("5 分钟到场"), wherever it is.
-STREET_ARRIVAL_SECONDS = 5 * 60
-# "1 分钟响应": a job still waiting for units after this long turns amber.
-AMBER_WAITING_SECONDS = 60
-
-
-def arrival_seconds(area_class: str | None) -> int | None:
-    """The arrival standard of an area class, None where no clock runs."""
-    return ARRIVAL_SECONDS.get(area_class) if area_class else None
-
-
 class SecurityEventKind(models.TextChoices):
     """安全日志: what the security log records (等保 2.0: type of each event)."""
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from analytics.selectors import with_alert
 from commandcenter.access import filing_right
 from commandcenter.exceptions import DomainError
 from consoles.forms import IntakeForm
@@ -27,9 +28,11 @@ LIST_RELATED = ("category", "station", "post")
 
 def queue_context(user) -> dict:
     return {
-        "queue": list(dispatch_queue(user=user).select_related(*LIST_RELATED)[:LIST_LIMIT]),
+        "queue": list(
+            with_alert(dispatch_queue(user=user)).select_related(*LIST_RELATED)[:LIST_LIMIT]
+        ),
         "in_progress": list(
-            in_progress(user=user)
+            with_alert(in_progress(user=user))
             .select_related(*LIST_RELATED)
             .prefetch_related(active_assignments_prefetch())[:LIST_LIMIT]
         ),

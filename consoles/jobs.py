@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from commandcenter.choices import arrival_seconds
-from commandcenter.directory import directory
+from analytics.services import clock_delay_reason, clock_excuse
 from commandcenter.exceptions import DomainError
 from consoles import dispatcher, street
+from consoles.clocks import clock_context
+from consoles.clocks import duration as _duration
 from consoles.forms import AdvanceForm, OrderIssueForm
 from consoles.orders import (
     default_recipient,
@@ -47,7 +48,6 @@ from incidents.permissions import (
 from incidents.selectors import incident_list, incident_timeline
 from incidents.services import caller_reveal
 from patrol.choices import UnitType
-from patrol.models import PatrolZone
 
 A = AssignmentStatus
 # Assignment steps in the order a unit walks them.
@@ -81,13 +81,6 @@ HEAD_START_LABELS = {
     "station": _("Covering station first"),
     "governance_center": _("Own center first"),
 }
-
-
-def _duration(seconds: int) -> str:
-    """m:ss (h:mm:ss past an hour), the way an estimate is read out on the radio."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _distance(metres: int) -> str:
@@ -198,7 +191,6 @@ def job_context(user, incident: Incident) -> dict:
         }
         for assignment in incident_assignments(user=user, incident=incident)
     ]
-    zone = directory.get(PatrolZone, incident.zone_id)
     recommendations = (
         [
             _recommendation_row(recommendation, rank)
@@ -224,7 +216,8 @@ def job_context(user, incident: Incident) -> dict:
         "is_open": incident.status not in TERMINAL_STATUSES,
         # The job's clock runs from the call until it is resolved or closed.
         "clock_stopped_at": incident.resolved_at or incident.closed_at,
-        "arrival_limit": arrival_seconds(zone.area_class if zone else None),
+        # The clocks (analytics): their rows, the job's alert, the arrival clock's time left.
+        **clock_context(user, incident),
         # Units are already on it: more can be sent, the list is folded away.
         "reinforcing": incident.status in IN_PROGRESS,
         # The street office speaks of staff sent, not units dispatched (派遣, not 派警).
@@ -298,32 +291,45 @@ def job_detail(request: HttpRequest, console: str, pk: int) -> HttpResponse:
 def job_action(request: HttpRequest, console: str, pk: int, action: str) -> HttpResponse:
     """One button of the job panel: one service call, then the panel as it now is."""
     incident = get_object_or_404(incident_list(user=request.user), pk=pk)
-    try:
-        if action == "advance":
-            form = AdvanceForm(request.POST)
-            if not form.is_valid():
-                return render_job(
-                    request, console, pk, status=400, errors=_error_messages(form.errors)
-                )
+    if action == "advance":
+        form = AdvanceForm(request.POST)
+        if not form.is_valid():
+            return render_job(request, console, pk, status=400, errors=_error_messages(form.errors))
+
+        def step() -> str:
             _advance(actor=request.user, incident=incident, data=form.cleaned_data)
-            done = _("Unit status recorded.")
-        else:
-            job_action_ = JOB_ACTIONS_BY_NAME.get(action)
-            if job_action_ is None:
-                raise Http404(_("No such action."))
-            data = {}
-            if job_action_.request is not None:
-                serializer = job_action_.request(data=_page_input(action, request.POST))
-                if not serializer.is_valid():
-                    errors = _error_messages(serializer.errors)
-                    return render_job(request, console, pk, status=400, errors=errors)
-                data = serializer.validated_data
-            job_action_.service(actor=request.user, incident_id=incident.pk, **data)
-            done = job_action_.done
+            return _("Unit status recorded.")
+
+        return _panel_step(request, console, pk, step)
+    job_action_ = JOB_ACTIONS_BY_NAME.get(action)
+    if job_action_ is None:
+        raise Http404(_("No such action."))
+    data = {}
+    if job_action_.request is not None:
+        serializer = job_action_.request(data=_page_input(action, request.POST))
+        if not serializer.is_valid():
+            errors = _error_messages(serializer.errors)
+            return render_job(request, console, pk, status=400, errors=errors)
+        data = serializer.validated_data
+
+    def act() -> str:
+        job_action_.service(actor=request.user, incident_id=incident.pk, **data)
+        return job_action_.done
+
+    return _panel_step(request, console, pk, act)
+
+
+def _panel_step(request: HttpRequest, console: str, pk: int, step, **panel) -> HttpResponse:
+    """Run `step` (one service call, returning the words of what it did) for the
+    panel: a refusal is shown in it with its status, and nothing changes."""
+    try:
+        done = step()
     except ValidationError as error:
-        return render_job(request, console, pk, status=400, errors=error.messages)
+        return render_job(request, console, pk, status=400, errors=error.messages, **panel)
     except DomainError as error:
-        return render_job(request, console, pk, status=error.status_code, errors=[error.message])
+        return render_job(
+            request, console, pk, status=error.status_code, errors=[error.message], **panel
+        )
     except ObjectDoesNotExist as error:
         raise Http404(str(error)) from None
     if not is_htmx(request):
@@ -332,6 +338,45 @@ def job_action(request: HttpRequest, console: str, pk: int, action: str) -> Http
     response = render_job(request, console, pk, notice=done)
     response["HX-Trigger"] = "queue-changed"
     return response
+
+
+def _job_clock_id(request: HttpRequest, pk: int, clock_id: int) -> int:
+    """The clock, if it is one of this job's and the job is the user's to see."""
+    incident = get_object_or_404(incident_list(user=request.user), pk=pk)
+    if not incident.clocks.filter(pk=clock_id, order__isnull=True).exists():
+        raise Http404(_("No such clock on this job."))
+    return clock_id
+
+
+@require_POST
+@console_required()
+def job_clock_delay(request: HttpRequest, console: str, pk: int, clock_id: int) -> HttpResponse:
+    """延误说明: why a late clock was late, from the panel."""
+    clock_id = _job_clock_id(request, pk, clock_id)
+
+    def step() -> str:
+        clock_delay_reason(
+            actor=request.user,
+            clock_id=clock_id,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+        return _("Delay reason recorded.")
+
+    return _panel_step(request, console, pk, step)
+
+
+@require_POST
+@console_required()
+def job_clock_excuse(request: HttpRequest, console: str, pk: int, clock_id: int) -> HttpResponse:
+    """免责: a supervisor excuses a breach, from the panel."""
+    clock_id = _job_clock_id(request, pk, clock_id)
+
+    def step() -> str:
+        clock_excuse(actor=request.user, clock_id=clock_id, reason=request.POST.get("reason", ""))
+        return _("Breach excused.")
+
+    return _panel_step(request, console, pk, step)
 
 
 @require_POST
@@ -344,24 +389,15 @@ def job_order_issue(request: HttpRequest, console: str, pk: int) -> HttpResponse
         return render_job(
             request, console, pk, status=400, errors=form_errors(form), order_form=form
         )
-    try:
+
+    def step() -> str:
         order = issue_from_form(actor=request.user, form=form, incident_id=incident.pk)
-    except ValidationError as error:
-        return render_job(request, console, pk, status=400, errors=error.messages, order_form=form)
-    except DomainError as error:
-        return render_job(
-            request, console, pk, status=error.status_code, errors=[error.message], order_form=form
-        )
-    done = _("Order %(number)s issued to %(recipient)s.") % {
-        "number": order.number,
-        "recipient": order.recipient,
-    }
-    if not is_htmx(request):
-        messages.success(request, done)
-        return redirect("console-incident", console=console, pk=pk)
-    response = render_job(request, console, pk, notice=done)
-    response["HX-Trigger"] = "queue-changed"
-    return response
+        return _("Order %(number)s issued to %(recipient)s.") % {
+            "number": order.number,
+            "recipient": order.recipient,
+        }
+
+    return _panel_step(request, console, pk, step, order_form=form)
 
 
 def caller_context(user, incident: Incident) -> dict:

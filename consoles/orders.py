@@ -19,7 +19,7 @@ from commandcenter.access import consoles_of, scope_of
 from commandcenter.exceptions import DomainError
 from consoles.forms import OrderIssueForm
 from consoles.shell import LIST_LIMIT, console_required, forbidden, is_htmx
-from dispatch.choices import OrderStatus
+from dispatch.choices import OrderKind, OrderStatus
 from dispatch.models import Order
 from dispatch.selectors import (
     OPEN_ORDER_STATUSES,
@@ -105,7 +105,12 @@ def form_errors(form: OrderIssueForm) -> list[str]:
 
 def _filters(request: HttpRequest) -> dict:
     statuses = [s for s in request.GET.getlist("status") if s in OrderStatus.values]
-    return {"statuses": statuses, "overdue": OVERDUE_FILTERS.get(request.GET.get("overdue", ""))}
+    kinds = [k for k in request.GET.getlist("kind") if k in OrderKind.values]
+    return {
+        "statuses": statuses,
+        "kinds": kinds,
+        "overdue": OVERDUE_FILTERS.get(request.GET.get("overdue", "")),
+    }
 
 
 def inbox_context(request: HttpRequest) -> dict:
@@ -122,6 +127,8 @@ def inbox_context(request: HttpRequest) -> dict:
         "issued": order_rows(user, issued[:LIST_LIMIT]),
         "statuses": OrderStatus.choices,
         "chosen_statuses": filters["statuses"],
+        "kinds": OrderKind.choices,
+        "chosen_kinds": filters["kinds"],
         "chosen_overdue": request.GET.get("overdue", ""),
         "query": query.urlencode(),
         # Where a linked job opens: the user's own console for jobs.

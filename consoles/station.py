@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from analytics.selectors import with_alert
 from commandcenter.access import scope_of
 from commandcenter.choices import DISTRICT_ROLES, Role
 from commandcenter.exceptions import DomainError
@@ -94,7 +95,7 @@ def station_console(request: HttpRequest) -> HttpResponse:
             if chosen is None:
                 raise Http404(_("No such station."))
     station_id = chosen.pk if chosen else scope.station_id
-    jobs = open_incidents(user=user).select_related(*LIST_RELATED)
+    jobs = with_alert(open_incidents(user=user)).select_related(*LIST_RELATED)
     if chosen:
         jobs = jobs.filter(station=chosen)
     jobs = list(jobs.prefetch_related(active_assignments_prefetch())[:LIST_LIMIT])

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from analytics.selectors import with_alert
 from consoles.shell import LIST_LIMIT, console_required
 from dispatch.selectors import active_assignments_prefetch
 from incidents.selectors import street_figures, street_finished, street_queue
@@ -21,7 +22,7 @@ def queue_context(user) -> dict:
     since = timezone.now() - RECENT_WINDOW
     return {
         "queue": list(
-            street_queue(user=user)
+            with_alert(street_queue(user=user))
             .select_related(*LIST_RELATED)
             .prefetch_related(active_assignments_prefetch())[:LIST_LIMIT]
         ),

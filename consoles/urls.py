@@ -43,6 +43,16 @@ urlpatterns = [
         name="job-order-issue",
     ),
     path(
+        "<console:console>/incidents/<int:pk>/clocks/<int:clock_id>/delay-reason/",
+        jobs.job_clock_delay,
+        name="job-clock-delay",
+    ),
+    path(
+        "<console:console>/incidents/<int:pk>/clocks/<int:clock_id>/excuse/",
+        jobs.job_clock_excuse,
+        name="job-clock-excuse",
+    ),
+    path(
         "<console:console>/incidents/<int:pk>/caller/", jobs.job_caller, name="console-job-caller"
     ),
     path("<console:console>/incidents/<int:pk>/", jobs.job_detail, name="console-incident"),

@@ -1,17 +1,11 @@
-"""The words the browser shares with the server: status groups and clock standards.
+"""The words the browser shares with the server: status groups.
 
 Defined once in the domain apps' `choices` modules; every page hands them to
-its scripts as one JSON document (`json_script`, id "vocabulary"), so the
-live map, the queues and the job panel turn a job late at the same moment
-the server would.
+its scripts as one JSON document (`json_script`, id "vocabulary"). Whether a
+job is late is not among them: the server's clocks say so (analytics), in
+the `alert` of each job and the `clock.*` events of the live stream.
 """
 
-from commandcenter.choices import (
-    AMBER_WAITING_SECONDS,
-    ARRIVAL_SECONDS,
-    STREET_ARRIVAL_SECONDS,
-    AreaClass,
-)
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, DISPATCHABLE_STATUSES
 from incidents import choices as incident
 from patrol.choices import BUSY_STATUSES
@@ -35,10 +29,4 @@ def vocabulary() -> dict:
         },
         "unit": {"busy": _sorted(BUSY_STATUSES)},
         "assignment": {"active": _sorted(ACTIVE_ASSIGNMENT_STATUSES)},
-        "clock": {
-            "arrival_seconds": {str(area): ARRIVAL_SECONDS[area] for area in AreaClass},
-            "default_arrival_seconds": ARRIVAL_SECONDS[AreaClass.URBAN],
-            "street_arrival_seconds": STREET_ARRIVAL_SECONDS,
-            "amber_waiting_seconds": AMBER_WAITING_SECONDS,
-        },
     }

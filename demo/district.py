@@ -394,8 +394,10 @@ _FOOT_PATROLS_PER_STATION = 1
 _FOOT_PATROLS_PER_POST = 2
 _PTU_HOMES = ("HB", "HB", "QJ", "QJ")  # tactical units sit where crowds gather
 _MOBILE_TEAM_HOMES = ("XY", "KX", "SJQ", "PB", "JB", "DL")
-# Each street sends its own forces to diverted jobs: a 综治 patrol and a 城管 squad.
-_STREET_FORCE_KINDS = ("综治队员组", "城管执法队")
+# Each street sends its own forces to diverted jobs: 综治 patrols, grid staff
+# (网格员) and a 城管 squad, spread over its grids so that street staff can be
+# on scene within 5 minutes on an e-bike.
+_STREET_FORCE_KINDS = ("综治队员一组", "综治队员二组", "网格员一组", "网格员二组", "城管执法队")
 
 _TEAMS_PER_STATION = (2, 4)
 _POST_ZONES = (1, 3)

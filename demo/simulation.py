@@ -25,7 +25,7 @@ from commandcenter.exceptions import DomainError
 from dispatch import services as dispatch_services
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.models import Assignment
-from dispatch.selectors import SPEED_M_PER_S, units_recommend
+from dispatch.selectors import DETOUR_FACTOR, SPEED_M_PER_S, units_recommend
 from dispatch.services import assignment_advance, incident_dispatch
 from incidents import services as incident_services
 from incidents.choices import IncidentStatus, Tier
@@ -94,15 +94,30 @@ class UnitState:
 
 @dataclass
 class Simulator:
-    speed: float = 4.0  # how many times faster than real time units move
+    # How many times faster than real time units patrol. Sent to a job they
+    # drive as the estimates say (their type's speed over the road distance),
+    # so the arrival clock and its "at risk" warning mean what they would.
+    speed: float = 4.0
     calls_per_minute: float = 3.0
+    # Calls a person recorded are theirs to dispatch: the simulator takes
+    # over only after this long (past the 60 s dispatch clock, so the demo
+    # shows the breach, the reminder and, 10 minutes on, the supervision).
     auto_dispatch_after: timedelta = timedelta(seconds=120)
+    # Its own calls it dispatches like a busy desk: most within the minute
+    # (seconds after the call, drawn from the first range), a share late.
+    own_dispatch_seconds: tuple[float, float] = (15, 50)
+    late_dispatch_seconds: tuple[float, float] = (65, 110)
+    late_dispatch_share: float = 0.25
+    # This share of its dispatches sends a distant unit (the nearest was
+    # overlooked): the arrival clock warns "at risk" and names a nearer one.
+    distant_unit_share: float = 0.2
     on_scene_for: tuple[int, int] = (60, 240)
     seed: int = 7
     rng: random.Random = field(init=False)
     states: dict = field(default_factory=dict)
     areas: dict = field(default_factory=dict)
     scene_until: dict = field(default_factory=dict)
+    dispatch_delay: dict = field(default_factory=dict)  # incident id -> its wait
     pruned_at: object = None  # when old fixes were last pruned
 
     def __post_init__(self) -> None:
@@ -208,8 +223,8 @@ class Simulator:
         )
         for incident in open_jobs:
             waited = now - incident.received_at
-            if incident.status in (S.RECEIVED, S.RETURNED) and waited > self.auto_dispatch_after:
-                self._dispatch_best(incident)
+            if incident.status in (S.RECEIVED, S.RETURNED) and waited > self._wait_for(incident):
+                self._dispatch_best(incident, distant=self.rng.random() < self.distant_unit_share)
             elif incident.status == S.DIVERTED and waited > timedelta(seconds=45):
                 self._try(incident_services.incident_accept, incident_id=incident.pk)
             elif incident.status == S.ACCEPTED and waited > timedelta(seconds=75):
@@ -253,11 +268,24 @@ class Simulator:
             ).exists()
         )
 
-    def _dispatch_best(self, incident) -> bool:
-        ranked = units_recommend(incident=incident, user=self.actor, limit=1)
+    def _wait_for(self, incident) -> timedelta:
+        """How long a job waits for the simulator's dispatch."""
+        if incident.created_by_id != self.actor.pk:
+            return self.auto_dispatch_after
+        if incident.pk not in self.dispatch_delay:
+            late = self.rng.random() < self.late_dispatch_share
+            span = self.late_dispatch_seconds if late else self.own_dispatch_seconds
+            self.dispatch_delay[incident.pk] = timedelta(seconds=self.rng.uniform(*span))
+        return self.dispatch_delay[incident.pk]
+
+    def _dispatch_best(self, incident, *, distant: bool = False) -> bool:
+        """Send the best unit, or (`distant`) the farthest of the ten best."""
+        ranked = units_recommend(incident=incident, user=self.actor, limit=10 if distant else 1)
         if not ranked:
             return False
-        self._try(incident_dispatch, incident_id=incident.pk, unit_ids=[ranked[0].unit_id])
+        unit = ranked[-1] if distant else ranked[0]
+        self._try(incident_dispatch, incident_id=incident.pk, unit_ids=[unit.unit_id])
+        self.dispatch_delay.pop(incident.pk, None)
         return True
 
     def _finish(self, incident) -> None:
@@ -315,6 +343,8 @@ class Simulator:
             metres = SPEED_M_PER_S[unit.unit_type] * seconds * self.speed
             heading_from = (state.lat, state.lng)
             if unit.pk in targets:
+                # Straight at the job, at the pace the road distance allows.
+                metres = SPEED_M_PER_S[unit.unit_type] * seconds / DETOUR_FACTOR
                 assignment_id, lat, lng, status = targets[unit.pk]
                 if status == AssignmentStatus.ON_SCENE:
                     continue
@@ -353,7 +383,7 @@ class Simulator:
                     recorded_at=now,
                     lat=state.lat,
                     lng=state.lng,
-                    speed=min(metres / max(seconds, 0.1) / self.speed, 99.0),
+                    speed=SPEED_M_PER_S[unit.unit_type],
                     heading=heading,
                 )
             )

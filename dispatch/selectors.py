@@ -194,17 +194,22 @@ def order_inbox(
     statuses: list[str] | None = None,
     overdue: bool | None = None,
     incident_id: int | None = None,
+    kinds: list[str] | None = None,
 ) -> QuerySet[Order]:
-    """The orders `user` may see, most urgent first: open ones flagged overdue,
-    then open ones, each by due time; then those answered, latest first."""
+    """The orders `user` may see, most urgent first: open ones escalated or
+    flagged overdue, then open ones, each by due time; then those answered,
+    latest first."""
     orders = order_list(user=user)
     if statuses:
         orders = orders.filter(status__in=statuses)
+    if kinds:
+        orders = orders.filter(kind__in=kinds)
     if overdue is not None:
         orders = orders.filter(overdue_at__isnull=not overdue)
     if incident_id is not None:
         orders = orders.filter(incident_id=incident_id)
     urgency = Case(
+        When(Q(status__in=OPEN_ORDER_STATUSES, escalated_at__isnull=False), then=Value(0)),
         When(Q(status__in=OPEN_ORDER_STATUSES, overdue_at__isnull=False), then=Value(0)),
         When(status__in=OPEN_ORDER_STATUSES, then=Value(1)),
         default=Value(2),

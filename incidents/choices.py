@@ -31,6 +31,10 @@ class Tier(models.TextChoices):
     INVALID = "invalid", _("Invalid")
 
 
+# The tiers a job is worked in (an invalid call is no one's job).
+JOB_TIERS = Tier.choices[:2]
+
+
 class RoutingTarget(models.TextChoices):
     POST_OR_STATION = "post_or_station", _("Covering post, else its station")
     STATION = "station", _("Covering station")

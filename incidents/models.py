@@ -9,6 +9,7 @@ from commandcenter.access import located_in
 from commandcenter.choices import AreaClass
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Sector, Station, Street
 from incidents.choices import (
+    JOB_TIERS,
     OPEN_STATUSES,
     CategoryKind,
     IncidentStatus,
@@ -75,7 +76,7 @@ class ResultCode(models.Model):
     for_tier = models.CharField(
         _("used for"),
         max_length=10,
-        choices=Tier.choices[:2],
+        choices=JOB_TIERS,
         blank=True,
         help_text=_("Empty: usable for both police and street jobs."),
     )

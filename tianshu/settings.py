@@ -197,8 +197,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Worker and beat are separate processes, so an in-memory broker cannot
-    # be shared: kombu's file-system transport needs nothing installed.
+    # be shared: kombu's file-system transport needs nothing installed (with
+    # whole-file writes: tianshu/broker.py).
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "tianshu.broker:Transport"
     _broker_dir = RUN_DIR / "celery-broker"
     for _folder in ("queue", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
@@ -384,6 +386,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "dispatch.choices.OrderStatus",
         "UnitStatusEnum": "patrol.choices.UnitStatus",
         "PriorityEnum": "incidents.choices.Priority",
+        "TierEnum": "incidents.choices.Tier",
+        "JobTierEnum": "incidents.choices.JOB_TIERS",
+        "OrderKindEnum": "dispatch.choices.OrderKind",
+        "ClockPointEnum": "analytics.choices.ClockPoint",
     },
 }
 

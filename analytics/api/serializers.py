@@ -67,6 +67,12 @@ class ClockedIncidentDetailSerializer(IncidentDetailSerializer):
 
 
 class ClockDefinitionSerializer(serializers.ModelSerializer):
+    # Empty matches any: plain strings (the read-only enums leave out the blank).
+    tier = serializers.CharField(read_only=True, help_text="`police`, `street`, or empty: any")
+    order_kind = serializers.CharField(
+        read_only=True, help_text="For order clocks: `supervision`, `reminder`, or empty: any"
+    )
+
     class Meta:
         model = ClockDefinition
         fields = [

@@ -461,3 +461,11 @@ def test_a_definition_edited_by_the_administrator_applies_to_new_clocks(call, la
     later(1)
     dispatch = clocks_of(job["id"])["dispatch"]
     assert dispatch.due_at - dispatch.started_at == timedelta(seconds=90)
+
+
+def test_a_point_outside_every_zone_runs_no_arrival_clock(call, later):
+    job = call(lat=31.5, lng=121.5).json()
+    later(1)
+    clocks = clocks_of(job["id"])
+    assert "arrival" not in clocks  # no area class: no arrival standard (it is transferred)
+    assert clocks["dispatch"].due_at - clocks["dispatch"].started_at == timedelta(seconds=60)

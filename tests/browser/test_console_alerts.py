@@ -120,15 +120,14 @@ def test_job_panel_map_draws_the_job_its_recommended_units_and_the_units_sent(
 
 
 LATE_JOB = """async () => {
-  const ago = (seconds) => new Date(Date.now() - seconds * 1000).toISOString();
   document.body.insertAdjacentHTML("beforeend", `
     <header class="topbar"><div class="topbar-tools"></div></header>
     <section id="queue"><table><tbody>
       <tr class="queue-row" data-incident-id="7">
-        <td><span class="timer" data-since="${ago(299.5)}" data-red="300"></span></td>
+        <td><span class="timer" data-since="${new Date().toISOString()}"></span></td>
         <td class="col-number"><a href="#">20261201-0007</a></td></tr>
-      <tr class="queue-row" data-incident-id="8">
-        <td><span class="timer" data-since="${ago(900)}" data-red="300"></span></td>
+      <tr class="queue-row alert-breached" data-incident-id="8">
+        <td><span class="timer" data-since="${new Date().toISOString()}"></span></td>
         <td class="col-number"><a href="#">20261201-0008</a></td></tr>
     </tbody></table></section>`);
   const script = document.createElement("script");
@@ -136,21 +135,32 @@ LATE_JOB = """async () => {
   script.dataset.console = "dispatch";
   document.body.append(script);
   document.title = "Dispatch";
-  // Already late when the page opened: seen late already.
   await import("/static/js/consoles/alerts.js");
   await import("/static/js/consoles/timers.js");
 }"""
+
+# The server's sweep says a job's clock ran out (analytics/engine.py), as the
+# live stream hands it on (live-console.js dispatches `live:event`).
+BREACH = """(id) => document.dispatchEvent(new CustomEvent("live:event", { detail: {
+  type: "event", kind: "clock.breached", subject: { type: "incidents.incident", id: String(id) },
+  payload: { number: `20261201-000${id}`, alert: "breached", clock: { code: "dispatch" } },
+} }))"""
 
 
 def test_a_job_turning_late_alerts_once_and_one_late_already_does_not(modules_page):
     page = modules_page
     page.evaluate(LATE_JOB)
+    page.wait_for_timeout(1200)  # ticks: a row already marked late raises nothing
+    assert page.locator("html").get_attribute("data-alert-count") == "0"
+    page.evaluate(BREACH, 7)
     late = page.locator('tr.queue-row[data-incident-id="7"]')
     expect(late).to_have_class(re.compile(r"\bis-alerting\b"), timeout=3000)
     expect(late).to_have_class(re.compile(r"\bis-alert-late\b"))
     expect(page.locator("html")).to_have_attribute("data-last-alert", "late:7")
     expect(page).to_have_title("(1) Dispatch")
-    page.wait_for_timeout(1500)  # more ticks: still one alert
+    page.evaluate(BREACH, 7)  # told again (a resync): still one alert
+    page.evaluate(BREACH, 9)  # not in this console's queue: not its alert
+    page.wait_for_timeout(500)
     assert page.locator("html").get_attribute("data-alert-count") == "1"
     assert "is-alerting" not in page.locator('tr[data-incident-id="8"]').get_attribute("class")
     page.locator("#alert-clear").click()

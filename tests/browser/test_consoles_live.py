@@ -311,29 +311,45 @@ def test_live_sync_holds_stream_messages_until_the_snapshot_is_in(modules_page):
 
 URGENCY = """async () => {
   const { urgencyOf } = await import("/static/js/map/incidents.js");
+  const { LiveStore } = await import("/static/js/map/store.js");
   const ago = (seconds) => new Date(Date.now() - seconds * 1000).toISOString();
-  const job = (status, age, area_class) => ({ status, received_at: ago(age), area_class });
+  const job = (status, age, alert) => ({ status, received_at: ago(age), alert });
+  const store = new LiveStore();
+  const event = (kind, payload) => store.applyEvent({
+    type: "event", kind, time: new Date().toISOString(),
+    subject: { type: "incidents.incident", id: "5" },
+    payload: { number: "N5", status: "received", tier: "police", priority: 2, ...payload },
+  });
+  event("incident.received", {});
+  const fresh = urgencyOf(store.incidents.get(5));
+  event("clock.breached", { alert: "breached" });
+  const breached = urgencyOf(store.incidents.get(5));
+  event("incident.repeat_call", {});  // an event without the clocks' word keeps it
+  const kept = urgencyOf(store.incidents.get(5));
+  event("clock.stopped", { alert: "", status: "dispatched" });
   return {
-    urbanWaitingLong: urgencyOf(job("received", 301, "urban")),
-    suburbanWaitingLong: urgencyOf(job("received", 301, "suburban")),
-    suburbanPastItsStandard: urgencyOf(job("dispatched", 601, "suburban")),
-    outsideWaitingLong: urgencyOf(job("received", 3600, null)),
-    outsideUnitsOut: urgencyOf(job("dispatched", 3600, null)),
-    urbanFresh: urgencyOf(job("received", 10, "urban")),
+    oldButNotSaidLate: urgencyOf(job("received", 3600, "")),
+    warned: urgencyOf(job("received", 40, "warning")),
+    atRisk: urgencyOf(job("dispatched", 100, "at_risk")),
+    late: urgencyOf(job("received", 61, "breached")),
+    fresh, breached, kept,
+    cleared: urgencyOf(store.incidents.get(5)),
   };
 }"""
 
 
-def test_a_job_outside_the_district_has_no_arrival_clock(modules_page):
+def test_a_jobs_lateness_is_the_servers_word(modules_page):
     urgency = modules_page.evaluate(URGENCY)
 
     assert urgency == {
-        "urbanWaitingLong": "red",
-        "suburbanWaitingLong": "amber",
-        "suburbanPastItsStandard": "red",
-        "outsideWaitingLong": "amber",
-        "outsideUnitsOut": "",
-        "urbanFresh": "",
+        "oldButNotSaidLate": "",
+        "warned": "amber",
+        "atRisk": "risk",
+        "late": "red",
+        "fresh": "",
+        "breached": "red",
+        "kept": "red",
+        "cleared": "",
     }
 
 

@@ -174,8 +174,9 @@ def test_overdue_order_is_highlighted_and_listed_first(page, users, issue):
     positions = [html.index(f'id="order-{order.pk}"') for order in (other, soon, late)]
     assert positions == sorted(positions)  # overdue, by due time, then the open one
     for order in (other, soon):
-        assert f'class="order-row order-issued is-overdue" id="order-{order.pk}"' in html
-    assert f'class="order-row order-issued" id="order-{late.pk}"' in html
+        row = "order-row order-issued order-kind-instruction is-overdue"
+        assert f'class="{row}" id="order-{order.pk}"' in html
+    assert f'class="order-row order-issued order-kind-instruction" id="order-{late.pk}"' in html
 
 
 def test_overdue_highlight_says_chaoqi_in_chinese(client, users, issue):

@@ -5,7 +5,6 @@ import re
 
 from django.urls import reverse
 
-from commandcenter.choices import ARRIVAL_SECONDS
 from consoles.vocabulary import vocabulary
 from incidents.choices import AWAITING_DISPATCH, LIVE_STATUSES
 
@@ -23,15 +22,5 @@ def test_the_vocabulary_is_the_python_definitions():
     words = vocabulary()
     assert set(words["incident"]["awaiting_dispatch"]) == set(AWAITING_DISPATCH)
     assert set(words["incident"]["live"]) == set(LIVE_STATUSES)
-    assert words["clock"]["arrival_seconds"] == {"urban": 300, "suburban": 600, "rural": 900}
-    assert words["clock"]["arrival_seconds"] == {str(k): v for k, v in ARRIVAL_SECONDS.items()}
-
-
-def test_a_job_outside_the_district_runs_no_arrival_clock(client, users, call):
-    incident = call(lat=31.5, lng=121.5).json()
-    client.force_login(users.dispatcher)
-    html = client.get(
-        reverse("console-incident", kwargs={"console": "dispatch", "pk": incident["id"]}),
-        headers={"HX-Request": "true"},
-    ).content.decode()
-    assert 'data-red=""' in html
+    # Lateness is the server's clocks' word (analytics), not a threshold in the page.
+    assert "clock" not in words

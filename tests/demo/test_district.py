@@ -56,7 +56,7 @@ def _assert_structure(plan: DistrictPlan) -> None:
     assert len(plan.posts) == 4
     assert len(plan.streets) == 14
     assert 60 <= len(plan.zones) <= 80
-    assert 140 <= len(plan.units) <= 160
+    assert 180 <= len(plan.units) <= 200
     assert len(plan.partner_departments) == 5
     for zone in plan.zones:
         assert isinstance(zone.polygon, Polygon)

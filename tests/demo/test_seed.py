@@ -48,7 +48,7 @@ def test_the_district_has_the_size_of_shangcheng():
     assert 13 <= Street.objects.count() <= 15
     assert GovernanceCenter.objects.count() == Street.objects.count()
     assert 60 <= PatrolZone.objects.count() <= 80
-    assert 130 <= Unit.objects.count() <= 170
+    assert 180 <= Unit.objects.count() <= 200
     assert PartnerDepartment.objects.count() == 5
     assert set(Unit.objects.values_list("unit_type", flat=True)) == set(UnitType.values)
     assert Team.objects.filter(on_duty=True).count() == 17

@@ -11,7 +11,13 @@ from patrol.models import PositionFix, Unit
 
 
 def test_a_few_ticks_raise_calls_dispatch_them_and_move_units(district):
-    simulator = Simulator(calls_per_minute=6000, auto_dispatch_after=timedelta(0), speed=50)
+    simulator = Simulator(
+        calls_per_minute=6000,
+        auto_dispatch_after=timedelta(0),
+        own_dispatch_seconds=(0, 0),
+        late_dispatch_share=0,
+        speed=50,
+    )
     before = {u.pk: (u.lat, u.lng) for u in Unit.objects.all()}
     for _ in range(6):
         simulator.tick(2.0)
@@ -52,6 +58,14 @@ def test_a_call_outside_the_district_is_never_auto_dispatched(district, call):
     simulator = Simulator(calls_per_minute=0, auto_dispatch_after=timedelta(0))
     simulator.tick(2.0)
     assert Incident.objects.get(pk=outside.pk).status == "received"
+
+
+def test_a_persons_call_waits_for_them_past_the_dispatch_clock(district, call):
+    mine = Incident.objects.get(pk=call().json()["id"])
+    simulator = Simulator(calls_per_minute=0)
+    assert simulator._wait_for(mine) == timedelta(seconds=120)
+    simulator.tick(2.0)
+    assert Incident.objects.get(pk=mine.pk).status == "received"
 
 
 def test_the_simulator_leaves_an_officers_unit_to_its_officer(district, call, users, officer):

@@ -11,10 +11,12 @@
  *   the street) in the dispatcher's console, `incident.diverted` in the
  *   street office's, any job received or returned on the map; with priority
  *   1 or 2.
- * - A late job is a running queue clock (timers.js, `.timer[data-red]`)
- *   passing its limit while the page is open; `timer:red` tells of it. On
- *   the map a row turning red sends `job:late` (detail: id, number). Jobs
- *   already late when the page opened do not alert again.
+ * - A late job is the server's word: a `clock.breached` event of the live
+ *   stream (analytics/engine.py) about a job in the console's queue, or a
+ *   `clock.at_risk` (its unit will arrive too late). On the map a row
+ *   turning red (its `alert` from the same events) sends `job:late`
+ *   (detail: id, number). Jobs already late when the page opened do not
+ *   alert again.
  * - A row flashes (`.is-alerting`) for 30 s at most; its alert stays
  *   counted until the row is clicked (or its job opened from it), or the
  *   "clear alerts" button is pressed, or the job leaves the queue.
@@ -224,21 +226,6 @@ document.addEventListener("live:event", (event) => {
 
 // --- Late jobs --------------------------------------------------------------------------
 
-function isLate(timer, moment) {
-  const since = Date.parse(timer.dataset.since);
-  const red = Number(timer.dataset.red);
-  return Number.isFinite(since) && red > 0 && (moment - since) / 1000 >= red;
-}
-
-function runningTimers() {
-  return document.querySelectorAll(`${ROW} .timer[data-since][data-red]:not([data-until])`);
-}
-
-// Jobs late before the page opened were seen late already: no alert for them.
-for (const timer of runningTimers()) {
-  if (isLate(timer, now())) lateSeen.add(timer.closest("tr").dataset.incidentId);
-}
-
 function late(id, number) {
   const key = String(id);
   if (lateSeen.has(key)) return;
@@ -246,11 +233,15 @@ function late(id, number) {
   raise(key, "late", { number });
 }
 
-document.addEventListener("timer:red", (event) => {
-  const timer = event.target;
-  const row = timer.closest?.(ROW);
-  if (!row || timer.dataset.until) return;
-  late(row.dataset.incidentId, row.querySelector(".col-number a")?.textContent.trim() ?? "");
+// The consoles' queues hear it from the stream; the map from its rows (job:late).
+const LATE_KINDS = new Set(["clock.breached", "clock.at_risk"]);
+document.addEventListener("live:event", (event) => {
+  const message = event.detail ?? {};
+  if (CONSOLE === "map" || !LATE_KINDS.has(String(message.kind ?? ""))) return;
+  if (message.subject?.type !== "incidents.incident") return;
+  const id = String(message.subject.id);
+  const open = document.getElementById("job")?.dataset.incidentId === id;
+  if (rowOf(id) || open) late(id, message.payload?.number ?? "");
 });
 
 document.addEventListener("job:late", (event) => {

@@ -132,6 +132,7 @@ export class Details {
     timer.textContent = formatDuration(secondsSince(incident.received_at));
     const urgency = urgencyOf(incident);
     timer.classList.toggle("is-amber", urgency === "amber");
+    timer.classList.toggle("is-risk", urgency === "risk");
     timer.classList.toggle("is-red", urgency === "red");
   }
 

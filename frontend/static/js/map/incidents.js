@@ -4,20 +4,18 @@
  * A job's marker is coloured by priority (1–4) and shaped by where it
  * stands: a diamond while it waits for dispatch, a ring while units are on
  * their way, a filled disc once they are on scene, a dashed square while the
- * street's governance center has it. Its clocks run on the server's time,
- * with the server's standards (shared/vocabulary.js): waiting longer than the
- * amber limit rings it amber; no one on scene by the arrival standard of its
- * zone's class turns it red and pulsing. A job outside the district has no
- * zone and so no arrival clock: it can turn amber, never red.
+ * street's governance center has it. How late it is is the server's word:
+ * its `alert` (from the REST list, then from each `clock.*` event of the
+ * live stream) rings it amber when a clock is due soon, violet when the
+ * unit on its way will arrive too late, red and pulsing once a clock has
+ * run out (analytics/engine.py). The time since the call ticks here.
  *
  * Each marker and list row carries `data-incident-id`; the row list is
  * ordered most urgent first, then oldest call first, and shows the time since the call.
  */
 
 import { formatDuration, now, secondsSince } from "../shared/clock.js";
-import {
-  AMBER_WAITING_SECONDS, AWAITING_DISPATCH, WITH_STREET, arrivalSeconds,
-} from "../shared/vocabulary.js";
+import { AWAITING_DISPATCH, WITH_STREET } from "../shared/vocabulary.js";
 import { MarkerListView } from "./marker-list.js";
 import { word } from "./words.js";
 
@@ -29,16 +27,12 @@ export function stageOf(incident) {
   return "out";
 }
 
-/** "red", "amber" or "" at `moment` (ms on the server's clock). */
-export function urgencyOf(incident, moment = now()) {
-  const age = secondsSince(incident.received_at, moment);
-  if (!Number.isFinite(age)) return "";
-  const waiting = AWAITING_DISPATCH.has(incident.status);
-  const arrived = incident.status === "on_scene" || Boolean(incident.on_scene_at);
-  const arrival = arrivalSeconds(incident.area_class);
-  if (arrival !== null && age >= arrival && (waiting || !arrived)) return "red";
-  if (waiting && age >= AMBER_WAITING_SECONDS) return "amber";
-  return "";
+// The server's alert level of a job (analytics.choices.Alert) → its colour here.
+const URGENCY = { breached: "red", at_risk: "risk", warning: "amber" };
+
+/** "red", "risk", "amber" or "": what the server's clocks last said of the job. */
+export function urgencyOf(incident) {
+  return URGENCY[incident.alert] ?? "";
 }
 
 function receivedAt(incident) {
@@ -145,7 +139,7 @@ export class IncidentsView extends MarkerListView {
       if (!incident) continue;
       const timer = entry.row.querySelector('[data-slot="timer"]');
       timer.textContent = formatDuration(secondsSince(incident.received_at, moment));
-      const urgency = urgencyOf(incident, moment);
+      const urgency = urgencyOf(incident);
       if (urgency === entry.urgency) continue;
       // Turning late while shown (not late when first drawn): consoles/alerts.js tells the user.
       if (urgency === "red" && entry.urgency !== undefined) {
@@ -156,6 +150,7 @@ export class IncidentsView extends MarkerListView {
       entry.urgency = urgency;
       for (const element of [entry.element, entry.row]) {
         element.classList.toggle("is-amber", urgency === "amber");
+        element.classList.toggle("is-risk", urgency === "risk");
         element.classList.toggle("is-red", urgency === "red");
       }
       lateChanged = true;

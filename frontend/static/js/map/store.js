@@ -30,7 +30,10 @@ const STAMPS = {
 // Units named in these events were just sent (the payload carries no status).
 const SENDING_KINDS = new Set(["incident.dispatched", "incident.reinforced"]);
 // An event's state of the job: always taken.
-const STATE_FIELDS = ["number", "status", "tier", "category", "priority", "received_at", "area_class"];
+// `alert` is the clocks' word on the job; only `clock.*` events carry it.
+const STATE_FIELDS = [
+  "number", "status", "tier", "category", "priority", "received_at", "area_class", "alert",
+];
 // Names and words an event may carry (a description possibly shortened).
 const EVENT_DESCRIPTIVE_FIELDS = [
   "address", "category_name", "station_name", "post_name", "street_name",

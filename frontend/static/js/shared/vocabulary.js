@@ -1,10 +1,11 @@
 /**
- * The server's words for states and clocks, read once from the page's
+ * The server's words for states, read once from the page's
  * <script type="application/json" id="vocabulary"> (rendered by base.html
  * from consoles/vocabulary.py): which statuses wait for dispatch, which sit
- * with the street, which the map shows, which units are busy, and the
- * arrival standard. Scripts take them from here and never spell them out, so
- * a page turns a job late at the same moment the server would.
+ * with the street, which the map shows, which units are busy. Scripts take
+ * them from here and never spell them out. Whether a job is late is the
+ * server's clocks' word (its `alert`, and the `clock.*` events), never a
+ * threshold kept here.
  */
 
 function read() {
@@ -14,7 +15,7 @@ function read() {
 }
 
 const vocabulary = read();
-const { incident, unit, assignment, clock } = vocabulary;
+const { incident, unit, assignment } = vocabulary;
 
 // --- Incidents ---------------------------------------------------------------------
 
@@ -38,19 +39,3 @@ export const DISPATCHABLE = new Set(incident.dispatchable);
 
 export const BUSY_UNIT_STATUSES = new Set(unit.busy);
 export const ACTIVE_ASSIGNMENT_STATUSES = new Set(assignment.active);
-
-// --- Clocks ---------------------------------------------------------------------------
-
-/** Waiting longer than this for dispatch rings a job amber. */
-export const AMBER_WAITING_SECONDS = clock.amber_waiting_seconds;
-
-/**
- * 城区五分钟、城郊十分钟: seconds from the call by which a unit should be on
- * scene, by the zone's area class; null for a job with no zone (outside the
- * district), which has no arrival clock. A class the table does not know
- * gets the default standard.
- */
-export function arrivalSeconds(areaClass) {
-  if (!areaClass) return null;
-  return clock.arrival_seconds[areaClass] ?? clock.default_arrival_seconds;
-}
