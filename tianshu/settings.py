@@ -245,6 +245,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# A worker keeps its database connection for this many tasks (checked before
+# each: tianshu/celery.py) instead of reconnecting for every clock sweep.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 15)
 # How often the clocks are swept (analytics.tasks.clocks_tick): a breach reaches
 # the map within about this much of its due time.
