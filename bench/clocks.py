@@ -202,10 +202,10 @@ def load_background(rng: random.Random, count: int) -> None:
             INSERT INTO analytics_clockinstance (
                 definition_id, incident_id, station_id, post_id, street_id, area_class,
                 state, start_seq, started_at, due_at, warnings_left, breach_announced,
-                next_check_at, delay_note, excuse_reason)
+                next_check_at, delay_note, excuse_reason, at_risk_detail)
             SELECT %s, id, station_id, post_id, street_id, area_class,
                    'running', %s + n, received_at, check_at + interval '1 hour', '[3600]',
-                   false, check_at, '', ''
+                   false, check_at, '', '', '{}'
             FROM background
             """,
             [same_day, BACKGROUND_SEQ],
