@@ -55,6 +55,22 @@ def later():
 
 
 @pytest.fixture
+def send(at, users):
+    """The dispatcher sends `unit` to `job`, `seconds` after the test began."""
+
+    def dispatch(seconds: float, job: dict, unit):
+        return at(
+            seconds,
+            incident_dispatch,
+            actor=users.dispatcher,
+            incident_id=job["id"],
+            unit_ids=[unit.pk],
+        )
+
+    return dispatch
+
+
+@pytest.fixture
 def at():
     """Run `action` with the wall clock `seconds` after the test began."""
     start = timezone.now()
@@ -66,7 +82,7 @@ def at():
     return run
 
 
-def test_a_police_job_gets_its_clocks_from_its_events(call, users, district, later, at):
+def test_a_police_job_gets_its_clocks_from_its_events(call, users, district, later, at, send):
     job = call().json()
     later(1)
     clocks = clocks_of(job["id"])
@@ -76,13 +92,7 @@ def test_a_police_job_gets_its_clocks_from_its_events(call, users, district, lat
     assert dispatch.due_at - dispatch.started_at == timedelta(seconds=60)
     # Times are the event log's (as the KPIs read it), not the reader's.
     assert dispatch.started_at == event_time(job["id"], "incident.received")
-    [assignment] = at(
-        20,
-        incident_dispatch,
-        actor=users.dispatcher,
-        incident_id=job["id"],
-        unit_ids=[district.units.a.pk],
-    )
+    [assignment] = send(20, job, district.units.a)
     later(21)
     clocks = clocks_of(job["id"])
     assert clocks["dispatch"].state == "met"
@@ -174,16 +184,10 @@ def test_one_jobs_alert_is_the_lists(call, later):
         assert (incident_alert(job["id"]), listed) == (expected, expected), (dispatch, arrival)
 
 
-def test_a_clock_stopped_after_its_due_time_is_breached_unseen(call, users, district, later, at):
+def test_a_clock_stopped_after_its_due_time_is_breached_unseen(call, users, district, later, send):
     job = call().json()
     # Nobody swept while it ran: the dispatch at 70 s is late all the same.
-    at(
-        70,
-        incident_dispatch,
-        actor=users.dispatcher,
-        incident_id=job["id"],
-        unit_ids=[district.units.a.pk],
-    )
+    send(70, job, district.units.a)
     later(71)
     dispatch = clocks_of(job["id"])["dispatch"]
     assert dispatch.state == "breached"
@@ -193,16 +197,10 @@ def test_a_clock_stopped_after_its_due_time_is_breached_unseen(call, users, dist
     assert "clock.breached" not in kinds(job["id"])
 
 
-def test_a_stop_clears_the_alert(call, users, district, later, at):
+def test_a_stop_clears_the_alert(call, users, district, later, send):
     job = call().json()
     later(61)
-    at(
-        65,
-        incident_dispatch,
-        actor=users.dispatcher,
-        incident_id=job["id"],
-        unit_ids=[district.units.a.pk],
-    )
+    send(65, job, district.units.a)
     later(66)
     stopped = Event.objects.filter(kind="clock.stopped").latest("seq")
     assert stopped.payload["clock"]["state"] == "breached"
@@ -285,16 +283,10 @@ def test_answered_supervision_is_not_escalated(call, users, district, later, at)
     assert ClockInstance.objects.get(order=supervision).state == "met"
 
 
-def test_no_supervision_once_the_job_is_on_scene(call, users, district, later, at):
+def test_no_supervision_once_the_job_is_on_scene(call, users, district, later, at, send):
     job = call().json()
     later(61)
-    [assignment] = at(
-        70,
-        incident_dispatch,
-        actor=users.dispatcher,
-        incident_id=job["id"],
-        unit_ids=[district.units.a.pk],
-    )
+    [assignment] = send(70, job, district.units.a)
     at(
         200,
         assignment_advance,
@@ -307,13 +299,13 @@ def test_no_supervision_once_the_job_is_on_scene(call, users, district, later, a
     assert not Order.objects.filter(kind="supervision").exists()
 
 
-def test_arrival_at_risk_suggests_a_nearer_free_unit(call, users, district, later, at):
+def test_arrival_at_risk_suggests_a_nearer_free_unit(call, users, district, later, send):
     far, near = district.units.b, district.units.a
     Unit.objects.filter(pk=district.units.p.pk).update(lat=None, lng=None)
     Unit.objects.filter(pk=far.pk).update(lat=30.019, lng=120.019)  # ~2 km off
     Unit.objects.filter(pk=near.pk).update(lat=30.006, lng=120.006)
     job = call().json()
-    at(30, incident_dispatch, actor=users.dispatcher, incident_id=job["id"], unit_ids=[far.pk])
+    send(30, job, far)
     later(31)
     risk = Event.objects.get(kind="clock.at_risk")
     assert risk.payload["clock"]["code"] == "arrival"
@@ -327,16 +319,10 @@ def test_arrival_at_risk_suggests_a_nearer_free_unit(call, users, district, late
     assert Event.objects.filter(kind="clock.at_risk").count() == 1
 
 
-def test_a_near_unit_is_not_at_risk(call, users, district, later, at):
+def test_a_near_unit_is_not_at_risk(call, users, district, later, send):
     Unit.objects.filter(pk=district.units.a.pk).update(lat=30.006, lng=120.006)
     job = call().json()
-    at(
-        10,
-        incident_dispatch,
-        actor=users.dispatcher,
-        incident_id=job["id"],
-        unit_ids=[district.units.a.pk],
-    )
+    send(10, job, district.units.a)
     later(11)
     assert not Event.objects.filter(kind="clock.at_risk").exists()
 
