@@ -16,6 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from analytics.choices import ClockState
+from analytics.models import DelayReason
+from analytics.selectors import job_clocks
+from analytics.services import clock_delay_reason
 from commandcenter.exceptions import DomainError
 from consoles.forms import AdvanceForm
 from consoles.shell import console_required, is_htmx
@@ -61,7 +65,20 @@ def terminal_context(user, unit) -> dict:
     )
     resolve = JOB_ACTIONS_BY_NAME["resolve"]
     result_field = resolve.inputs[0]
+    # The job's clocks that ran out with no reason given yet: the unit says why (延误原因).
+    late = (
+        [
+            clock
+            for clock in job_clocks(incident)
+            if clock.state in (ClockState.BREACHED, ClockState.EXCUSED)
+            and clock.delay_reason_id is None
+        ]
+        if incident
+        else []
+    )
     return {
+        "late_clocks": late,
+        "delay_reasons": list(DelayReason.objects.filter(active=True)) if late else [],
         "console": "terminal",
         "unit": unit,
         "assignment": assignment,
@@ -127,7 +144,20 @@ def _report(request: HttpRequest) -> str:
     return str(_("Reported back: the job is resolved and the unit is free."))
 
 
-ACTIONS = {"step": _step, "report": _report}
+def _delay(request: HttpRequest) -> str:
+    clock = request.POST.get("clock", "")
+    if not clock.isdigit():
+        raise ValidationError(_("Which clock is explained?"))
+    clock_delay_reason(
+        actor=request.user,
+        clock_id=int(clock),
+        reason=request.POST.get("reason", ""),
+        note=request.POST.get("note", ""),
+    )
+    return str(_("Delay reason recorded."))
+
+
+ACTIONS = {"step": _step, "report": _report, "delay": _delay}
 
 
 @require_http_methods(["GET", "POST"])

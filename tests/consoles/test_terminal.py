@@ -150,7 +150,8 @@ def test_the_terminal_reads_its_job_in_a_few_queries(client, officer, dispatched
     client.get(URL, headers=HTMX)  # warm the directory cache
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL, headers=HTMX).status_code == 200
-    assert len(queries) <= 6, [q["sql"] for q in queries]
+    # Session, user, unit, its status, the assignment, other units, the job's clocks.
+    assert len(queries) <= 7, [q["sql"] for q in queries]
 
 
 def test_a_job_in_another_stations_area_is_read_on_a_timer_own_area_is_not(
@@ -183,3 +184,37 @@ def test_leaving_the_scene_is_offered_only_while_another_unit_stays(
         actor=users.dispatcher, incident_id=incident["id"], unit_ids=[district.units.p.pk]
     )
     assert 'id="terminal-leave"' in client.get(URL).content.decode()
+
+
+def test_the_officer_says_why_a_late_job_was_late(client, officer, call, users):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from analytics.engine import clocks_tick
+    from analytics.models import ClockInstance
+
+    incident = call(lat=30.015, lng=120.005).json()
+    with time_machine.travel(timezone.now() + timedelta(seconds=70), tick=False):
+        incident_dispatch(
+            actor=users.dispatcher,
+            incident_id=incident["id"],
+            unit_ids=[officer.unit_officer.unit.pk],
+        )
+        clocks_tick()
+    client.force_login(officer)
+    page = client.get(URL).content.decode()
+    assert 'class="terminal-delay"' in page and 'data-clock="dispatch"' in page
+    late = ClockInstance.objects.get(incident_id=incident["id"], definition__code="dispatch")
+    refused = client.post(URL, {"action": "delay", "clock": late.pk, "reason": ""}, headers=HTMX)
+    assert refused.status_code == 400
+    answer = client.post(
+        URL, {"action": "delay", "clock": late.pk, "reason": "road-congestion"}, headers=HTMX
+    )
+    assert answer.status_code == 200
+    assert "Delay reason recorded." in answer.content.decode()
+    assert 'data-clock="dispatch"' not in answer.content.decode()  # given: the form goes
+    late.refresh_from_db()
+    assert late.delay_reason.code == "road-congestion"
+    assert late.delay_by == officer
