@@ -47,6 +47,7 @@ from dispatch.choices import OrderKind, OrderStatus
 from dispatch.models import Assignment, Order
 from dispatch.selectors import DETOUR_FACTOR, SPEED_M_PER_S, units_recommend
 from dispatch.services import end_of_local_day, order_escalate, order_issue_automatic
+from incidents.categories import category_ancestors
 from incidents.choices import TERMINAL_STATUSES, IncidentStatus, Tier
 from incidents.lifecycle import incident_event
 from incidents.models import Incident, IncidentCategory
@@ -119,16 +120,6 @@ def _ids(events: list[Event], subject_type: str) -> set[int]:
     return {int(e.subject_id) for e in events if e.subject_type == subject_type}
 
 
-def _category_codes(code: str | None) -> set[str]:
-    """A category's code and its ancestors' (a definition for a branch covers its leaves)."""
-    codes = set()
-    category = directory.by_code(IncidentCategory, code) if code else None
-    while category is not None and category.code not in codes:
-        codes.add(category.code)
-        category = directory.get(IncidentCategory, category.parent_id)
-    return codes
-
-
 def _applies(definition: ClockDefinition, payload: dict) -> bool:
     if definition.subject == ClockSubject.ORDER:
         return not definition.order_kind or payload.get("kind") == definition.order_kind
@@ -137,8 +128,10 @@ def _applies(definition: ClockDefinition, payload: dict) -> bool:
     if definition.priority_max and (payload.get("priority") or 99) > definition.priority_max:
         return False
     if definition.category_id:
-        wanted = directory.get(IncidentCategory, definition.category_id)
-        if wanted is None or wanted.code not in _category_codes(payload.get("category")):
+        code = payload.get("category")
+        category = directory.by_code(IncidentCategory, code) if code else None
+        branch = {c.pk for c in category_ancestors(category)} if category else set()
+        if definition.category_id not in branch:
             return False
     return True
 
@@ -307,16 +300,25 @@ def incident_alert(incident_id: int | None) -> str:
     """
     if incident_id is None:
         return ""
+    return alert_of(
+        ClockInstance.objects.filter(
+            incident_id=incident_id, order__isnull=True, stopped_at__isnull=True
+        ).only("state", "at_risk_at", "warned_at", "stopped_at")
+    )
+
+
+def alert_of(clocks) -> str:
+    """The worst alert level of a job's clocks (those stopped count for nothing)."""
     levels = set()
-    for state, at_risk_at, warned_at in ClockInstance.objects.filter(
-        incident_id=incident_id, order__isnull=True, stopped_at__isnull=True
-    ).values_list("state", "at_risk_at", "warned_at"):
-        if state == ClockState.BREACHED:
+    for clock in clocks:
+        if clock.stopped_at is not None:
+            continue
+        if clock.state == ClockState.BREACHED:
             levels.add(Alert.BREACHED)
-        elif state == ClockState.RUNNING:
-            if at_risk_at is not None:
+        elif clock.state == ClockState.RUNNING:
+            if clock.at_risk_at is not None:
                 levels.add(Alert.AT_RISK)
-            if warned_at is not None:
+            if clock.warned_at is not None:
                 levels.add(Alert.WARNING)
     return next((alert.value for alert in Alert if alert in levels), "")  # worst first
 
@@ -325,7 +327,7 @@ def clock_announce(clock: ClockInstance, kind: str, extra: dict | None = None) -
     """Record a `clock.*` event on the clock's job (or order), in the caller's transaction."""
     payload = {"clock": clock_payload(clock), **(extra or {})}
     if clock.order_id:
-        order = Order.objects.get(pk=clock.order_id)
+        order = clock.order
         return event_record(
             kind=kind,
             subject=order,
@@ -334,7 +336,7 @@ def clock_announce(clock: ClockInstance, kind: str, extra: dict | None = None) -
             post_id=clock.post_id,
             street_id=clock.street_id,
         )
-    incident = Incident.objects.get(pk=clock.incident_id)
+    incident = clock.incident
     payload["alert"] = incident_alert(incident.pk)
     return incident_event(incident=incident, kind=kind, payload=payload)
 
@@ -352,34 +354,39 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> in
     )
     if not due:
         return 0
-    definitions = _definitions()
     handled = 0
     for pk in due:
         with transaction.atomic():
             # Compare-and-set: a worker that got here first holds or has moved it.
             clock = (
-                ClockInstance.objects.select_for_update(skip_locked=True)
-                .select_related("definition")
+                ClockInstance.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("definition", "incident", "order")
                 .filter(pk=pk, next_check_at__lte=now)
                 .first()
             )
             if clock is None:
                 continue
-            _check(clock, clock.definition, now, active=clock.definition_id in definitions)
+            announcements = _check(clock, clock.definition, now)
+            # Saved first: each event carries the job's alert level as it now stands.
             clock.next_check_at = _next_check(clock)
             clock.save()
+            for kind, extra in announcements:
+                clock_announce(clock, kind, extra)
             handled += 1
     return handled
 
 
-def _check(clock: ClockInstance, definition: ClockDefinition, now: datetime, *, active) -> None:
+def _check(clock: ClockInstance, definition: ClockDefinition, now: datetime) -> list:
+    """Move `clock` on to `now`; returns the events to announce, as (kind, extra)."""
+    active = definition.active  # a deactivated clock runs out silently
     fresh = now - clock.due_at <= ANNOUNCE_WITHIN
+    announcements = []
     if clock.stopped_at is None and clock.warnings_left:
         passed = [s for s in clock.warnings_left if clock.due_at - timedelta(seconds=s) <= now]
         clock.warnings_left = [s for s in clock.warnings_left if s not in passed]
         if passed and now < clock.due_at:
             clock.warned_at = now
-            _save_and_announce(clock, "clock.warning", {"seconds_left": min(passed)})
+            announcements.append(("clock.warning", {"seconds_left": min(passed)}))
     if clock.stopped_at is None and clock.breached_at is None and now >= clock.due_at:
         clock.breached_at = clock.due_at
         clock.state = ClockState.BREACHED
@@ -387,24 +394,18 @@ def _check(clock: ClockInstance, definition: ClockDefinition, now: datetime, *, 
         if fresh and active:
             clock.breach_announced = True
             _on_breach(clock, definition)
-            _save_and_announce(clock, "clock.breached")
+            announcements.append(("clock.breached", None))
     if clock.supervise_at is not None and clock.supervise_at <= now:
         clock.supervise_at = None
         if active:
             _supervise(clock, definition)
-
-
-def _save_and_announce(clock: ClockInstance, kind: str, extra: dict | None = None) -> None:
-    """Save first: the event carries the job's alert level as it now stands."""
-    clock.next_check_at = _next_check(clock)
-    clock.save()
-    clock_announce(clock, kind, extra)
+    return announcements
 
 
 def _on_breach(clock: ClockInstance, definition: ClockDefinition) -> None:
     if clock.order_id:
         if definition.escalate:
-            order = Order.objects.get(pk=clock.order_id)
+            order = clock.order
             if order.status != OrderStatus.COMPLETED:
                 order_escalate(
                     order_id=order.pk,
@@ -415,7 +416,7 @@ def _on_breach(clock: ClockInstance, definition: ClockDefinition) -> None:
     if definition.supervise_after_s:
         clock.supervise_at = clock.due_at + timedelta(seconds=definition.supervise_after_s)
     if definition.remind:
-        incident = Incident.objects.get(pk=clock.incident_id)
+        incident = clock.incident
         recipient = _first_line(incident)
         if recipient is not None:
             deadline = clock.supervise_at or end_of_local_day(timezone.now())
@@ -452,7 +453,7 @@ def _first_line(incident: Incident):
 
 def _supervise(clock: ClockInstance, definition: ClockDefinition) -> None:
     """督办: a job still not on scene or settled this long after its breach."""
-    incident = Incident.objects.get(pk=clock.incident_id)
+    incident = clock.incident
     settled = incident.on_scene_at is not None or incident.status in RESOLVED | TERMINAL_STATUSES
     supervised = Order.objects.filter(
         incident=incident, kind=OrderKind.SUPERVISION, completed_at__isnull=True

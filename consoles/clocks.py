@@ -5,12 +5,10 @@ to consoles.jobs, the services are analytics.services)."""
 from django.utils import timezone
 
 from analytics.choices import ClockState
-from analytics.engine import incident_alert
+from analytics.engine import alert_of
 from analytics.models import DelayReason
 from analytics.selectors import job_clocks
-from analytics.services import may_excuse, may_explain_delay
-
-LATE = (ClockState.BREACHED, ClockState.EXCUSED)
+from analytics.services import LATE_STATES, may_excuse, may_explain_delay
 
 
 def duration(seconds: int) -> str:
@@ -43,19 +41,21 @@ def clock_context(user, incident) -> dict:
         {
             "clock": clock,
             "running": clock.stopped_at is None,
-            "late": clock.state in LATE,
-            "may_explain": clock.state in LATE and may_explain_delay(user, clock),
+            "late": clock.state in LATE_STATES,
+            "may_explain": clock.state in LATE_STATES and may_explain_delay(user, clock),
             "may_excuse": supervisor and clock.state == ClockState.BREACHED,
             "at_risk": _at_risk(clock),
         }
         for clock in clocks
     ]
     arrival = [
-        c for c in clocks if c.stopped_at is None and c.definition.at_risk and c.state == "running"
+        c
+        for c in clocks
+        if c.stopped_at is None and c.definition.at_risk and c.state == ClockState.RUNNING
     ]
     return {
         "clock_rows": rows,
-        "job_alert": incident_alert(incident.pk),
+        "job_alert": alert_of(clocks),
         "delay_reasons": list(DelayReason.objects.filter(active=True))
         if any(row["may_explain"] for row in rows)
         else [],

@@ -16,10 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from analytics.choices import ClockState
 from analytics.models import DelayReason
 from analytics.selectors import job_clocks
-from analytics.services import clock_delay_reason
+from analytics.services import LATE_STATES, clock_delay_reason
 from commandcenter.exceptions import DomainError
 from consoles.forms import AdvanceForm
 from consoles.shell import console_required, is_htmx
@@ -70,8 +69,7 @@ def terminal_context(user, unit) -> dict:
         [
             clock
             for clock in job_clocks(incident)
-            if clock.state in (ClockState.BREACHED, ClockState.EXCUSED)
-            and clock.delay_reason_id is None
+            if clock.state in LATE_STATES and clock.delay_reason_id is None
         ]
         if incident
         else []
