@@ -84,3 +84,39 @@ class Alert(models.TextChoices):
     BREACHED = "breached", _("Late")
     AT_RISK = "at_risk", _("At risk")
     WARNING = "warning", _("Due soon")
+
+
+class CallbackState(models.TextChoices):
+    PENDING = "pending", _("To call back")
+    DONE = "done", _("Done")
+
+
+class CallbackResult(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied (满意)")
+    BASIC = "basic", _("Basically satisfied (基本满意)")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied (不满意)")
+    UNREACHED = "unreached", _("Not reached (未接通)")
+    REFUSED = "refused", _("Declined (拒访)")
+
+
+# The replies satisfaction is computed over (未接通 and 拒访 are no reply).
+VALID_REPLIES = frozenset(
+    {CallbackResult.SATISFIED, CallbackResult.BASIC, CallbackResult.UNSATISFIED}
+)
+
+
+class ScoringTier(models.TextChoices):
+    VETO = "veto", _("Veto (一票否决)")
+    BASE = "base", _("Pass/fail base item (达标)")
+    STRETCH = "stretch", _("Weighted stretch item (加分)")
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "at_least", _("at least the threshold")
+    AT_MOST = "at_most", _("at most the threshold")
+
+
+class ReportKind(models.TextChoices):
+    DAILY = "daily", _("Daily report (日报)")
+    WEEKLY = "weekly", _("Weekly report (周报)")
+    ADHOC = "adhoc", _("Ad-hoc report")

@@ -15,7 +15,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from analytics.choices import ORDER_POINTS, ClockPoint, ClockState, ClockSubject, DueRule
+from analytics.choices import (
+    ORDER_POINTS,
+    CallbackResult,
+    CallbackState,
+    ClockPoint,
+    ClockState,
+    ClockSubject,
+    Comparison,
+    DueRule,
+    ReportKind,
+    ScoringTier,
+)
+from analytics.measures import DIMENSIONS, INTERVALS, MEASURES
 from commandcenter.access import located_in
 from commandcenter.choices import AreaClass
 from commandcenter.models import Post, Station, Street
@@ -299,3 +311,301 @@ class ClockCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_seq}"
+
+
+# --- Measuring: job facts, daily rollups, unit days ------------------------------
+
+
+class JobFact(models.Model):
+    """One row per call: its place, its flags and its intervals, read from the event log.
+
+    Kept by the fact consumer (analytics.facts), which recomputes a job's row
+    from its whole history whenever an event about it arrives: replaying the
+    log from any point gives the same row. Dimensions are plain numbers (0:
+    none), the way the rollups key them. Cohort: the local day received.
+    """
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, primary_key=True, related_name="fact"
+    )
+    received_at = models.DateTimeField(_("received at"))
+    day = models.DateField(_("day received (local)"))
+    hour = models.PositiveSmallIntegerField(_("hour received (local)"))
+    station = models.PositiveIntegerField(default=0)
+    post = models.PositiveIntegerField(default=0)
+    team = models.PositiveIntegerField(default=0)
+    unit = models.PositiveIntegerField(default=0)
+    zone = models.PositiveIntegerField(default=0)
+    street = models.PositiveIntegerField(default=0)
+    category = models.PositiveIntegerField(default=0)
+    tier = models.CharField(max_length=8, blank=True)
+    area_class = models.CharField(max_length=10, blank=True)
+    priority = models.PositiveSmallIntegerField(default=0)
+    valid = models.BooleanField(default=True)
+    repeat = models.BooleanField(default=False)
+    diverted = models.BooleanField(default=False)
+    returned = models.BooleanField(default=False)
+    referred = models.BooleanField(default=False)
+    transferred = models.BooleanField(default=False)
+    dispatched = models.BooleanField(default=False)
+    acknowledged = models.BooleanField(default=False)
+    resolved = models.BooleanField(default=False)
+    on_site = models.BooleanField(default=False)
+    street_settled = models.BooleanField(default=False)
+    completed = models.BooleanField(default=False)
+    closed_same_day = models.BooleanField(default=False)
+    breaches = models.PositiveSmallIntegerField(default=0)
+    excused = models.PositiveSmallIntegerField(default=0)
+    unexplained = models.PositiveSmallIntegerField(default=0)
+    callback = models.CharField(max_length=12, blank=True)
+    for _interval in INTERVALS:
+        locals()[f"{_interval}_s"] = models.PositiveIntegerField(null=True, blank=True)
+        locals()[f"{_interval}_met"] = models.BooleanField(null=True, blank=True)
+    del _interval
+    last_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("job fact")
+        verbose_name_plural = _("job facts")
+        indexes = [
+            models.Index(fields=["unit", "day"], name="fact_unit_day"),
+            models.Index(fields=["team", "day"], name="fact_team_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact {self.incident_id}"
+
+
+class Rollup(models.Model):
+    """The sums of the job facts of one local day at one grain and key.
+
+    Columns are generated from analytics.measures: counts, and per interval
+    its count, sum, count within target and fixed-bin histogram, so p50/p90
+    of any range is a merge of bins. Dimensions a grain does not keep are 0
+    (or ''). Maintained by the fact consumer with signed deltas; rebuilt from
+    the facts by one aggregation, which gives the same rows.
+    """
+
+    grain = models.CharField(max_length=10)
+    day = models.DateField()
+    station = models.PositiveIntegerField(default=0)
+    post = models.PositiveIntegerField(default=0)
+    team = models.PositiveIntegerField(default=0)
+    zone = models.PositiveIntegerField(default=0)
+    street = models.PositiveIntegerField(default=0)
+    category = models.PositiveIntegerField(default=0)
+    hour = models.PositiveSmallIntegerField(default=0)
+    tier = models.CharField(max_length=8, blank=True, default="")
+    area_class = models.CharField(max_length=10, blank=True, default="")
+    for _measure in MEASURES:
+        locals()[_measure] = models.BigIntegerField(default=0)
+    del _measure
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "day", *DIMENSIONS], name="one_rollup_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["grain", name, "day"], name=f"rollup_{name}")
+            for name in ("station", "post", "team", "zone", "street", "category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day}"
+
+
+class UnitDay(models.Model):
+    """A unit's local day: time on duty, patrolling (巡防时长) and on jobs, from its GPS track."""
+
+    day = models.DateField()
+    unit = models.PositiveIntegerField()
+    team = models.PositiveIntegerField(default=0)
+    station = models.PositiveIntegerField(default=0)
+    post = models.PositiveIntegerField(default=0)
+    on_duty_s = models.PositiveIntegerField(default=0)
+    patrol_s = models.PositiveIntegerField(default=0)
+    on_job_s = models.PositiveIntegerField(default=0)
+    assignments = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("unit day")
+        verbose_name_plural = _("unit days")
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_unit_day")]
+        indexes = [models.Index(fields=["station", "day"], name="unitday_station")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.day}"
+
+
+# --- Callbacks (回访) ------------------------------------------------------------
+
+
+class Callback(models.Model):
+    """回访: after a job is closed, a call-taker asks the caller how it went."""
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.PROTECT, related_name="callback", verbose_name=_("job")
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=CallbackState.choices, default=CallbackState.PENDING
+    )
+    created_at = models.DateTimeField(_("queued at"))
+    due_at = models.DateTimeField(_("call back by"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    result = models.CharField(
+        _("result"), max_length=12, choices=CallbackResult.choices, blank=True
+    )
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    supervision = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervision order"),
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(state="pending"),
+                name="callback_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"callback {self.incident_id} {self.state}"
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        return located_in(scope)
+
+
+# --- Ranking (赋分排名) -----------------------------------------------------------
+
+
+class ScoringScheme(models.Model):
+    """赋分方案: how teams, posts and stations are scored for a period."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("The ranking uses the active scheme.")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoringItem(models.Model):
+    """One line of a scheme: a veto, a pass/fail base item or a weighted stretch item."""
+
+    scheme = models.ForeignKey(
+        ScoringScheme, on_delete=models.CASCADE, related_name="items", verbose_name=_("scheme")
+    )
+    tier = models.CharField(_("tier"), max_length=8, choices=ScoringTier.choices)
+    name = models.CharField(_("name"), max_length=60)
+    kpi = models.CharField(_("KPI"), max_length=40)
+    comparison = models.CharField(
+        _("passes when"), max_length=8, choices=Comparison.choices, default=Comparison.AT_LEAST
+    )
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)
+    points = models.FloatField(_("points"), default=0)
+    per_workload = models.BooleanField(
+        _("per on-duty unit-hour"),
+        default=False,
+        help_text=_(
+            "Divide a count by the on-duty unit-hours, so a busy team is not ranked "
+            "down for being busy."
+        ),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        ordering = ["scheme", "sort_order", "id"]
+        verbose_name = _("scoring item")
+        verbose_name_plural = _("scoring items")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Reports (日报 / 周报) ---------------------------------------------------------
+
+
+class Report(models.Model):
+    """A stored report: its period, scope and the figures as they were computed."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=ReportKind.choices)
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("station (empty: the district)"),
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to (inclusive)"))
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    data = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        ordering = ["-start", "kind", "station_id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "start", "station"],
+                condition=~Q(kind="adhoc"),
+                name="one_periodic_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start}"
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.district_wide:
+            return Q()
+        if scope.station_id:
+            return Q(station_id=scope.station_id)
+        return Q(pk__in=[])

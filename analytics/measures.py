@@ -1,0 +1,96 @@
+"""What a job contributes to the daily rollups: the counted columns, the timed
+intervals with their fixed-bin histograms, and the grains rollups are kept at.
+
+Defined once here: the rollup model's columns, the incremental consumer's
+per-job contribution (Python) and the rebuild's aggregation (SQL) are all
+generated from these tables, so the two ways of building a rollup cannot
+disagree on what a column means.
+"""
+
+from bisect import bisect_right
+
+# Timed intervals kept as histograms (seconds). Each has n_, sum_, met_ (within
+# target) and one h_<interval>_<bin> column per bin.
+INTERVALS = ("dispatch", "ack", "arrival", "street_accept", "street_arrival", "resolve")
+
+# Lower edges of the histogram bins, in seconds; the last bin is open-ended.
+# The targets (60 s, 2, 5, 10, 15 minutes) fall on edges.
+BIN_EDGES = (
+    0, 15, 30, 45, 60, 75, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480,
+    540, 600, 720, 900, 1200, 1800, 2700, 3600, 7200, 14400, 28800, 86400,
+)  # fmt: skip
+BINS = len(BIN_EDGES)
+
+
+def bin_of(seconds: float) -> int:
+    """The histogram bin a non-negative interval falls in."""
+    return max(0, bisect_right(BIN_EDGES, seconds) - 1)
+
+
+def bin_width(index: int) -> float | None:
+    """A bin's width in seconds (None for the open-ended last bin)."""
+    return BIN_EDGES[index + 1] - BIN_EDGES[index] if index + 1 < BINS else None
+
+
+# Counted columns: name → the job-fact condition that counts it (SQL over the
+# fact row; the Python side reads the same fields, see analytics.facts).
+COUNTS = {
+    "calls": "1=1",
+    "valid": "valid",
+    "invalid": "NOT valid",
+    "repeats": "repeat",
+    # A job: a valid call that is not a repeat of another.
+    "jobs": "valid AND NOT repeat",
+    "police_jobs": "valid AND NOT repeat AND tier = 'police'",
+    "street_jobs": "valid AND NOT repeat AND diverted",
+    "returned": "valid AND NOT repeat AND returned",
+    "referred": "valid AND NOT repeat AND referred",
+    "transferred": "valid AND NOT repeat AND transferred",
+    "dispatched": "valid AND NOT repeat AND dispatched",
+    "acknowledged": "valid AND NOT repeat AND acknowledged",
+    "resolved": "valid AND NOT repeat AND resolved",
+    "on_site": "valid AND NOT repeat AND on_site",
+    "street_settled": "valid AND NOT repeat AND diverted AND street_settled",
+    "completed": "valid AND NOT repeat AND completed",
+    "closed_same_day": "valid AND NOT repeat AND closed_same_day",
+    "clocks_breached": "breaches",
+    "clocks_excused": "excused",
+    "breaches_unexplained": "unexplained",
+    "breaches_unexplained_p1": "CASE WHEN priority = 1 THEN unexplained ELSE 0 END",
+    "cb_satisfied": "callback = 'satisfied'",
+    "cb_basic": "callback = 'basic'",
+    "cb_unsatisfied": "callback = 'unsatisfied'",
+    "cb_unreached": "callback = 'unreached'",
+    "cb_refused": "callback = 'refused'",
+}
+# Count columns whose condition is a number (a sum), not a test.
+SUMMED = frozenset({"clocks_breached", "clocks_excused", "breaches_unexplained"})
+
+
+def interval_columns(interval: str) -> list[str]:
+    return [
+        f"n_{interval}",
+        f"sum_{interval}",
+        f"met_{interval}",
+        *(f"h_{interval}_{i}" for i in range(BINS)),
+    ]
+
+
+MEASURES = [*COUNTS, *(c for interval in INTERVALS for c in interval_columns(interval))]
+
+# The grains a rollup is kept at: which dimensions it keeps (the rest are 0 or
+# ''). A query reads the smallest grain holding every dimension it filters or
+# groups by; the full grain is the one the issue names, the others are its
+# coarser sums so that a district-wide year reads thousands of rows, not millions.
+DIMENSIONS = ("station", "post", "team", "zone", "street", "category", "hour", "tier", "area_class")
+TEXT_DIMENSIONS = frozenset({"tier", "area_class"})
+GRAINS: dict[str, tuple[str, ...]] = {
+    "station": ("station", "tier", "area_class"),
+    "street": ("street", "tier", "area_class"),
+    "post": ("station", "post", "tier", "area_class"),
+    "team": ("station", "team", "tier", "area_class"),
+    "category": ("station", "category", "tier", "area_class"),
+    "zone": ("station", "post", "zone", "street", "tier", "area_class"),
+    "hour": ("station", "post", "street", "hour", "tier"),
+    "full": ("station", "post", "team", "zone", "street", "category", "tier", "area_class"),
+}
