@@ -221,3 +221,63 @@ def test_p90_from_bins_is_within_one_bin_width_of_the_exact_p90():
             exact = float(np.quantile(values, p))
             width = bin_width(bin_of(exact)) or BIN_EDGES[-1]
             assert abs(percentile(histogram, p) - exact) <= width
+
+
+def test_the_api_gives_kpi_query_s_figures_scoped_by_role(day, users, api_client_for):
+    supervisor = api_client_for(users.supervisor)
+    params = {"from": "2026-11-30", "to": "2026-11-30", "group_by": "station"}
+    body = supervisor.get("/api/v1/kpis/", params).json()
+    assert body == kpi_query(user=users.supervisor, start=DAY, end=DAY, group_by=["station"])
+    chief = api_client_for(users.chief_a).get("/api/v1/kpis/", params).json()
+    assert {r["group"]["station"] for r in chief["results"]} == {"station-a"}
+    assert (
+        api_client_for(users.chief_a).get("/api/v1/kpis/", {"station": "station-b"}).status_code
+        == 403
+    )
+    assert api_client_for(users.partner).get("/api/v1/kpis/").status_code == 403
+    assert (
+        api_client_for(users.officer if hasattr(users, "officer") else users.partner)
+        .get("/api/v1/dashboard/")
+        .status_code
+        == 403
+    )
+    bad = supervisor.get("/api/v1/kpis/", {"from": "30/11/2026"})
+    assert bad.status_code == 400 and "from" in bad.json()
+    assert supervisor.get("/api/v1/kpis/", {"group_by": "galaxy"}).status_code == 400
+    assert supervisor.get("/api/v1/kpis/", {"range": "forever"}).status_code == 400
+    definitions = supervisor.get("/api/v1/kpi-definitions/").json()
+    assert {d["code"] for d in definitions} >= {"arrival_rate", "satisfaction", "workload"}
+    satisfaction = next(d for d in definitions if d["code"] == "satisfaction")
+    assert "0.5" in satisfaction["formula"]
+
+
+def test_the_dashboard_data_is_the_kpis_of_the_range_and_the_one_before(day, users, api_client_for):
+    client = api_client_for(users.supervisor)
+    body = client.get("/api/v1/dashboard/", {"from": "2026-11-30", "to": "2026-11-30"}).json()
+    assert body["previous"] == {"from": "2026-11-29", "to": "2026-11-29"}
+    cards = {c["code"]: c for c in body["cards"]}
+    assert cards["calls"]["value"] == 8 and cards["calls"]["previous"] == 0
+    assert cards["calls"]["delta"] == 8
+    assert sum(body["arrival_histogram"]["counts"]) == 2
+    assert sum(cell["calls"] for cell in body["heat"]) == 8
+    assert {row["zone"] for row in body["zones"]["rows"]} <= {
+        "zone-sw",
+        "zone-nw",
+        "zone-se",
+        "zone-ne",
+    }
+    # Every job of the day is in station A's zones.
+    assert {s["station"] for s in body["stations"]} == {"station-a"}
+    assert len(body["breaches"]) == 9
+    ranked = body["ranking"]["rows"]
+    assert {r["code"] for r in ranked} == {"team-a", "team-b"}
+    # The veto: team A's midnight job breached with no reason, on an urgent job.
+    team_a = next(r for r in ranked if r["code"] == "team-a")
+    assert team_a["vetoed"] and team_a["score"] == 0
+    chief = (
+        api_client_for(users.chief_b)
+        .get("/api/v1/dashboard/", {"from": "2026-11-30", "to": "2026-11-30"})
+        .json()
+    )
+    assert chief["stations"] == [] and chief["breaches"] == []
+    assert {c["code"]: c["value"] for c in chief["cards"]}["calls"] == 0
