@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from analytics.choices import ClockState
@@ -123,8 +124,8 @@ def _last_before(events: list[tuple], kinds, before: datetime) -> tuple | None:
 
 
 def fact_compute(incident: dict, events: list[tuple], clocks: list[tuple], *, targets, teams):
-    """The fact of one job from its row, its events (seq, kind, time, payload) and its
-    late clocks (state, delay reason id)."""
+    """The fact of one job from its row, its events (seq, kind, time, first unit sent,
+    callback result) and its late clocks (state, delay reason id)."""
     received = incident["received_at"]
     local = timezone.localtime(received)
     zone = directory.get(PatrolZone, incident["zone_id"])
@@ -156,9 +157,8 @@ def fact_compute(incident: dict, events: list[tuple], clocks: list[tuple], *, ta
     dispatched = _first(events, {DISPATCHED})
     if dispatched is not None:
         fact.dispatched = True
-        units = dispatched[3].get("units") or []
-        if units:
-            fact.unit = units[0].get("unit") or 0
+        if dispatched[3]:
+            fact.unit = int(dispatched[3])
             fact.team = teams.get(fact.unit) or 0
     on_scene = _first(events, {ON_SCENE})
     acknowledged = dispatched and _first(events, ACKNOWLEDGING, after=dispatched[2])
@@ -198,7 +198,7 @@ def fact_compute(incident: dict, events: list[tuple], clocks: list[tuple], *, ta
         )
     for event in events:
         if event[1] == "callback.recorded":
-            fact.callback = event[3].get("result") or ""
+            fact.callback = event[4] or ""
     for state, delay_reason_id in clocks:
         fact.breaches += 1
         if state == ClockState.EXCUSED:
@@ -235,7 +235,15 @@ def facts_compute(incident_ids, *, targets=None) -> list[JobFact]:
     for subject_id, *event in (
         Event.objects.filter(subject_type=INCIDENT_SUBJECT, subject_id__in=[str(i) for i in ids])
         .order_by("seq")
-        .values_list("subject_id", "seq", "kind", "occurred_at", "payload")
+        # Two values of the payload, not the payload: the rebuild reads every event.
+        .values_list(
+            "subject_id",
+            "seq",
+            "kind",
+            "occurred_at",
+            KT("payload__units__0__unit"),
+            KT("payload__result"),
+        )
     ):
         events[int(subject_id)].append(tuple(event))
     clocks = defaultdict(list)
