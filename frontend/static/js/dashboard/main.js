@@ -42,6 +42,7 @@ import {
 } from "./format.js";
 
 const echarts = window.echarts;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const root = document.getElementById("dashboard");
 const config = JSON.parse(document.getElementById("dashboard-config").textContent);
 let data = JSON.parse(document.getElementById("dashboard-data").textContent);
@@ -212,9 +213,9 @@ for (const link of root.querySelectorAll("a[data-range]")) {
 part("custom-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
-  const from = form.elements.from.value;
-  const to = form.elements.to.value || from;
-  if (!from) return;
+  const from = form.elements.from.value.trim();
+  const to = form.elements.to.value.trim() || from;
+  if (!form.reportValidity() || !DAY.test(from) || !DAY.test(to)) return;
   // Two dates the wrong way round are read the right way round.
   const [first, last] = from <= to ? [from, to] : [to, from];
   choose({ range: "custom", from: first, to: last });
