@@ -185,6 +185,13 @@ TIMELINE_LABELS = {
     "incident.cancelled": gettext_noop("Cancelled"),
     "incident.closed": gettext_noop("Closed"),
     "incident.transferred": gettext_noop("Transferred to another district or agency"),
+    # The job's clocks (analytics), announced on the job: their name is the detail.
+    "clock.warning": gettext_noop("Time limit due soon"),
+    "clock.at_risk": gettext_noop("Arrival at risk"),
+    "clock.breached": gettext_noop("Time limit breached"),
+    "clock.stopped": gettext_noop("Time limit stopped"),
+    "clock.delay_reason": gettext_noop("Delay reason given"),
+    "clock.excused": gettext_noop("Breach excused"),
 }
 
 
@@ -217,6 +224,8 @@ def _named(key: str, value) -> str:
 def _detail(event: Event, street: bool = False) -> str:
     payload = event.payload
     parts = []
+    if isinstance(payload.get("clock"), dict) and payload["clock"].get("name"):
+        parts.append(payload["clock"]["name"])
     if "units" in payload:
         parts.append(", ".join(unit["call_sign"] for unit in payload["units"]))
     if "call_sign" in payload:
