@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from analytics.callbacks import callbacks_enqueue_tick
 from analytics.engine import clocks_tick
 
 
@@ -9,4 +10,5 @@ from analytics.engine import clocks_tick
 def clocks_tick_task() -> dict:
     """Idempotent: two at once, or one run twice, record each event once."""
     result = clocks_tick()
+    callbacks_enqueue_tick()  # 回访: closed jobs into the callback queue (analytics/callbacks.py)
     return {"ingested": result.ingested, "swept": result.swept, "at_risk": result.at_risk}
