@@ -35,19 +35,28 @@ def ok(response) -> bool:
     return True
 
 
+def closed_job(*, api_client_for, users, call, **fields) -> Incident:
+    """File a call, resolve it by phone and close it (shared with the page's tests)."""
+    dispatcher = api_client_for(users.dispatcher)
+    job = call(**fields).json()
+    base = f"/api/v1/incidents/{job['id']}"
+    assert ok(post(dispatcher, f"{base}/resolve/", {"result_code": "settled_on_site"}))
+    assert ok(post(dispatcher, f"{base}/close/", {"feedback": "已处置"}))
+    return Incident.objects.get(pk=job["id"])
+
+
+def queued_callback(**fixtures) -> Callback:
+    """A closed job's callback, queued by the tick."""
+    incident = closed_job(**fixtures)
+    callbacks_enqueue_tick()
+    return Callback.objects.get(incident=incident)
+
+
 @pytest.fixture
 def close_job(api_client_for, users, call):
-    """File a call, resolve it by phone and close it; returns the Incident."""
-
-    def make(**fields) -> Incident:
-        dispatcher = api_client_for(users.dispatcher)
-        job = call(**fields).json()
-        base = f"/api/v1/incidents/{job['id']}"
-        assert ok(post(dispatcher, f"{base}/resolve/", {"result_code": "settled_on_site"}))
-        assert ok(post(dispatcher, f"{base}/close/", {"feedback": "已处置"}))
-        return Incident.objects.get(pk=job["id"])
-
-    return make
+    return lambda **fields: closed_job(
+        api_client_for=api_client_for, users=users, call=call, **fields
+    )
 
 
 @pytest.fixture
@@ -70,15 +79,10 @@ def close_street_job(api_client_for, users, call):
 
 
 @pytest.fixture
-def queued(close_job):
-    """A closed job's callback, queued by the tick."""
-
-    def make(**fields) -> Callback:
-        incident = close_job(**fields)
-        callbacks_enqueue_tick()
-        return Callback.objects.get(incident=incident)
-
-    return make
+def queued(api_client_for, users, call):
+    return lambda **fields: queued_callback(
+        api_client_for=api_client_for, users=users, call=call, **fields
+    )
 
 
 def events(kind: str, incident: Incident) -> list[Event]:
