@@ -12,7 +12,6 @@ changes. Station chiefs read their station's callbacks; they record nothing.
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -160,7 +159,6 @@ def page_context(request: HttpRequest) -> dict:
         **_queue_context(request.user),
         **_recent_context(request.user),
         "may_record": may_record_callbacks(request.user),
-        "weight_setting": settings.CALLBACK_SATISFACTION_WEIGHT,
     }
 
 

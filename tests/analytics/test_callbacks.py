@@ -149,6 +149,14 @@ def test_a_job_without_a_number_or_a_repeat_call_is_not_queued(
     assert list(Callback.objects.values_list("incident_id", flat=True)) == [original["id"]]
 
 
+def test_a_job_a_partner_department_filed_is_not_queued(close_job, users):
+    """The partner's system filed it: there is no member of the public to ask."""
+    incident = close_job(user=users.partner)
+    assert incident.source == "partner_api"
+    callbacks_enqueue_tick()
+    assert not Callback.objects.exists()
+
+
 def test_a_job_closed_long_before_the_tick_is_not_queued(close_job):
     close_job()
     callbacks_enqueue(now=timezone.now() + timedelta(days=8))

@@ -1,13 +1,15 @@
 """The callback page (回访) in a real browser under the Content-Security-Policy:
 the reveal, a refused save shown in the form, a save swapping its row and
-refreshing today's satisfaction."""
+refreshing today's satisfaction; and axe-core finds nothing serious on it."""
 
 import pytest
 
+from analytics.callbacks import callback_record
 from analytics.models import Callback
 from commandcenter.models import AccessRecord
 from tests.analytics.test_callbacks import queued_callback
 from tests.browser.conftest import log_in
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_content_security_policy import watched_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,3 +56,16 @@ def test_a_call_taker_records_an_unsatisfied_reply_on_the_page(
     assert [p for p in problems if not p.startswith(expected)] == []
     assert any("/record/" in p for p in problems if p.startswith("400 "))
     page.context.close()
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "chief_a"])
+def test_the_callback_page_has_no_serious_accessibility_violation(
+    live_stack, browser_page, users, api_client_for, call, role
+):
+    fixtures = {"api_client_for": api_client_for, "users": users, "call": call}
+    queued_callback(**fixtures)
+    done = queued_callback(**fixtures, lat=30.005, lng=120.006)
+    callback_record(callback_id=done.pk, actor=users.dispatcher, result="unsatisfied", comment="慢")
+    log_in(browser_page, live_stack, getattr(users, role).username, "/callbacks/")
+    browser_page.wait_for_load_state("networkidle")
+    assert serious_violations(browser_page) == []
