@@ -18,6 +18,7 @@ CONSOLE_URL_NAMES = {
     "station": "station-console",
     "orders": "orders",
     "terminal": "officer-terminal",
+    "callbacks": "callbacks",
 }
 LIST_LIMIT = 200
 

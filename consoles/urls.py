@@ -1,9 +1,9 @@
 """Page routes: the live map, the dispatcher, street office and station consoles, orders,
-the officer terminal."""
+callbacks, the officer terminal."""
 
 from django.urls import path, register_converter
 
-from consoles import dispatcher, home, jobs, orders, search, station, street, terminal
+from consoles import callbacks, dispatcher, home, jobs, orders, search, station, street, terminal
 
 
 class ConsoleConverter:
@@ -37,6 +37,11 @@ urlpatterns = [
     path("orders/issue/", orders.order_issue_page, name="order-issue"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
     path("map/incidents/<int:pk>/order/", orders.map_order, name="map-order"),
+    path("callbacks/", callbacks.callbacks_page, name="callbacks"),
+    path("callbacks/queue/", callbacks.queue_partial, name="callbacks-queue"),
+    path("callbacks/recent/", callbacks.recent_partial, name="callbacks-recent"),
+    path("callbacks/<int:pk>/record/", callbacks.callback_record_page, name="callback-record"),
+    path("callbacks/<int:pk>/caller/", callbacks.callback_caller, name="callback-caller"),
     path(
         "<console:console>/incidents/<int:pk>/orders/",
         jobs.job_order_issue,
