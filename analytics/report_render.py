@@ -31,6 +31,7 @@ from reportlab.platypus.flowables import KeepTogether
 
 from analytics.choices import ClockState, ReportKind
 from analytics.kpis import KPIS, kpi_definitions
+from analytics.reports import report_scope_name
 
 L = gettext_lazy
 
@@ -107,28 +108,39 @@ def period_text(data: dict) -> str:
     return f"{data['from']} – {data['to']}"
 
 
+def _period(report) -> str:
+    return period_text({"from": report.start.isoformat(), "to": report.end.isoformat()})
+
+
 def report_title(report) -> str:
-    """日报 · 上城区 · 2026-12-01."""
-    data = report.data
+    """日报 · 上城区 · 2026-12-01 (from the report's columns: the list leaves its data)."""
     return " · ".join(
-        [str(ReportKind(report.kind).label), data["scope"]["name"], period_text(data)]
+        [str(ReportKind(report.kind).label), report_scope_name(report), _period(report)]
     )
 
 
 def report_filename(report, extension: str) -> str:
-    data = report.data
-    parts = [data["scope"]["name"], str(FILE_WORDS[ReportKind(report.kind)]), data["from"]]
-    if data["to"] != data["from"]:
-        parts.append(data["to"])
+    parts = [report_scope_name(report), str(FILE_WORDS[ReportKind(report.kind)])]
+    parts.append(report.start.isoformat())
+    if report.end != report.start:
+        parts.append(report.end.isoformat())
     return "-".join(parts).replace("/", "-").replace(" ", "_") + f".{extension}"
 
 
-def content_disposition(filename: str) -> str:
-    """An attachment named in ASCII for old clients and in UTF-8 (RFC 5987) for the rest."""
-    fallback = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+def _ascii(text: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in text)
+
+
+def report_download_header(report, extension: str) -> str:
+    """Content-Disposition of a report's file: named in UTF-8 (RFC 5987, 湖滨派出所-日报-…)
+    and, for clients that read only `filename`, in ASCII."""
+    code = report.station.code if report.station_id else "district"
+    dates = report.start.isoformat()
+    if report.end != report.start:
+        dates += f"_{report.end.isoformat()}"
+    fallback = _ascii(f"report-{report.kind}-{code}-{dates}.{extension}")
+    name = report_filename(report, extension)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 def kpi_name(code: str) -> str:

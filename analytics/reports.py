@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,15 +71,30 @@ def may_read_reports(user) -> bool:
     return scope.district_wide or (scope.role == Role.STATION_CHIEF and bool(scope.station_id))
 
 
-def report_list(*, user) -> QuerySet[Report]:
-    """The reports `user` may read, newest period first (Report.visible_to)."""
+def report_list(*, user, figures: bool = False) -> QuerySet[Report]:
+    """The reports `user` may read, newest period first (Report.visible_to).
+
+    Without `figures` the data (which can be large) is left in the database and
+    only the scope's name is read from it (`scope_name`).
+    """
     if not may_read_reports(user):
         return Report.objects.none()
-    return (
+    reports = (
         visible(Report.objects.all(), user)
         .select_related("station", "created_by")
         .order_by("-start", "-created_at", "-id")
     )
+    if not figures:
+        reports = reports.defer("data").annotate(scope_name=KT("data__scope__name"))
+    return reports
+
+
+def report_scope_name(report: Report) -> str:
+    """The district's or the station's name, as the report was built."""
+    name = getattr(report, "scope_name", None)
+    if name is None:
+        name = report.data.get("scope", {}).get("name", "")
+    return name
 
 
 def report_station_for(user, station: Station | None) -> Station | None:

@@ -422,6 +422,7 @@ SPECTACULAR_SETTINGS = {
         "JobTierEnum": "incidents.choices.JOB_TIERS",
         "OrderKindEnum": "dispatch.choices.OrderKind",
         "ClockPointEnum": "analytics.choices.ClockPoint",
+        "ReportKindEnum": "analytics.choices.ReportKind",
     },
 }
 

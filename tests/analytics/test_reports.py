@@ -20,7 +20,14 @@ from analytics.engine import clocks_tick
 from analytics.facts import facts_tick
 from analytics.kpis import kpi_query
 from analytics.models import Report
-from analytics.report_render import SHEETS, report_pdf, report_xlsx
+from analytics.report_render import (
+    FILE_WORDS,
+    SHEETS,
+    report_download_header,
+    report_filename,
+    report_pdf,
+    report_xlsx,
+)
 from analytics.reports import UNIT_KPIS, report_build, weekly_period
 from analytics.tasks import reports_daily_task, reports_weekly_task
 
@@ -297,11 +304,158 @@ def test_the_weekly_pdf_says_weekly(day, pdftotext, district):
 
 
 def test_filenames_are_chinese_in_utf_8(day, district):
-    from analytics.report_render import content_disposition, report_filename
-
     report = build(station=district.station_a)
     name = report_filename(report, "xlsx")
-    assert name.startswith(district.station_a.name) and name.endswith("-2026-11-30.xlsx")
-    header = content_disposition(name)
-    assert header.startswith('attachment; filename="')
-    assert f"filename*=UTF-8''{quote(name)}" in header
+    assert name == f"{district.station_a.name}-{FILE_WORDS['daily']}-2026-11-30.xlsx".replace(
+        " ", "_"
+    )
+    weekly = report_build(kind=ReportKind.WEEKLY, start=DAY, end=date(2026, 12, 6))
+    assert report_filename(weekly, "pdf").endswith("-2026-11-30-2026-12-06.pdf")
+    assert report_download_header(weekly, "pdf").startswith(
+        'attachment; filename="report-weekly-district-2026-11-30_2026-12-06.pdf"; '
+        "filename*=UTF-8''%E6%B5%8B%E8%AF%95%E5%8C%BA-"
+    )
+
+
+# --- The API --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dailies(day):
+    reports_daily_task("2026-12-01")
+    return {r.station.code if r.station else "district": r for r in Report.objects.all()}
+
+
+def test_the_api_lists_every_report_to_the_command_center(dailies, users, api_client_for):
+    body = api_client_for(users.supervisor).get("/api/v1/reports/").json()
+    assert body["count"] == 3
+    district = next(r for r in body["results"] if r["station"] is None)
+    assert district["from"] == district["to"] == "2026-11-30"
+    assert district["kind"] == "daily" and "日报" in district["title"]
+    assert district["scope_name"] == "测试区"
+    assert district["xlsx"] == f"/api/v1/reports/{district['id']}/xlsx/"
+    assert "data" not in district
+    only_b = api_client_for(users.supervisor).get("/api/v1/reports/", {"station": "station-b"})
+    assert [r["station"] for r in only_b.json()["results"]] == ["station-b"]
+    only_district = api_client_for(users.supervisor).get(
+        "/api/v1/reports/", {"station": "district"}
+    )
+    assert [r["station"] for r in only_district.json()["results"]] == [None]
+
+
+def test_a_chief_reads_only_its_station_s_reports(dailies, users, api_client_for):
+    chief = api_client_for(users.chief_a)
+    body = chief.get("/api/v1/reports/").json()
+    assert [r["station"] for r in body["results"]] == ["station-a"]
+    assert chief.get(f"/api/v1/reports/{dailies['station-b'].pk}/").status_code == 404
+    assert chief.get(f"/api/v1/reports/{dailies['district'].pk}/xlsx/").status_code == 404
+    assert chief.get(f"/api/v1/reports/{dailies['station-a'].pk}/pdf/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["post_officer", "street_staff", "partner"])
+def test_other_roles_read_no_reports(dailies, users, api_client_for, role):
+    client = api_client_for(getattr(users, role))
+    assert client.get("/api/v1/reports/").status_code == 403
+    assert client.get(f"/api/v1/reports/{dailies['station-a'].pk}/").status_code == 403
+    assert (
+        client.post("/api/v1/reports/", {"from": "2026-11-30", "to": "2026-11-30"}).status_code
+        == 403
+    )
+
+
+def test_a_report_s_figures_in_the_api_are_the_kpi_api_s(dailies, users, api_client_for):
+    client = api_client_for(users.chief_b)
+    report = client.get(f"/api/v1/reports/{dailies['station-b'].pk}/").json()
+    kpis = client.get("/api/v1/kpis/", {"from": "2026-11-30", "to": "2026-11-30"}).json()
+    assert report["data"]["summary"]["results"] == kpis["results"]
+
+
+def test_the_downloads_are_named_files(dailies, users, api_client_for, district):
+    client = api_client_for(users.supervisor)
+    report = dailies["station-a"]
+    xlsx = client.get(f"/api/v1/reports/{report.pk}/xlsx/")
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = report_filename(report, "xlsx")
+    assert name.startswith(district.station_a.name)
+    assert xlsx["Content-Disposition"] == (
+        f'attachment; filename="report-daily-station-a-2026-11-30.xlsx"; '
+        f"filename*=UTF-8''{quote(name)}"
+    )
+    workbook = load_workbook(io.BytesIO(xlsx.content))
+    assert str(SHEETS["team"]) in workbook.sheetnames
+    pdf = client.get(f"/api/v1/reports/{report.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Disposition"].startswith("attachment;")
+
+
+def test_an_ad_hoc_report_for_any_range_and_scope(day, users, api_client_for, district):
+    client = api_client_for(users.supervisor)
+    response = client.post(
+        "/api/v1/reports/",
+        {"from": "2026-11-29", "to": "2026-11-30", "station": "station-b"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["kind"], body["from"], body["to"], body["station"]) == (
+        "adhoc",
+        "2026-11-29",
+        "2026-11-30",
+        "station-b",
+    )
+    kpis = client.get(
+        "/api/v1/kpis/", {"from": "2026-11-29", "to": "2026-11-30", "station": "station-b"}
+    ).json()
+    assert body["data"]["summary"]["results"] == kpis["results"]
+    assert body["created_by"] == users.supervisor.username
+    # Ad-hoc reports are never replaced: a second one is another report.
+    client.post("/api/v1/reports/", {"from": "2026-11-29", "to": "2026-11-30"}, format="json")
+    assert Report.objects.filter(kind=ReportKind.ADHOC).count() == 2
+
+
+def test_a_chief_s_ad_hoc_report_is_its_station_s(day, users, api_client_for, district):
+    chief = api_client_for(users.chief_a)
+    body = chief.post("/api/v1/reports/", {"from": "2026-11-30", "to": "2026-11-30"}).json()
+    assert body["station"] == "station-a"
+    refused = chief.post(
+        "/api/v1/reports/", {"from": "2026-11-30", "to": "2026-11-30", "station": "station-b"}
+    )
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"to": "2026-11-30"}, "from"),
+        ({"from": "30/11/2026", "to": "2026-11-30"}, "from"),
+        ({"from": "2026-11-30", "to": "2026-11-29"}, "to"),
+        ({"from": "2026-11-30", "to": "2026-11-30", "station": "nowhere"}, "station"),
+        ({"from": "2010-01-01", "to": "2026-11-30"}, "to"),
+    ],
+)
+def test_bad_ad_hoc_input_answers_400_with_the_field(db, users, api_client_for, body, field):
+    response = api_client_for(users.supervisor).post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert not Report.objects.exists()
+
+
+def test_the_report_list_s_queries_do_not_grow(dailies, users, api_client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client_for(users.supervisor)
+
+    def count() -> int:
+        client.get("/api/v1/reports/")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/reports/").status_code == 200
+        return len(queries)
+
+    three = count()
+    reports_daily_task("2026-11-30")
+    assert Report.objects.count() == 6
+    assert count() == three
