@@ -72,7 +72,7 @@ def may_read_reports(user) -> bool:
 
 
 def report_list(*, user, figures: bool = False) -> QuerySet[Report]:
-    """The reports `user` may read, newest period first (Report.visible_to).
+    """The reports `user` may read, the newest built first (Report.visible_to).
 
     Without `figures` the data (which can be large) is left in the database and
     only the scope's name is read from it (`scope_name`).
@@ -82,7 +82,7 @@ def report_list(*, user, figures: bool = False) -> QuerySet[Report]:
     reports = (
         visible(Report.objects.all(), user)
         .select_related("station", "created_by")
-        .order_by("-start", "-created_at", "-id")
+        .order_by("-created_at", "-id")
     )
     if not figures:
         reports = reports.defer("data").annotate(scope_name=KT("data__scope__name"))
