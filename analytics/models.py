@@ -29,7 +29,7 @@ from analytics.choices import (
 )
 from analytics.measures import BIG_MEASURES, DIMENSIONS, INTERVALS, MEASURES
 from commandcenter.access import located_in
-from commandcenter.choices import AreaClass
+from commandcenter.choices import AreaClass, Role
 from commandcenter.models import Post, Station, Street
 from dispatch.choices import OrderKind
 from dispatch.models import Order
@@ -611,8 +611,11 @@ class Report(models.Model):
 
     @classmethod
     def visible_to(cls, scope) -> Q:
+        # The command center reads every report; a station chief its station's (a
+        # post officer's or an officer's scope names a station too, but reports are
+        # the chief's: analytics.reports).
         if scope.district_wide:
             return Q()
-        if scope.station_id:
+        if scope.station_id and scope.role == Role.STATION_CHIEF:
             return Q(station_id=scope.station_id)
         return Q(pk__in=[])

@@ -1,9 +1,20 @@
 """Page routes: the live map, the dispatcher, street office and station consoles, orders,
-callbacks, the officer terminal."""
+callbacks, the officer terminal, the reports."""
 
 from django.urls import path, register_converter
 
-from consoles import callbacks, dispatcher, home, jobs, orders, search, station, street, terminal
+from consoles import (
+    callbacks,
+    dispatcher,
+    home,
+    jobs,
+    orders,
+    reports,
+    search,
+    station,
+    street,
+    terminal,
+)
 
 
 class ConsoleConverter:
@@ -32,6 +43,9 @@ urlpatterns = [
     path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
     path("terminal/", terminal.officer_terminal, name="officer-terminal"),
     path("search/", search.incident_search, name="incident-search"),
+    path("reports/", reports.reports_page, name="reports"),
+    path("reports/list/", reports.report_list_partial, name="reports-list"),
+    path("reports/new/", reports.report_create, name="reports-create"),
     path("orders/", orders.orders_page, name="orders"),
     path("orders/inbox/", orders.inbox_partial, name="orders-inbox"),
     path("orders/issue/", orders.order_issue_page, name="order-issue"),
