@@ -19,6 +19,7 @@ CONSOLE_URL_NAMES = {
     "orders": "orders",
     "terminal": "officer-terminal",
     "callbacks": "callbacks",
+    "dashboard": "dashboard-page",
 }
 LIST_LIMIT = 200
 

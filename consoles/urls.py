@@ -1,10 +1,11 @@
 """Page routes: the live map, the dispatcher, street office and station consoles, orders,
-callbacks, the officer terminal, the reports."""
+callbacks, the officer terminal, the reports, the dashboard."""
 
 from django.urls import path, register_converter
 
 from consoles import (
     callbacks,
+    dashboard,
     dispatcher,
     home,
     jobs,
@@ -46,6 +47,8 @@ urlpatterns = [
     path("reports/", reports.reports_page, name="reports"),
     path("reports/list/", reports.report_list_partial, name="reports-list"),
     path("reports/new/", reports.report_create, name="reports-create"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard-page"),
+    path("dashboard/jobs/<int:pk>/", dashboard.dashboard_job, name="dashboard-job"),
     path("orders/", orders.orders_page, name="orders"),
     path("orders/inbox/", orders.inbox_partial, name="orders-inbox"),
     path("orders/issue/", orders.order_issue_page, name="order-issue"),
