@@ -305,3 +305,13 @@ def test_month_rows_give_the_same_figures_as_day_rows(day, users):
     [whole] = month["results"]
     [one] = days["results"]
     assert whole["figures"] == one["figures"]
+
+
+def test_a_breach_found_late_still_reaches_the_job_s_fact(at, call):
+    """The engine was down for a day: the clocks it finds late breach silently (no alert,
+    no reminder), but the job's fact counts them."""
+    job = at(0, lambda: call().json())
+    at(24 * 3600, lambda: None)
+    late = ClockInstance.objects.filter(incident_id=job["id"], state="breached").count()
+    assert late >= 2  # dispatch, arrival (and same-day)
+    assert JobFact.objects.get(incident_id=job["id"]).breaches == late
