@@ -33,59 +33,57 @@ from analytics.choices import ClockState, ReportKind
 from analytics.kpis import KPIS, kpi_definitions
 from analytics.reports import report_scope_name
 
-L = gettext_lazy
-
 # --- What the files say --------------------------------------------------------------
 
 HEADINGS = {
-    "summary": L("Summary (指标汇总)"),
-    "comparison": L("Change from the previous period (环比)"),
-    "station": L("By station (分所统计)"),
-    "team": L("By team (分组统计)"),
-    "categories": L("By category (警情类别)"),
-    "hours": L("By hour received (时段分布)"),
-    "breaches": L("Late clocks (超时明细)"),
-    "ranking": L("Team ranking (赋分排名)"),
-    "definitions": L("How each figure is computed (指标口径)"),
+    "summary": gettext_lazy("Summary (指标汇总)"),
+    "comparison": gettext_lazy("Change from the previous period (环比)"),
+    "station": gettext_lazy("By station (分所统计)"),
+    "team": gettext_lazy("By team (分组统计)"),
+    "categories": gettext_lazy("By category (警情类别)"),
+    "hours": gettext_lazy("By hour received (时段分布)"),
+    "breaches": gettext_lazy("Late clocks (超时明细)"),
+    "ranking": gettext_lazy("Team ranking (赋分排名)"),
+    "definitions": gettext_lazy("How each figure is computed (指标口径)"),
 }
 # Sheet names: at most 31 characters, none of : \ / ? * [ ].
 SHEETS = {
-    "summary": L("Summary"),
-    "comparison": L("Previous period"),
-    "station": L("By station"),
-    "team": L("By team"),
-    "categories": L("By category"),
-    "hours": L("By hour"),
-    "breaches": L("Late clocks"),
-    "ranking": L("Ranking"),
-    "definitions": L("Definitions"),
+    "summary": gettext_lazy("Summary"),
+    "comparison": gettext_lazy("Previous period"),
+    "station": gettext_lazy("By station"),
+    "team": gettext_lazy("By team"),
+    "categories": gettext_lazy("By category"),
+    "hours": gettext_lazy("By hour"),
+    "breaches": gettext_lazy("Late clocks"),
+    "ranking": gettext_lazy("Ranking"),
+    "definitions": gettext_lazy("Definitions"),
 }
 # Short column labels of the KPIs in the tables by unit, category and hour.
 SHORT = {
-    "calls": L("Calls"),
-    "valid_rate": L("Valid"),
-    "dispatch_rate": L("Dispatched ≤ 60 s"),
-    "arrival_rate": L("Arrived in time"),
-    "arrival_time": L("Arrival"),
-    "ack_rate": L("Acknowledged"),
-    "on_site_rate": L("Resolved on site"),
-    "diversion_rate": L("Diverted"),
-    "completion_rate": L("Completed"),
-    "same_day_rate": L("Closed same day"),
-    "satisfaction": L("Satisfaction"),
-    "breaches": L("Breaches"),
+    "calls": gettext_lazy("Calls"),
+    "valid_rate": gettext_lazy("Valid"),
+    "dispatch_rate": gettext_lazy("Dispatched ≤ 60 s"),
+    "arrival_rate": gettext_lazy("Arrived in time"),
+    "arrival_time": gettext_lazy("Arrival"),
+    "ack_rate": gettext_lazy("Acknowledged"),
+    "on_site_rate": gettext_lazy("Resolved on site"),
+    "diversion_rate": gettext_lazy("Diverted"),
+    "completion_rate": gettext_lazy("Completed"),
+    "same_day_rate": gettext_lazy("Closed same day"),
+    "satisfaction": gettext_lazy("Satisfaction"),
+    "breaches": gettext_lazy("Breaches"),
 }
 # The first column of a table by group.
 LEVELS = {
-    "station": L("Station"),
-    "team": L("Team"),
-    "category": L("Category"),
-    "hour": L("Hour received"),
+    "station": gettext_lazy("Station"),
+    "team": gettext_lazy("Team"),
+    "category": gettext_lazy("Category"),
+    "hour": gettext_lazy("Hour received"),
 }
 FILE_WORDS = {
-    ReportKind.DAILY: L("Daily report"),
-    ReportKind.WEEKLY: L("Weekly report"),
-    ReportKind.ADHOC: L("Report"),
+    ReportKind.DAILY: gettext_lazy("Daily report"),
+    ReportKind.WEEKLY: gettext_lazy("Weekly report"),
+    ReportKind.ADHOC: gettext_lazy("Report"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -255,16 +253,16 @@ def _heading(sheet, key: str, data: dict, report) -> int:
 
 
 SUMMARY_FIELDS = [
-    ("value", L("Value")),
-    ("numerator", L("Numerator")),
-    ("denominator", L("Denominator")),
-    ("target", L("Target")),
-    ("n", L("Jobs timed")),
-    ("p50", L("p50")),
-    ("p90", L("p90")),
-    ("mean", L("Mean")),
-    ("within_target", L("Within target")),
-    ("target_s", L("Target time")),
+    ("value", gettext_lazy("Value")),
+    ("numerator", gettext_lazy("Numerator")),
+    ("denominator", gettext_lazy("Denominator")),
+    ("target", gettext_lazy("Target")),
+    ("n", gettext_lazy("Jobs timed")),
+    ("p50", gettext_lazy("p50")),
+    ("p90", gettext_lazy("p90")),
+    ("mean", gettext_lazy("Mean")),
+    ("within_target", gettext_lazy("Within target")),
+    ("target_s", gettext_lazy("Target time")),
 ]
 
 
