@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analytics.facts import Targets, aggregate_measures
-from analytics.measures import BIN_EDGES, BINS, GRAINS, MEASURES
+from analytics.measures import BIN_EDGES, BINS, GRAINS, MEASURES, interval_columns
 from commandcenter.access import NO_SCOPE, Scope, scope_of
 from commandcenter.choices import AreaClass, Role
 from commandcenter.directory import directory
@@ -546,8 +546,8 @@ def _grain(needed: set[str]) -> str | None:
     return min(fitting, key=lambda g: len(GRAINS[g])) if fitting else None
 
 
-def _where(filters: dict, start: date, end: date) -> tuple[str, list]:
-    clauses, params = ["day >= %s", "day <= %s"], [start, end]
+def _filter_sql(filters: dict) -> tuple[list[str], list]:
+    clauses, params = [], []
     for name, value in filters.items():
         if name == "category":
             clauses.append(f"category IN ({', '.join(['%s'] * len(value))})")
@@ -555,7 +555,63 @@ def _where(filters: dict, start: date, end: date) -> tuple[str, list]:
         else:
             clauses.append(f"{name} = %s")
             params.append(value)
-    return " AND ".join(clauses), params
+    return clauses, params
+
+
+def _where(filters: dict, start: date, end: date) -> tuple[str, list]:
+    clauses, params = _filter_sql(filters)
+    return " AND ".join(["day >= %s", "day <= %s", *clauses]), [start, end, *params]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def month_spans(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole months inside start..end (their first days) and the day ranges left."""
+    first = start if start.day == 1 else _next_month(start)
+    months, month = [], first
+    while _next_month(month) - timedelta(days=1) <= end:
+        months.append(month)
+        month = _next_month(month)
+    if not months:
+        return [], [(start, end)]
+    days = []
+    if start < months[0]:
+        days.append((start, months[0] - timedelta(days=1)))
+    after = _next_month(months[-1])
+    if after <= end:
+        days.append((after, end))
+    return months, days
+
+
+def _rollup_where(filters: dict, start: date, end: date, *, by_day: bool) -> tuple[str, list]:
+    """Whole months from month rows, the rest from day rows (only day rows when grouping
+    by day or weekday)."""
+    months, days = ([], [(start, end)]) if by_day else month_spans(start, end)
+    spans, params = [], []
+    if months:
+        spans.append(f"(period = 'month' AND day IN ({', '.join(['%s'] * len(months))}))")
+        params += months
+    for first, last in days:
+        spans.append("(period = 'day' AND day >= %s AND day <= %s)")
+        params += [first, last]
+    clauses, filter_params = _filter_sql(filters)
+    return " AND ".join([f"({' OR '.join(spans)})", *clauses]), params + filter_params
+
+
+def measures_of(codes) -> list[str]:
+    """The rollup columns the KPIs read."""
+    names = {"calls"}
+    for code in codes:
+        kpi = KPIS[code]
+        if kpi.kind == "interval":
+            names |= set(interval_columns(kpi.interval))
+        elif kpi.kind == "satisfaction":
+            names |= {c for c in MEASURES if c.startswith("cb_")}
+        else:
+            names |= {c for c in (kpi.num, kpi.den) if c and c in MEASURES}
+    return [m for m in MEASURES if m in names]
 
 
 def _sql_groups(group_by: list[str]) -> list[str]:
@@ -568,16 +624,17 @@ def _sql_groups(group_by: list[str]) -> list[str]:
     return columns
 
 
-def _measure_rows(*, grain, filters, start, end, group_by) -> list[tuple[dict, dict]]:
+def _measure_rows(*, grain, filters, start, end, group_by, measures) -> list[tuple[dict, dict]]:
     """(group values, summed measures) per group, from the rollups or the facts."""
     columns = _sql_groups(group_by)
-    where, params = _where(filters, start, end)
     if grain is not None:
-        select = [*columns, *(f"SUM({connection.ops.quote_name(m)})" for m in MEASURES)]
+        where, params = _rollup_where(filters, start, end, by_day="day" in columns)
+        select = [*columns, *(f"SUM({connection.ops.quote_name(m)})" for m in measures)]
         sql = f"SELECT {', '.join(select)} FROM analytics_rollup WHERE grain = %s AND {where}"
         params = [grain, *params]
     else:
-        select = [*columns, *aggregate_measures()]
+        where, params = _where(filters, start, end)
+        select = [*columns, *aggregate_measures(measures)]
         sql = f"SELECT {', '.join(select)} FROM analytics_jobfact WHERE {where}"
     if columns:
         sql += " GROUP BY " + ", ".join(columns)
@@ -587,8 +644,8 @@ def _measure_rows(*, grain, filters, start, end, group_by) -> list[tuple[dict, d
     result = []
     for row in rows:
         group = dict(zip(columns, row[: len(columns)], strict=True))
-        sums = dict(zip(MEASURES, (int(v or 0) for v in row[len(columns) :]), strict=True))
-        if grain is None and not columns and not sums["calls"]:
+        sums = dict(zip(measures, (int(v or 0) for v in row[len(columns) :]), strict=True))
+        if not columns and not sums["calls"]:
             continue
         result.append((group, sums))
     return result
@@ -643,7 +700,8 @@ def _fold(group: dict, *, level: int) -> tuple:
     for name, value in group.items():
         if name == "category" and value:
             chain = list(reversed(category_ancestors(directory.get(IncidentCategory, value))))
-            value = chain[min(level, len(chain) - 1)].pk
+            if chain:
+                value = chain[min(level, len(chain) - 1)].pk
         key.append((name, value))
     return tuple(key)
 
@@ -723,7 +781,12 @@ def kpi_query(
     level = _category_level(filters)
     merged: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     for group, sums in _measure_rows(
-        grain=grain, filters=filters, start=start, end=end, group_by=group_by
+        grain=grain,
+        filters=filters,
+        start=start,
+        end=end,
+        group_by=group_by,
+        measures=measures_of(codes),
     ):
         _merge(merged, group, sums, group_by, level)
     unit_days = None

@@ -185,10 +185,14 @@ TIMELINE_LABELS = {
     "incident.cancelled": gettext_noop("Cancelled"),
     "incident.closed": gettext_noop("Closed"),
     "incident.transferred": gettext_noop("Transferred to another district or agency"),
+    # 回访 (analytics/callbacks.py): the caller is asked afterwards.
+    "callback.queued": gettext_noop("Queued for a callback"),
+    "callback.recorded": gettext_noop("Callback recorded"),
     # The job's clocks (analytics), announced on the job: their name is the detail.
     "clock.warning": gettext_noop("Time limit due soon"),
     "clock.at_risk": gettext_noop("Arrival at risk"),
     "clock.breached": gettext_noop("Time limit breached"),
+    "clock.breach_found": gettext_noop("Time limit breached"),
     "clock.stopped": gettext_noop("Time limit stopped"),
     "clock.delay_reason": gettext_noop("Delay reason given"),
     "clock.excused": gettext_noop("Breach excused"),

@@ -4,9 +4,12 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from analytics.choices import ReportKind
 from analytics.engine import clocks_tick
 from analytics.facts import facts_tick
+from analytics.reports import daily_period, reports_periodic
 from commandcenter.machine_keys import machine_key_create
 from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
@@ -54,7 +57,7 @@ class Command(BaseCommand):
         accounts = demo_district_seed(plan=plan)
         if history_days:
             began = time.monotonic()
-            jobs = history_write(days=history_days, calls_per_day=350, seed=seed)
+            jobs = history_write(days=history_days, calls_per_day=250, seed=seed)
             # Read the past like any events: its clocks, then the facts and rollups.
             clocks_tick()
             facts_tick()
@@ -62,6 +65,10 @@ class Command(BaseCommand):
                 f"Wrote {jobs} jobs of the last {history_days} days and read them into clocks, "
                 f"facts and rollups in {time.monotonic() - began:.0f} s."
             )
+            # Yesterday's daily reports, as beat would have built them at 07:00.
+            yesterday = daily_period(timezone.localdate())
+            reports = reports_periodic(kind=ReportKind.DAILY, start=yesterday[0], end=yesterday[1])
+            self.stdout.write(f"Built {len(reports)} daily reports of {yesterday[0]}.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {plan.name}: {len(plan.stations)} stations, {len(plan.posts)} posts, "
