@@ -106,3 +106,51 @@ def test_a_supervisor_filters_by_station(live_stack, browser_page, users, figure
     expect_card(page, "calls", "1")
     page.wait_for_load_state("networkidle")
     assert problems == []
+
+
+def test_the_chart_builders_draw_empty_data_and_the_formats_read_right(modules_page):
+    """The dashboard's modules on their own: an empty answer (a fresh day) gives
+    options with zeros, not errors; rates, intervals and trends read as the cards do."""
+    result = modules_page.evaluate(
+        """async () => {
+          const charts = await import("/static/js/dashboard/charts.js");
+          const format = await import("/static/js/dashboard/format.js");
+          const words = {
+            empty: "暂无数据", jobs: "j", calls: "c", score: "s", vetoed: "v", vetoedNote: "vn",
+            target: (v) => `t ${v}`, p50: (v) => `p50 ${v}`, p90: (v) => `p90 ${v}`,
+            weekday: (i) => `w${i}`, hour: (h) => `${h}h`, rank: (r) => `#${r}`,
+          };
+          const edges = [0, 15, 30, 60, 120, 300, 600];
+          return {
+            arrival: charts.arrivalOption({ edges, counts: [], target_s: 300 }, { words })
+              .series[0].data.map((bar) => bar.value),
+            heat: charts.heatOption([], { words }).series[0].data.length,
+            gauges: charts.gaugesOption(
+              [{ code: "arrival_rate", name: "到场率（城区5分钟）", value: null, target: 0.95 }],
+              { width: 600, height: 240, words },
+            ).series.map((s) => s.pointer.show),
+            ranking: charts.rankingOption([], { words }).series[0].data.length,
+            zones: charts.zonesOption("m", [], [], "calls", { kind: "count", words })
+              .series[0].data,
+            short: charts.shortName("到场率（城区5分钟、城郊10分钟）"),
+            duration: [format.duration(328), format.duration(3725), format.duration(null)],
+            percent: format.percent(0.9345),
+            change: format.formatChange("rate", -0.023, (k, v) => `${v} pts`),
+            trends: [
+              format.trend(12, false).verdict,
+              format.trend(-0.02, true).verdict,
+              format.trend(0, true).verdict,
+              format.trend(null, true).verdict,
+            ],
+          };
+        }"""
+    )
+    assert set(result["arrival"]) == {0}
+    assert result["heat"] == 24 * 7
+    assert result["gauges"] == [False, True]  # no pointer for no value; the target's mark
+    assert result["ranking"] == 0 and result["zones"] == []
+    assert result["short"] == "到场率"
+    assert result["duration"] == ["5:28", "1:02:05", "—"]
+    assert result["percent"] == "93.5%"
+    assert result["change"] == "2.3 pts"
+    assert result["trends"] == ["bad", "bad", "flat", "none"]

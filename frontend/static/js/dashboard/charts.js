@@ -129,6 +129,7 @@ export function gaugesOption(gauges, { width, height, words }) {
         title: { show: false },
         detail: { show: false },
         pointer: {
+          show: true,
           icon: "rect",
           width: 3,
           length: band + 8,
