@@ -142,6 +142,7 @@ _KPIS = [
         gettext_lazy("call received (or back from the street) → first unit on scene"),
         excluded=NOT_SENT,
         interval="arrival",
+        higher_is_better=False,
     ),
     Kpi(
         "dispatch_rate",
@@ -162,6 +163,7 @@ _KPIS = [
         gettext_lazy("call received → first unit dispatched"),
         excluded=NOT_SENT,
         interval="dispatch",
+        higher_is_better=False,
     ),
     Kpi(
         "ack_rate",
@@ -180,6 +182,7 @@ _KPIS = [
         gettext_lazy("first unit dispatched → first acknowledgement (1-minute response)"),
         excluded=NOT_SENT,
         interval="ack",
+        higher_is_better=False,
     ),
     Kpi(
         "on_site_rate",
@@ -207,6 +210,7 @@ _KPIS = [
         gettext_lazy("diverted → accepted by the street's governance center"),
         excluded=gettext_lazy("Jobs returned before acceptance have no interval."),
         interval="street_accept",
+        higher_is_better=False,
     ),
     Kpi(
         "street_arrival_time",
@@ -214,6 +218,7 @@ _KPIS = [
         "interval",
         gettext_lazy("accepted by the street → its staff on scene (5-minute arrival)"),
         interval="street_arrival",
+        higher_is_better=False,
     ),
     Kpi(
         "referral_rate",
@@ -252,6 +257,7 @@ _KPIS = [
         gettext_lazy("call received → resolved, settled or referred"),
         excluded=gettext_lazy("Jobs still open have no interval."),
         interval="resolve",
+        higher_is_better=False,
     ),
     Kpi(
         "breaches",

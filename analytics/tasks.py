@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from analytics.callbacks import callbacks_enqueue_tick
 from analytics.choices import ReportKind
 from analytics.engine import clocks_tick
 from analytics.facts import facts_tick, unit_days_update
@@ -17,6 +18,7 @@ def clocks_tick_task() -> dict:
     """Idempotent: two at once, or one run twice, record each event once. The job
     facts and rollups follow the clocks in the same tick (never ahead of them)."""
     result = clocks_tick()
+    callbacks_enqueue_tick()  # 回访: closed jobs into the callback queue (analytics/callbacks.py)
     facts = facts_tick()
     return {
         "ingested": result.ingested,

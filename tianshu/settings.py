@@ -256,8 +256,6 @@ CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 15)
 CLOCK_SCAN_SECONDS = env_float("CLOCK_SCAN_SECONDS", 1.0)
 # How often today's on-duty and patrol time per unit is recomputed (analytics.tasks.unit_days).
 UNIT_DAY_SECONDS = env_int("UNIT_DAY_SECONDS", 300)
-# 满意率 = (满意 + w × 基本满意) / valid replies: the weight w of 基本满意.
-CALLBACK_SATISFACTION_WEIGHT = env_float("CALLBACK_SATISFACTION_WEIGHT", 0.5)
 # The local hour (TIME_ZONE, read again below) the daily and weekly reports are built at.
 REPORT_HOUR = env_int("REPORT_HOUR", 7)
 if not 0 <= REPORT_HOUR <= 23:
@@ -315,6 +313,14 @@ CALLER_HISTORY_ADDRESS_MIN_CHARS = 4
 # many invalid calls (misdial, prank, silent …) a nuisance caller.
 REPEAT_CALLER_CALLS = env_int("REPEAT_CALLER_CALLS", 3)
 NUISANCE_CALLER_INVALID_CALLS = env_int("NUISANCE_CALLER_INVALID_CALLS", 2)
+
+# --- Callbacks (回访) ----------------------------------------------------------------
+# Satisfaction = (满意 + w × 基本满意) / valid replies; w between 0 and 1 (Dongguan: 0.5).
+CALLBACK_SATISFACTION_WEIGHT = env_float("CALLBACK_SATISFACTION_WEIGHT", 0.5)
+if not 0.0 <= CALLBACK_SATISFACTION_WEIGHT <= 1.0:
+    raise ImproperlyConfigured(
+        f"CALLBACK_SATISFACTION_WEIGHT must be between 0 and 1, got {CALLBACK_SATISFACTION_WEIGHT}"
+    )
 
 # --- Auth: passwords, lockout, two-factor, sessions (issue 11) ---------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -422,6 +428,11 @@ SPECTACULAR_SETTINGS = {
         "JobTierEnum": "incidents.choices.JOB_TIERS",
         "OrderKindEnum": "dispatch.choices.OrderKind",
         "ClockPointEnum": "analytics.choices.ClockPoint",
+        # Fields named `state` and `result` of two choice sets each: the older keep their names.
+        "StateEnum": "analytics.choices.ClockState",
+        "CallbackStateEnum": "analytics.choices.CallbackState",
+        "CallbackResultEnum": "analytics.choices.CallbackResult",
+        "ResultEnum": "commandcenter.choices.SecurityResult",
         "ReportKindEnum": "analytics.choices.ReportKind",
     },
 }
