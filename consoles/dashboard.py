@@ -43,10 +43,6 @@ PRESET_LABELS = {
     "this_month": _("This month"),
 }
 REFRESH_SECONDS = 60
-# Where a report downloads. The reports' endpoints are another branch's
-# (/api/v1/reports/{id}/xlsx and /pdf); until they land the links are built
-# from this pattern ("0" stands for the report's id).
-REPORT_DOWNLOADS = {"xlsx": "/api/v1/reports/0/xlsx", "pdf": "/api/v1/reports/0/pdf"}
 
 
 def _scope_place(scope) -> tuple[str, dict]:
@@ -113,7 +109,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "page": reverse("dashboard-page"),
         # A late clock's job: its timeline, clocks and the units' tracks (0 for its id).
         "jobPage": reverse("dashboard-job", kwargs={"pk": 0}),
-        "reports": REPORT_DOWNLOADS,
+        # Where a report downloads (analytics/api/reports.py; 0 for its id).
+        "reports": {
+            "xlsx": reverse("report-xlsx", args=[0]),
+            "pdf": reverse("report-pdf", args=[0]),
+        },
         "refreshSeconds": REFRESH_SECONDS,
         "today": today.isoformat(),
         "range": preset,
