@@ -156,8 +156,10 @@ TRACK_FIXES_SHOWN = 2000
 def assignment_tracks(*, user, incident: Incident) -> list[dict]:
     """Each unit sent to a job that `user` may see, with its GPS track from its
     dispatch until it cleared (or the job closed, or now): where it drove, for
-    the review of a late arrival."""
-    fixes = visible(PositionFix.objects.all(), user)
+    the review of a late arrival. The assignment is what is seen: a unit of
+    another station sent to a job in the chief's area shows its track while on
+    that job, and nothing of its day besides."""
+    fixes = PositionFix.objects.all()
     tracks = []
     for assignment in incident_assignments(user=user, incident=incident):
         until = assignment.cleared_at or incident.closed_at or timezone.now()

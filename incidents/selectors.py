@@ -188,6 +188,14 @@ TIMELINE_LABELS = {
     # 回访 (analytics/callbacks.py): the caller is asked afterwards.
     "callback.queued": gettext_noop("Queued for a callback"),
     "callback.recorded": gettext_noop("Callback recorded"),
+    # The job's clocks (analytics), announced on the job: their name is the detail.
+    "clock.warning": gettext_noop("Time limit due soon"),
+    "clock.at_risk": gettext_noop("Arrival at risk"),
+    "clock.breached": gettext_noop("Time limit breached"),
+    "clock.breach_found": gettext_noop("Time limit breached"),
+    "clock.stopped": gettext_noop("Time limit stopped"),
+    "clock.delay_reason": gettext_noop("Delay reason given"),
+    "clock.excused": gettext_noop("Breach excused"),
 }
 
 
@@ -220,6 +228,8 @@ def _named(key: str, value) -> str:
 def _detail(event: Event, street: bool = False) -> str:
     payload = event.payload
     parts = []
+    if isinstance(payload.get("clock"), dict) and payload["clock"].get("name"):
+        parts.append(payload["clock"]["name"])
     if "units" in payload:
         parts.append(", ".join(unit["call_sign"] for unit in payload["units"]))
     if "call_sign" in payload:

@@ -212,3 +212,36 @@ def test_the_job_page_shows_the_timeline_clocks_and_the_units_tracks(
 def test_breaches_link_to_the_job_page(client, users, jobs):
     config = page(client, users.chief_a).context["dashboard_config"]
     assert config["jobPage"] == reverse("dashboard-job", kwargs={"pk": 0})
+
+
+def test_a_unit_of_another_station_shows_its_track_on_the_job_only(
+    client, users, district, jobs, api_client_for
+):
+    incident = jobs["a"]["id"]
+    before = timezone.now() - timedelta(minutes=5)
+    sent = api_client_for(users.dispatcher).post(
+        f"/api/v1/incidents/{incident}/dispatch/", {"units": [district.units.b.pk]}, format="json"
+    )
+    assert sent.status_code < 300, sent.content
+    now = timezone.now()
+    PositionFix.objects.bulk_create(
+        PositionFix(unit=district.units.b, recorded_at=when, lat=30.015, lng=120.015)
+        for when in (before, now + timedelta(seconds=5), now + timedelta(seconds=10))
+    )
+    client.force_login(users.chief_a)
+    with time_machine.travel(now + timedelta(seconds=30), tick=False):
+        response = client.get(reverse("dashboard-job", kwargs={"pk": incident}))
+    [track] = response.context["track_map"]["tracks"]
+    assert track["call_sign"] == "B-01" and len(track["points"]) == 2
+
+
+def test_the_job_page_names_the_clock_events_of_the_timeline(client, users, jobs):
+    start = timezone.now()
+    for seconds in (50, 70, 400):  # nobody sent: the dispatch clock warns, then breaches
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            clocks_tick()
+    client.force_login(users.supervisor)
+    response = client.get(reverse("dashboard-job", kwargs={"pk": jobs["a"]["id"]}))
+    breached = [s for s in response.context["timeline"] if s["kind"] == "clock.breached"]
+    assert breached and not breached[0]["label"].startswith("clock.")
+    assert breached[0]["detail"]  # the clock's name

@@ -53,11 +53,11 @@ const isNumber = (value) => value !== null && value !== undefined && Number.isFi
 
 /** Where each gauge goes: in one row if there is room, else two. */
 export function gaugeLayout(count, width, height) {
-  const columns = count > 2 && width / count < 170 ? Math.ceil(count / 2) : Math.max(count, 1);
+  const columns = count > 2 && width / count < 140 ? Math.ceil(count / 2) : Math.max(count, 1);
   const rows = Math.ceil(count / columns) || 1;
   const cellWidth = width / columns;
   const cellHeight = height / rows;
-  const radius = Math.max(30, Math.min(cellWidth / 2 - 12, cellHeight / 2 - 6));
+  const radius = Math.max(30, Math.min(cellWidth / 2 - 10, cellHeight / 2 - 12));
   return Array.from({ length: count }, (_, index) => ({
     center: [
       (index % columns) * cellWidth + cellWidth / 2,
@@ -69,74 +69,77 @@ export function gaugeLayout(count, width, height) {
 
 /**
  * One gauge per KPI (0–100%), red below its target and green above it, the
- * target marked by a short black needle; a KPI with no jobs shows no pointer.
+ * target marked by a short black bar across the arc (a second, bare gauge
+ * with only that pointer); a KPI with no jobs shows no pointer, and says so.
  */
 export function gaugesOption(gauges, { width, height, words }) {
   const layout = gaugeLayout(gauges.length, width, height);
-  return {
-    ...BASE,
-    series: gauges.map((gauge, index) => {
-      const { center, radius } = layout[index];
-      const target = isNumber(gauge.target) ? Number(gauge.target) : null;
-      const known = isNumber(gauge.value);
-      const small = radius < 55;
-      const data = [
+  const series = [];
+  gauges.forEach((gauge, index) => {
+    const { center, radius } = layout[index];
+    const target = isNumber(gauge.target) ? Number(gauge.target) : null;
+    const known = isNumber(gauge.value);
+    const small = radius < 55;
+    const band = Math.max(6, Math.round(radius * 0.12));
+    const arc = { center, radius, min: 0, max: 100, startAngle: 210, endAngle: -30 };
+    series.push({
+      id: `gauge-${gauge.code}`,
+      type: "gauge",
+      ...arc,
+      splitNumber: 4,
+      axisLine: {
+        lineStyle: {
+          width: band,
+          color: target === null ? [[1, COLORS.accent]] : [[target, COLORS.red], [1, COLORS.ok]],
+        },
+      },
+      progress: { show: false },
+      pointer: { show: known, width: 3, length: "58%", itemStyle: { color: COLORS.ink } },
+      anchor: { show: known, size: 7, itemStyle: { color: COLORS.ink } },
+      axisTick: { show: false },
+      splitLine: { length: band, distance: -band, lineStyle: { color: "#fff", width: 1 } },
+      axisLabel: { show: !small, distance: band + 4, fontSize: 9, color: COLORS.faint },
+      title: { offsetCenter: [0, "80%"], fontSize: small ? 11 : 12, color: COLORS.muted, lineHeight: 16 },
+      detail: {
+        offsetCenter: [0, "36%"],
+        fontSize: known ? (small ? 16 : 20) : 12,
+        fontWeight: 600,
+        color: known ? COLORS.ink : COLORS.faint,
+        formatter: () => (known ? percent(gauge.value) : words.empty),
+      },
+      data: [
         {
           value: known ? Math.round(Number(gauge.value) * 1000) / 10 : 0,
           name: `${shortName(gauge.name)}\n${target === null ? "" : words.target(percent(target, 0))}`,
-          title: { offsetCenter: [0, "78%"], fontSize: small ? 10 : 11, color: COLORS.muted, lineHeight: 15 },
-          detail: {
-            offsetCenter: [0, "28%"],
-            fontSize: known ? (small ? 15 : 19) : 12,
-            fontWeight: 600,
-            color: known ? COLORS.ink : COLORS.faint,
-            formatter: () => (known ? percent(gauge.value) : words.empty),
-          },
-          pointer: { show: known },
         },
-      ];
-      if (target !== null) {
-        data.push({
-          value: target * 100,
-          name: "",
-          title: { show: false },
-          detail: { show: false },
-          pointer: {
-            show: true,
-            icon: "rect",
-            length: Math.max(8, radius * 0.2),
-            width: 3,
-            offsetCenter: [0, -radius * 0.86],
-            itemStyle: { color: COLORS.ink },
-          },
-        });
-      }
-      return {
-        id: `gauge-${gauge.code}`,
+      ],
+    });
+    if (target !== null) {
+      series.push({
+        id: `gauge-${gauge.code}-target`,
         type: "gauge",
-        center,
-        radius,
-        min: 0,
-        max: 100,
-        startAngle: 210,
-        endAngle: -30,
-        splitNumber: 4,
-        axisLine: {
-          lineStyle: {
-            width: Math.max(6, radius * 0.12),
-            color: target === null ? [[1, COLORS.accent]] : [[target, COLORS.red], [1, COLORS.ok]],
-          },
-        },
-        progress: { show: false },
-        pointer: { width: 3, length: "58%", itemStyle: { color: COLORS.ink } },
-        anchor: { show: known, size: 6, itemStyle: { color: COLORS.ink } },
+        ...arc,
+        silent: true,
+        axisLine: { show: false },
         axisTick: { show: false },
-        splitLine: { length: 5, distance: -Math.max(6, radius * 0.12), lineStyle: { color: "#fff", width: 1 } },
-        axisLabel: { show: !small, distance: Math.max(8, radius * 0.16), fontSize: 9, color: COLORS.faint },
-        data,
-      };
-    }),
-  };
+        splitLine: { show: false },
+        axisLabel: { show: false },
+        progress: { show: false },
+        anchor: { show: false },
+        title: { show: false },
+        detail: { show: false },
+        pointer: {
+          icon: "rect",
+          width: 3,
+          length: band + 8,
+          offsetCenter: [0, -(radius - band - 4)],
+          itemStyle: { color: COLORS.ink },
+        },
+        data: [{ value: target * 100 }],
+      });
+    }
+  });
+  return { ...BASE, series };
 }
 
 // --- Arrival-time distribution -----------------------------------------------------
@@ -170,28 +173,36 @@ export function arrivalOption(histogram, { words }) {
     Math.max(lastWithJobs, binOf(edges, isNumber(target) ? target * 2 : 600), 8),
   );
   const labels = edges.slice(0, shownTo + 1).map((_, index) => binLabel(edges, index));
+  // The lines carry no label (the target and p90 often share a bin): the title names them.
   const marks = [];
-  if (isNumber(target)) {
-    marks.push({
-      xAxis: Math.min(binOf(edges, target), shownTo),
-      name: words.target(duration(target)),
-      lineStyle: { color: COLORS.red, type: "solid", width: 2 },
-      label: { formatter: words.target(duration(target)), color: COLORS.red },
-    });
-  }
+  const names = [];
+  const line = (key, seconds, color, type, text) => {
+    marks.push({ xAxis: Math.min(binOf(edges, seconds), shownTo), name: key, lineStyle: { color, type, width: 2 } });
+    names.push(`{${key}|${type === "solid" ? "━" : "┅"} ${text}}`);
+  };
+  if (isNumber(target)) line("target", target, COLORS.red, "solid", words.target(duration(target)));
   for (const [key, color] of [["p50", COLORS.accent], ["p90", COLORS.amber]]) {
     const value = histogram?.[key];
-    if (!isNumber(value)) continue;
-    marks.push({
-      xAxis: Math.min(binOf(edges, value), shownTo),
-      name: key,
-      lineStyle: { color, type: "dashed", width: 1.5 },
-      label: { formatter: words[key](duration(value)), color },
-    });
+    if (isNumber(value)) line(key, value, color, "dashed", words[key](duration(value)));
   }
   return {
     ...BASE,
-    grid: { left: 44, right: 20, top: 36, bottom: 58 },
+    grid: { left: 50, right: 20, top: 34, bottom: 58 },
+    title: {
+      text: names.join("    "),
+      left: 50,
+      top: 2,
+      textStyle: {
+        fontSize: 12,
+        fontWeight: 400,
+        fontFamily: FONT,
+        rich: {
+          target: { color: COLORS.red, fontFamily: FONT },
+          p50: { color: COLORS.accent, fontFamily: FONT },
+          p90: { color: COLORS.amber, fontFamily: FONT },
+        },
+      },
+    },
     tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
     xAxis: {
       type: "category",
@@ -202,6 +213,8 @@ export function arrivalOption(histogram, { words }) {
     yAxis: {
       type: "value",
       name: words.jobs,
+      nameLocation: "middle",
+      nameGap: 34,
       minInterval: 1,
       nameTextStyle: { color: COLORS.muted },
       axisLabel: { color: COLORS.muted },
@@ -219,12 +232,7 @@ export function arrivalOption(histogram, { words }) {
           },
         })),
         barCategoryGap: "18%",
-        markLine: {
-          symbol: ["none", "none"],
-          silent: true,
-          label: { position: "end", fontSize: 11 },
-          data: marks,
-        },
+        markLine: { symbol: ["none", "none"], silent: true, label: { show: false }, data: marks },
       },
     ],
   };
@@ -249,7 +257,7 @@ export function heatOption(heat, { words }) {
   const most = Math.max(1, ...cells.map((cell) => cell[2]));
   return {
     ...BASE,
-    grid: { left: 44, right: 16, top: 8, bottom: 54 },
+    grid: { left: 44, right: 16, top: 8, bottom: 66 },
     tooltip: tooltip({
       formatter: (item) =>
         `${words.weekday(item.value[1])} ${words.hour(item.value[0])}\n${words.calls}: ${item.value[2]}`,
@@ -413,5 +421,5 @@ export function rankingOption(rows, { words }) {
 }
 
 export function rankingHeight(rows) {
-  return Math.max(160, 40 + 26 * (rows?.length ?? 0));
+  return Math.max(160, 40 + 22 * (rows?.length ?? 0));
 }

@@ -30,7 +30,8 @@ export function number(value, digits = 0) {
 
 const RATES = new Set(["rate", "satisfaction"]);
 
-/** The one number of a figure, as its kind reads (the card's `value`). */
+/** The one number of a figure, as its kind reads (the card's `value`); `fill` adds
+ * the unit of hours and ratios ("{value} h"), left out without it. */
 export function formatValue(kind, value, fill = (key, v) => v) {
   if (value === null || value === undefined) return "—";
   if (RATES.has(kind)) return percent(value);

@@ -42,6 +42,7 @@ import {
 } from "./format.js";
 
 const echarts = window.echarts;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const root = document.getElementById("dashboard");
 const config = JSON.parse(document.getElementById("dashboard-config").textContent);
 let data = JSON.parse(document.getElementById("dashboard-data").textContent);
@@ -212,9 +213,9 @@ for (const link of root.querySelectorAll("a[data-range]")) {
 part("custom-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
-  const from = form.elements.from.value;
-  const to = form.elements.to.value || from;
-  if (!from) return;
+  const from = form.elements.from.value.trim();
+  const to = form.elements.to.value.trim() || from;
+  if (!form.reportValidity() || !DAY.test(from) || !DAY.test(to)) return;
   // Two dates the wrong way round are read the right way round.
   const [first, last] = from <= to ? [from, to] : [to, from];
   choose({ range: "custom", from: first, to: last });
@@ -302,7 +303,12 @@ function renderCards() {
     name.title = `${definitionText(card.code)}\n${say("definition-hint")}`;
     node.dataset.kind = card.kind;
     const value = node.querySelector('[data-slot="value"]');
-    value.textContent = formatValue(card.kind, card.value, fill);
+    value.textContent = formatValue(card.kind, card.value);
+    if ((card.kind === "hours" || card.kind === "ratio") && card.value !== null && card.value !== undefined) {
+      // The unit small beside the figure: "1.3 小时", "2.33 起/在岗小时".
+      const unit = fill(card.kind === "hours" ? "hours" : "per-hour", "").trim();
+      value.append(element("span", { className: "kpi-unit", text: unit }));
+    }
     value.dataset.value = card.value === null || card.value === undefined ? "" : String(card.value);
     if (card.kind === "interval") value.prepend(element("span", { className: "kpi-tag", text: "p90" }));
     node.classList.toggle("is-empty", card.value === null || card.value === undefined);
@@ -472,9 +478,11 @@ function renderRankingDetail() {
       const passed = String(item.passed);
       tr.append(element("td", { className: `passed passed-${passed}`, text: say(`passed:${passed}`) }));
       tr.append(element("td", { className: "num", text: item.tier === "veto" ? "—" : `${number(item.earned, item.earned % 1 ? 2 : 0)} / ${number(item.points, item.points % 1 ? 2 : 0)}` }));
-      const before = item.previous_value === null || item.previous_value === undefined ? "—" : itemValue({ ...item, value: item.previous_value });
+      let before = item.previous_value === null || item.previous_value === undefined ? "—" : itemValue({ ...item, value: item.previous_value });
+      const scored = item.previous_earned !== null && item.previous_earned !== undefined && item.tier !== "veto";
+      if (scored) before += ` · ${number(item.previous_earned, item.previous_earned % 1 ? 2 : 0)}`;
       const cell = element("td", { className: "num", text: before });
-      if (item.previous_earned !== null && item.previous_earned !== undefined && item.tier !== "veto") {
+      if (scored) {
         const change = item.earned - item.previous_earned;
         const { direction, verdict } = trend(change, true);
         const mark = element("span", { className: "item-change", attributes: { "data-trend": verdict } });
@@ -552,7 +560,8 @@ function renderStations() {
       tr.append(name);
       for (const code of codes) {
         const kind = definitions.get(code)?.kind ?? "count";
-        tr.append(element("td", { className: "num", text: formatValue(kind, row[code], fill) }));
+        // The units are the column's (the card's): the cells are numbers.
+        tr.append(element("td", { className: "num", text: formatValue(kind, row[code]) }));
       }
       return tr;
     }),
@@ -569,7 +578,7 @@ function renderBreaches() {
   const body = part("breaches");
   if (!rows.length) {
     const tr = element("tr", { className: "empty-row" });
-    tr.append(element("td", { text: say("no-breaches"), attributes: { colspan: "7" } }));
+    tr.append(element("td", { text: say("no-breaches"), attributes: { colspan: config.districtWide ? "7" : "6" } }));
     body.replaceChildren(tr);
     return;
   }
@@ -584,7 +593,7 @@ function renderBreaches() {
       tr.append(element("td", { text: localDateTime(row.due_at) }));
       tr.append(element("td", { className: "num", text: duration(row.late_s) }));
       tr.append(element("td", { text: row.delay_reason || say("none") }));
-      tr.append(element("td", { text: row.station_name || say("none") }));
+      if (config.districtWide) tr.append(element("td", { text: row.station_name || say("none") }));
       return tr;
     }),
   );
