@@ -32,39 +32,57 @@ def bin_width(index: int) -> float | None:
     return BIN_EDGES[index + 1] - BIN_EDGES[index] if index + 1 < BINS else None
 
 
-# Counted columns: name → the job-fact condition that counts it (SQL over the
-# fact row; the Python side reads the same fields, see analytics.facts).
+# Counted columns: name → (the job-fact condition that counts it in SQL, the
+# same in Python over a fact). A test holds the two sides together (a rebuilt
+# rollup equals the incrementally kept one).
+def _job(f) -> bool:
+    return f.valid and not f.repeat
+
+
 COUNTS = {
-    "calls": "1=1",
-    "valid": "valid",
-    "invalid": "NOT valid",
-    "repeats": "repeat",
+    "calls": ("1=1", lambda f: True),
+    "valid": ("valid", lambda f: f.valid),
+    "invalid": ("NOT valid", lambda f: not f.valid),
+    "repeats": ("repeat", lambda f: f.repeat),
     # A job: a valid call that is not a repeat of another.
-    "jobs": "valid AND NOT repeat",
-    "police_jobs": "valid AND NOT repeat AND tier = 'police'",
-    "street_jobs": "valid AND NOT repeat AND diverted",
-    "returned": "valid AND NOT repeat AND returned",
-    "referred": "valid AND NOT repeat AND referred",
-    "transferred": "valid AND NOT repeat AND transferred",
-    "dispatched": "valid AND NOT repeat AND dispatched",
-    "acknowledged": "valid AND NOT repeat AND acknowledged",
-    "resolved": "valid AND NOT repeat AND resolved",
-    "on_site": "valid AND NOT repeat AND on_site",
-    "street_settled": "valid AND NOT repeat AND diverted AND street_settled",
-    "completed": "valid AND NOT repeat AND completed",
-    "closed_same_day": "valid AND NOT repeat AND closed_same_day",
-    "clocks_breached": "breaches",
-    "clocks_excused": "excused",
-    "breaches_unexplained": "unexplained",
-    "breaches_unexplained_p1": "CASE WHEN priority = 1 THEN unexplained ELSE 0 END",
-    "cb_satisfied": "callback = 'satisfied'",
-    "cb_basic": "callback = 'basic'",
-    "cb_unsatisfied": "callback = 'unsatisfied'",
-    "cb_unreached": "callback = 'unreached'",
-    "cb_refused": "callback = 'refused'",
+    "jobs": ("valid AND NOT repeat", _job),
+    "police_jobs": (
+        "valid AND NOT repeat AND tier = 'police'",
+        lambda f: _job(f) and f.tier == "police",
+    ),
+    "street_jobs": ("valid AND NOT repeat AND diverted", lambda f: _job(f) and f.diverted),
+    "returned": ("valid AND NOT repeat AND returned", lambda f: _job(f) and f.returned),
+    "referred": ("valid AND NOT repeat AND referred", lambda f: _job(f) and f.referred),
+    "transferred": ("valid AND NOT repeat AND transferred", lambda f: _job(f) and f.transferred),
+    "dispatched": ("valid AND NOT repeat AND dispatched", lambda f: _job(f) and f.dispatched),
+    "acknowledged": ("valid AND NOT repeat AND acknowledged", lambda f: _job(f) and f.acknowledged),
+    "resolved": ("valid AND NOT repeat AND resolved", lambda f: _job(f) and f.resolved),
+    "on_site": ("valid AND NOT repeat AND on_site", lambda f: _job(f) and f.on_site),
+    "street_settled": (
+        "valid AND NOT repeat AND diverted AND street_settled",
+        lambda f: _job(f) and f.diverted and f.street_settled,
+    ),
+    "completed": ("valid AND NOT repeat AND completed", lambda f: _job(f) and f.completed),
+    "closed_same_day": (
+        "valid AND NOT repeat AND closed_same_day",
+        lambda f: _job(f) and f.closed_same_day,
+    ),
+    "cb_satisfied": ("callback = 'satisfied'", lambda f: f.callback == "satisfied"),
+    "cb_basic": ("callback = 'basic'", lambda f: f.callback == "basic"),
+    "cb_unsatisfied": ("callback = 'unsatisfied'", lambda f: f.callback == "unsatisfied"),
+    "cb_unreached": ("callback = 'unreached'", lambda f: f.callback == "unreached"),
+    "cb_refused": ("callback = 'refused'", lambda f: f.callback == "refused"),
 }
-# Count columns whose condition is a number (a sum), not a test.
-SUMMED = frozenset({"clocks_breached", "clocks_excused", "breaches_unexplained"})
+# Summed columns: name → (SQL over the fact, the same in Python).
+SUMS = {
+    "clocks_breached": ("breaches", lambda f: f.breaches),
+    "clocks_excused": ("excused", lambda f: f.excused),
+    "breaches_unexplained": ("unexplained", lambda f: f.unexplained),
+    "breaches_unexplained_p1": (
+        "CASE WHEN priority = 1 THEN unexplained ELSE 0 END",
+        lambda f: f.unexplained if f.priority == 1 else 0,
+    ),
+}
 
 
 def interval_columns(interval: str) -> list[str]:
@@ -76,7 +94,7 @@ def interval_columns(interval: str) -> list[str]:
     ]
 
 
-MEASURES = [*COUNTS, *(c for interval in INTERVALS for c in interval_columns(interval))]
+MEASURES = [*COUNTS, *SUMS, *(c for interval in INTERVALS for c in interval_columns(interval))]
 
 # The grains a rollup is kept at: which dimensions it keeps (the rest are 0 or
 # ''). A query reads the smallest grain holding every dimension it filters or

@@ -17,9 +17,33 @@ from patrol.models import PatrolZone, PositionFix, Team, Unit
 MAX_FIX_GAP = timedelta(minutes=5)
 
 
-def _local_day_bounds(day: date) -> tuple[datetime, datetime]:
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
+
+
+def track_intervals(fixes: QuerySet, *, start: datetime, end: datetime) -> pd.DataFrame:
+    """The stretches of track between consecutive fixes of each unit inside [start, end):
+    unit, zone and on_job of the earlier fix, and the seconds inside the range.
+
+    Fixes further apart than MAX_FIX_GAP are a gap (terminal off), not a stretch.
+    A margin is read either side: a stretch that crosses midnight counts its part
+    inside the range.
+    """
+    fixes = fixes.filter(recorded_at__gte=start - MAX_FIX_GAP, recorded_at__lt=end + MAX_FIX_GAP)
+    frame = pd.DataFrame.from_records(
+        fixes.order_by("unit_id", "recorded_at").values_list(
+            "unit_id", "recorded_at", "zone_id", "on_job"
+        ),
+        columns=["unit", "at", "zone", "on_job"],
+    )
+    if frame.empty:
+        return frame.assign(seconds=pd.Series(dtype=float))
+    following = frame.groupby("unit")["at"].shift(-1)
+    gap = (following - frame["at"]).dt.total_seconds()
+    inside = (following.clip(upper=end) - frame["at"].clip(lower=start)).dt.total_seconds()
+    frame["seconds"] = inside.clip(lower=0)
+    return frame[gap.notna() & (gap <= MAX_FIX_GAP.total_seconds())]
 
 
 def patrol_time(*, user, day: date, station_id: int | None = None) -> list[dict]:
@@ -29,32 +53,14 @@ def patrol_time(*, user, day: date, station_id: int | None = None) -> list[dict]
     the earlier fix when the unit was free (not on a job) at that fix, and
     the fixes are at most MAX_FIX_GAP apart. Rows are ordered by unit, zone.
     """
-    start, end = _local_day_bounds(day)
-    # Read a margin either side: an interval that crosses midnight counts its
-    # part inside the day.
-    fixes = visible(PositionFix.objects.all(), user).filter(
-        recorded_at__gte=start - MAX_FIX_GAP, recorded_at__lt=end + MAX_FIX_GAP
-    )
+    start, end = local_day_bounds(day)
+    fixes = visible(PositionFix.objects.all(), user)
     if station_id is not None:
         fixes = fixes.filter(unit__home_station_id=station_id)
-    frame = pd.DataFrame.from_records(
-        fixes.order_by("unit_id", "recorded_at").values_list(
-            "unit_id", "recorded_at", "zone_id", "on_job"
-        ),
-        columns=["unit", "at", "zone", "on_job"],
-    )
+    frame = track_intervals(fixes, start=start, end=end)
     if frame.empty:
         return []
-    following = frame.groupby("unit")["at"].shift(-1)
-    gap = (following - frame["at"]).dt.total_seconds()
-    inside = (following.clip(upper=end) - frame["at"].clip(lower=start)).dt.total_seconds()
-    frame["seconds"] = inside.clip(lower=0)
-    counted = frame[
-        gap.notna()
-        & (gap <= MAX_FIX_GAP.total_seconds())
-        & ~frame["on_job"]
-        & frame["zone"].notna()
-    ]
+    counted = frame[~frame["on_job"] & frame["zone"].notna()]
     totals = counted.groupby(["unit", "zone"], as_index=False)["seconds"].sum()
     units = {
         unit.pk: unit

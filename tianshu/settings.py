@@ -252,6 +252,10 @@ CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 15)
 # How often the clocks are swept (analytics.tasks.clocks_tick): a breach reaches
 # the map within about this much of its due time.
 CLOCK_SCAN_SECONDS = env_float("CLOCK_SCAN_SECONDS", 1.0)
+# How often today's on-duty and patrol time per unit is recomputed (analytics.tasks.unit_days).
+UNIT_DAY_SECONDS = env_int("UNIT_DAY_SECONDS", 300)
+# 满意率 = (满意 + w × 基本满意) / valid replies: the weight w of 基本满意.
+CALLBACK_SATISFACTION_WEIGHT = env_float("CALLBACK_SATISFACTION_WEIGHT", 0.5)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "commandcenter.tasks.record_worker_heartbeat",
@@ -263,6 +267,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.clocks_tick",
         "schedule": float(CLOCK_SCAN_SECONDS),
         "options": {"expires": float(CLOCK_SCAN_SECONDS) * 5},
+    },
+    # On-duty and patrol time per unit and day, from the GPS tracks (the KPIs' unit-hours).
+    "unit-days": {
+        "task": "analytics.tasks.unit_days",
+        "schedule": float(UNIT_DAY_SECONDS),
+        "options": {"expires": float(UNIT_DAY_SECONDS)},
     },
     "flag-overdue-orders": {
         "task": "dispatch.tasks.flag_overdue_orders",

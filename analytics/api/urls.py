@@ -1,8 +1,9 @@
-"""Routes of the clocks under /api/v1/, and the job resource with its clocks."""
+"""Routes of the clocks and the measures under /api/v1/, and the job resource with its clocks."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from analytics.api import views
+from analytics.api import kpis, views
 
 router = SimpleRouter()
 router.register("incidents", views.ClockedJobViewSet, basename="incident")
@@ -10,4 +11,10 @@ router.register("clocks", views.ClockViewSet, basename="clock")
 router.register("clock-definitions", views.ClockDefinitionViewSet, basename="clock-definition")
 router.register("delay-reasons", views.DelayReasonViewSet, basename="delay-reason")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("kpis/", kpis.KpiView.as_view(), name="kpis"),
+    path("kpi-definitions/", kpis.KpiDefinitionView.as_view(), name="kpi-definitions"),
+    path("ranking/", kpis.RankingView.as_view(), name="ranking"),
+    path("dashboard/", kpis.DashboardView.as_view(), name="dashboard"),
+]

@@ -1,11 +1,16 @@
 """Build the demo district (fixed seed) and its demo accounts."""
 
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from analytics.engine import clocks_tick
+from analytics.facts import facts_tick
 from commandcenter.machine_keys import machine_key_create
 from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
+from demo.history import history_write
 from demo.seed import DEMO_PASSWORD, demo_district_seed
 from patrol.models import Unit
 
@@ -21,12 +26,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=20211)
         parser.add_argument(
+            "--history-days",
+            type=int,
+            default=10,
+            help="Past days of jobs to write before today (for the dashboard's comparisons).",
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="Seed even with TIANSHU_ENV=production (its accounts share a published password).",
         )
 
-    def handle(self, *args, if_empty: bool, seed: int, allow_production: bool, **options):
+    def handle(
+        self, *args, if_empty: bool, seed: int, allow_production: bool, history_days: int, **options
+    ):
         if settings.ENVIRONMENT == "production" and not allow_production:
             raise CommandError(
                 "Refusing to seed the demo district in production: its accounts share the "
@@ -39,6 +52,16 @@ class Command(BaseCommand):
             raise CommandError("A district is already loaded; use a fresh database.")
         plan = build_demo_district(seed=seed)
         accounts = demo_district_seed(plan=plan)
+        if history_days:
+            began = time.monotonic()
+            jobs = history_write(days=history_days, calls_per_day=350, seed=seed)
+            # Read the past like any events: its clocks, then the facts and rollups.
+            clocks_tick()
+            facts_tick()
+            self.stdout.write(
+                f"Wrote {jobs} jobs of the last {history_days} days and read them into clocks, "
+                f"facts and rollups in {time.monotonic() - began:.0f} s."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {plan.name}: {len(plan.stations)} stations, {len(plan.posts)} posts, "

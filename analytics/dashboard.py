@@ -1,0 +1,216 @@
+"""The station chief's dashboard: everything its page draws, in one read.
+
+Every number comes from kpi_query (the same figures as the API and the
+reports), for the chosen range and the one before it of the same length.
+"""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics.choices import ClockState
+from analytics.kpis import KPIS, kpi_definitions, kpi_query, previous_range
+from analytics.measures import BIN_EDGES
+from analytics.models import ClockInstance, Report
+from analytics.ranking import ranking
+from commandcenter.access import Scope, located_in
+from commandcenter.directory import directory
+from commandcenter.models import Station
+from patrol.selectors import local_day_bounds
+
+# The cards, in the order a chief reads them.
+CARDS = (
+    "calls",
+    "valid_rate",
+    "arrival_rate",
+    "arrival_time",
+    "dispatch_rate",
+    "ack_rate",
+    "on_site_rate",
+    "diversion_rate",
+    "completion_rate",
+    "same_day_rate",
+    "satisfaction",
+    "breaches",
+    "patrol_hours",
+    "workload",
+)
+GAUGES = ("arrival_rate", "dispatch_rate", "same_day_rate", "satisfaction")
+# What the zones can be coloured by.
+ZONE_KPIS = ("calls", "arrival_rate", "dispatch_rate", "valid_rate", "breaches")
+BREACHES_SHOWN = 50
+
+
+def range_presets(today: date) -> dict[str, tuple[date, date]]:
+    """今日 / 昨日 / 本周 / 上周 / 本月 in local days (weeks start on Monday)."""
+    monday = today - timedelta(days=today.weekday())
+    return {
+        "today": (today, today),
+        "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
+        "this_week": (monday, today),
+        "last_week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "this_month": (today.replace(day=1), today),
+    }
+
+
+def _scalar(code: str, figure: dict | None):
+    if figure is None:
+        return None
+    return figure.get("p90") if KPIS[code].kind == "interval" else figure.get("value")
+
+
+def _card(code: str, now: dict, before: dict) -> dict:
+    current, previous = _scalar(code, now.get(code)), _scalar(code, before.get(code))
+    delta = None
+    if current is not None and previous is not None:
+        delta = round(current - previous, 4)
+    kpi = KPIS[code]
+    return {
+        "code": code,
+        "name": str(kpi.name),
+        "kind": kpi.kind,
+        "higher_is_better": kpi.higher_is_better,
+        "figure": now.get(code),
+        "value": current,
+        "previous": previous,
+        "delta": delta,
+    }
+
+
+def _only(result: dict) -> dict:
+    return result["results"][0]["figures"] if result["results"] else {}
+
+
+def _breaches(*, scope: Scope, filters: dict, start: date, end: date) -> list[dict]:
+    """The late clocks of jobs received in the range, newest first, for drill-down."""
+    begin, finish = local_day_bounds(start)[0], local_day_bounds(end)[1]
+    clocks = (
+        ClockInstance.objects.filter(
+            located_in(scope),
+            incident__isnull=False,
+            order__isnull=True,
+            state__in=(ClockState.BREACHED, ClockState.EXCUSED),
+            incident__received_at__gte=begin,
+            incident__received_at__lt=finish,
+        )
+        .select_related("definition", "delay_reason", "incident")
+        .order_by("-due_at")
+    )
+    if station := filters.get("station"):
+        row = directory.by_code(Station, station)
+        clocks = clocks.filter(station_id=row.pk if row else 0)
+    return [
+        {
+            "clock": c.pk,
+            "incident": c.incident_id,
+            "number": c.incident.number,
+            "clock_name": c.definition.name,
+            "state": c.state,
+            "state_name": str(ClockState(c.state).label),
+            "due_at": timezone.localtime(c.due_at).isoformat(),
+            "stopped_at": timezone.localtime(c.stopped_at).isoformat() if c.stopped_at else None,
+            "late_s": int(((c.stopped_at or timezone.now()) - c.due_at).total_seconds()),
+            "delay_reason": c.delay_reason.name if c.delay_reason else "",
+            "station_name": c.incident.station and c.incident.station.name,
+        }
+        for c in clocks.select_related("incident__station")[:BREACHES_SHOWN]
+    ]
+
+
+def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None = None) -> dict:
+    filters = {"station": station} if station else {}
+    before_start, before_end = previous_range(start, end)
+    now = _only(kpi_query(scope=scope, start=start, end=end, filters=filters, histograms=True))
+    before = _only(kpi_query(scope=scope, start=before_start, end=before_end, filters=filters))
+    arrival = now.get("arrival_time") or {}
+    hours = kpi_query(
+        scope=scope,
+        start=start,
+        end=end,
+        filters=filters,
+        group_by=["weekday", "hour"],
+        kpis=["calls"],
+    )
+    zones = kpi_query(
+        scope=scope, start=start, end=end, filters=filters, group_by=["zone"], kpis=list(ZONE_KPIS)
+    )
+    stations = []
+    if scope.district_wide and not station:
+        stations = kpi_query(
+            scope=scope, start=start, end=end, group_by=["station"], kpis=list(CARDS)
+        )["results"]
+    team_ranking = (
+        ranking(scope=scope, start=start, end=end, level="team", filters=filters)
+        if not scope.street_id
+        else None
+    )
+    reports = Report.objects.filter(Report.visible_to(scope)).order_by("-created_at")[:20]
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "previous": {"from": before_start.isoformat(), "to": before_end.isoformat()},
+        "timezone": str(timezone.get_current_timezone()),
+        "cohort": _("By the day the call was received"),
+        "station": station,
+        "cards": [_card(code, now, before) for code in CARDS if code in now],
+        "gauges": [
+            {
+                "code": code,
+                "name": str(KPIS[code].name),
+                "value": (now.get(code) or {}).get("value"),
+                "target": KPIS[code].target,
+            }
+            for code in GAUGES
+        ],
+        "arrival_histogram": {
+            "edges": list(BIN_EDGES),
+            "counts": arrival.get("histogram", []),
+            "target_s": arrival.get("target_s"),
+            "p50": arrival.get("p50"),
+            "p90": arrival.get("p90"),
+        },
+        "heat": [
+            {
+                "weekday": r["group"]["weekday"],
+                "hour": r["group"]["hour"],
+                "calls": r["figures"]["calls"]["value"],
+            }
+            for r in hours["results"]
+        ],
+        "zones": {
+            "kpis": [{"code": c, "name": str(KPIS[c].name)} for c in ZONE_KPIS],
+            "rows": [
+                {
+                    "zone": r["group"]["zone"],
+                    "zone_name": r["group"]["zone_name"],
+                    **{c: _scalar(c, r["figures"].get(c)) for c in ZONE_KPIS},
+                }
+                for r in zones["results"]
+                if r["group"]["zone"]
+            ],
+        },
+        "stations": [
+            {
+                "station": r["group"]["station"],
+                "station_name": r["group"]["station_name"],
+                **{c: _scalar(c, r["figures"].get(c)) for c in CARDS},
+            }
+            for r in stations
+            if r["group"]["station"]
+        ],
+        "ranking": team_ranking,
+        "breaches": _breaches(scope=scope, filters=filters, start=start, end=end),
+        "reports": [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "kind_name": r.get_kind_display(),
+                "from": r.start.isoformat(),
+                "to": r.end.isoformat(),
+                "station_name": r.station.name if r.station_id else _("District"),
+            }
+            for r in reports.select_related("station")
+        ],
+        "definitions": kpi_definitions(),
+    }
