@@ -71,8 +71,8 @@ def manage(*args: str) -> str:
     return result.stdout
 
 
-def prepare_database() -> None:
-    """A fresh bench database with the demo district."""
+def prepare_database(*seed_options: str) -> None:
+    """A fresh bench database with the demo district (`seed_options` go to seed_demo)."""
     import psycopg2
 
     url = urlparse(DATABASE_URL)
@@ -92,7 +92,7 @@ def prepare_database() -> None:
     admin.close()
     manage("migrate", "--noinput", "-v0")
     # The bench runs with production settings; its district is the demo one all the same.
-    manage("seed_demo", "--allow-production", "-v0")
+    manage("seed_demo", "--allow-production", "-v0", *seed_options)
 
 
 def django_shell(code: str) -> str:

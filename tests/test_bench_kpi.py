@@ -9,7 +9,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bench.kpi import District, History, copy_lines, history_finish, history_start
+from analytics.engine import clocks_ingest, clocks_sweep
+from analytics.models import ClockInstance
+from analytics.services import clock_delay_reason, clock_excuse
+from bench.kpi import CLOCK_COLUMNS, District, History, batch_copy, history_finish, history_start
 from commandcenter.models import Event
 from dispatch import services as dispatch_services
 from dispatch.models import Assignment
@@ -88,14 +91,21 @@ def _real_jobs(district, users) -> None:
     dispatch_services.incident_resolve(
         actor=dispatcher, incident_id=returned.pk, result_code="case_opened"
     )
+    # A job left waiting: its clocks run out; the late dispatch is explained and excused.
+    late = _call(dispatcher, category="public_order", where=NW)
+    while clocks_ingest():
+        pass
+    clocks_sweep(now=timezone.now() + timedelta(hours=2))
+    clock = ClockInstance.objects.get(incident=late, definition__code="dispatch")
+    clock_delay_reason(actor=dispatcher, clock_id=clock.pk, reason="road-congestion")
+    clock_excuse(actor=users.supervisor, clock_id=clock.pk, reason="交通管制")
 
 
 def _shapes(events) -> dict[str, set]:
-    """Per kind: the payload key sets and where the event is located (street or not)."""
+    """Per kind: the payload key sets."""
     shapes: dict[str, set] = {}
     for event in events:
-        key = (frozenset(event.payload), event.street_id is not None, event.station_id is not None)
-        shapes.setdefault(event.kind, set()).add(key)
+        shapes.setdefault(event.kind, set()).add(frozenset(event.payload))
     return shapes
 
 
@@ -113,10 +123,8 @@ def history(district, users):
             now=timezone.now(),
             **start,
         )
-        for _day, incidents, assignments, events in generator.days():
-            copy_lines(cursor, "incidents_incident", incidents)
-            copy_lines(cursor, "dispatch_assignment", assignments)
-            copy_lines(cursor, "commandcenter_event", events)
+        for batch in generator.days():
+            batch_copy(cursor, batch)
         history_finish(cursor, generator)
     generated = Event.objects.filter(seq__gte=start["first_seq"])
     return {"start": start, "reference": reference, "events": generated, "generator": generator}
@@ -145,7 +153,21 @@ def test_every_generated_event_has_a_shape_the_services_write(history):
         "incident.referred",
         "incident.returned",
         "incident.closed",
+        "clock.delay_reason",
+        "clock.excused",
     } <= set(generated)
+
+
+def test_events_are_located_where_their_job_is(history):
+    """incidents.lifecycle.incident_location: the station and post, the street once diverted."""
+    places = {
+        str(pk): (station, post, street if diverted else None)
+        for pk, station, post, street, diverted in Incident.objects.values_list(
+            "pk", "station_id", "post_id", "street_id", "diverted_at"
+        )
+    }
+    for event in history["events"]:
+        assert (event.station_id, event.post_id, event.street_id) == places[event.subject_id]
 
 
 def test_the_log_is_numbered_densely_in_time_order(history):
@@ -222,3 +244,35 @@ def test_references_hold_and_live_writes_carry_on(history, users):
         ).count()
     )
     assert timezone.now() - datetime.fromisoformat(last.payload["received_at"]) < timedelta(days=3)
+
+
+COMPARED = [
+    c
+    for c in CLOCK_COLUMNS
+    if c not in ("id", "delay_reason_id", "delay_note", "delay_by_id", "excused_at")
+    and c not in ("excused_by_id", "excuse_reason", "at_risk_detail")
+]
+
+
+def test_the_clocks_are_those_the_engine_reads_from_the_log(history):
+    """Generated clock rows = the clock engine's own over the generated log (the delay
+    reasons and excuses people gave aside)."""
+    first = history["start"]["first_clock_id"]
+    generated = ClockInstance.objects.filter(pk__gte=first)
+    assert generated.filter(state="breached").exists()
+    assert generated.filter(state="excused").exists()
+    assert generated.filter(delay_reason__isnull=False).exists()
+
+    def rows(clocks):
+        found = set()
+        for row in clocks.values(*COMPARED):
+            row["state"] = "breached" if row["state"] == "excused" else row["state"]
+            row["warnings_left"] = tuple(row["warnings_left"])
+            found.add(tuple(sorted(row.items())))
+        return found
+
+    made = rows(generated)
+    generated.delete()
+    while clocks_ingest():
+        pass
+    assert rows(ClockInstance.objects.filter(pk__gte=first)) == made
