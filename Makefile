@@ -10,9 +10,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tianshu
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install browser assets lint format clean schema
+.PHONY: demo test install browser pdftools assets lint format clean schema
 
-demo: install
+demo: install pdftools
 	$(PY) manage.py wait_for_services --timeout 15
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
@@ -20,7 +20,7 @@ demo: install
 	@$(PY) manage.py demo_ready --url http://$(HOST):$(PORT) & \
 		HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --no-prefix -f tianshu/Procfile -d . start
 
-test: install browser
+test: install browser pdftools
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TIANSHU_ENV=test \
 		$(PY) manage.py wait_for_services --timeout 10
 	$(VENV)/bin/ruff check .
@@ -36,6 +36,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests…"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The PDF reports name a CID font the viewer draws with a CJK font of its own
+# (Debian's fonts-noto-cjk); the report tests read their text with pdftotext (poppler-utils).
+pdftools:
+	@{ command -v pdftotext >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+		echo "Installing Debian's poppler-utils and fonts-noto-cjk for the PDF reports…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			poppler-utils fonts-noto-cjk >/dev/null; }
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

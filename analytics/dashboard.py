@@ -37,6 +37,20 @@ CARDS = (
     "workload",
 )
 GAUGES = ("arrival_rate", "dispatch_rate", "same_day_rate", "satisfaction")
+# A street office reads its diverted jobs: the police clocks are not its own.
+STREET_CARDS = (
+    "calls",
+    "street_settle_rate",
+    "street_accept_time",
+    "street_arrival_time",
+    "on_site_rate",
+    "referral_rate",
+    "completion_rate",
+    "same_day_rate",
+    "satisfaction",
+    "breaches",
+)
+STREET_GAUGES = ("completion_rate", "same_day_rate", "satisfaction")
 # What the zones can be coloured by.
 ZONE_KPIS = ("calls", "arrival_rate", "dispatch_rate", "valid_rate", "breaches")
 BREACHES_SHOWN = 50
@@ -123,7 +137,9 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
     before_start, before_end = previous_range(start, end)
     now = _only(kpi_query(scope=scope, start=start, end=end, filters=filters, histograms=True))
     before = _only(kpi_query(scope=scope, start=before_start, end=before_end, filters=filters))
-    arrival = now.get("arrival_time") or {}
+    street = bool(scope.street_id)
+    arrival_kpi = "street_arrival_time" if street else "arrival_time"
+    arrival = now.get(arrival_kpi) or {}
     hours = kpi_query(
         scope=scope,
         start=start,
@@ -153,7 +169,9 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
         "timezone": str(timezone.get_current_timezone()),
         "cohort": _("By the day the call was received"),
         "station": station,
-        "cards": [_card(code, now, before) for code in CARDS if code in now],
+        "cards": [
+            _card(code, now, before) for code in (STREET_CARDS if street else CARDS) if code in now
+        ],
         "gauges": [
             {
                 "code": code,
@@ -161,9 +179,11 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
                 "value": (now.get(code) or {}).get("value"),
                 "target": KPIS[code].target,
             }
-            for code in GAUGES
+            for code in (STREET_GAUGES if street else GAUGES)
         ],
         "arrival_histogram": {
+            "kpi": arrival_kpi,
+            "name": str(KPIS[arrival_kpi].name),
             "edges": list(BIN_EDGES),
             "counts": arrival.get("histogram", []),
             "target_s": arrival.get("target_s"),

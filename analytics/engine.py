@@ -395,6 +395,10 @@ def _check(clock: ClockInstance, definition: ClockDefinition, now: datetime) -> 
             clock.breach_announced = True
             _on_breach(clock, definition)
             announcements.append(("clock.breached", None))
+        else:
+            # Found late (the engine was down, or it read an old log): no alert and no
+            # reminder, but an event on the job all the same, so its KPI facts count it.
+            announcements.append(("clock.breach_found", None))
     if clock.supervise_at is not None and clock.supervise_at <= now:
         clock.supervise_at = None
         if active:

@@ -33,6 +33,7 @@ from analytics.measures import (
     GRAINS,
     INTERVALS,
     MEASURES,
+    PERIODS,
     SUMS,
     TEXT_DIMENSIONS,
     bin_of,
@@ -278,9 +279,10 @@ def contribution(fact: JobFact) -> dict[str, int]:
     return row
 
 
-def rollup_key(fact: JobFact, grain: str) -> tuple:
+def rollup_key(fact: JobFact, grain: str, period: str) -> tuple:
     kept = GRAINS[grain]
-    return (grain, fact.day) + tuple(
+    start = fact.day if period == "day" else fact.day.replace(day=1)
+    return (grain, period, start) + tuple(
         getattr(fact, d) if d in kept else ("" if d in TEXT_DIMENSIONS else 0) for d in DIMENSIONS
     )
 
@@ -291,9 +293,10 @@ def rollup_deltas(old: list[JobFact], new: list[JobFact]) -> dict[tuple, dict[st
         for fact in facts:
             row = contribution(fact)
             for grain in GRAINS:
-                target = deltas[rollup_key(fact, grain)]
-                for name, value in row.items():
-                    target[name] += sign * value
+                for period in PERIODS:
+                    target = deltas[rollup_key(fact, grain, period)]
+                    for name, value in row.items():
+                        target[name] += sign * value
     return {
         key: {n: v for n, v in delta.items() if v}
         for key, delta in deltas.items()
@@ -302,7 +305,7 @@ def rollup_deltas(old: list[JobFact], new: list[JobFact]) -> dict[tuple, dict[st
 
 
 ROLLUP_TABLE = Rollup._meta.db_table
-KEY_COLUMNS = ["grain", "day", *DIMENSIONS]
+KEY_COLUMNS = ["grain", "period", "day", *DIMENSIONS]
 
 
 def rollups_apply(deltas: dict[tuple, dict[str, int]]) -> None:
@@ -328,7 +331,7 @@ def rollups_apply(deltas: dict[tuple, dict[str, int]]) -> None:
                 + f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
                 [value for row in chunk for value in row],
             )
-        days = sorted({key[1] for key in deltas})
+        days = sorted({key[2] for key in deltas})
         cursor.execute(
             f"DELETE FROM {ROLLUP_TABLE} WHERE calls = 0 AND day IN ("
             + ", ".join(["%s"] * len(days))
@@ -416,54 +419,60 @@ def facts_tick(*, batch: int = BATCH) -> int:
 # --- Rebuilding -----------------------------------------------------------------
 
 
-def aggregate_measures() -> list[str]:
-    """The rollup measures as SQL aggregates over job facts (analytics_jobfact rows)."""
-    measures = [
-        f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {name}" for name, (sql, _) in COUNTS.items()
-    ]
-    measures += [f"SUM({sql}) AS {name}" for name, (sql, _) in SUMS.items()]
+def aggregate_measures(names=None) -> list[str]:
+    """The rollup measures (all, or these) as SQL aggregates over job facts."""
+    expressions = {
+        name: f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END)" for name, (sql, _) in COUNTS.items()
+    }
+    expressions |= {name: f"SUM({sql})" for name, (sql, _) in SUMS.items()}
     for interval in INTERVALS:
         column = f"{interval}_s"
-        measures += [
-            f"SUM(CASE WHEN {column} IS NOT NULL THEN 1 ELSE 0 END) AS n_{interval}",
-            f"COALESCE(SUM({column}), 0) AS sum_{interval}",
-            f"SUM(CASE WHEN {interval}_met THEN 1 ELSE 0 END) AS met_{interval}",
-        ]
+        expressions[f"n_{interval}"] = f"SUM(CASE WHEN {column} IS NOT NULL THEN 1 ELSE 0 END)"
+        expressions[f"sum_{interval}"] = f"COALESCE(SUM({column}), 0)"
+        expressions[f"met_{interval}"] = f"SUM(CASE WHEN {interval}_met THEN 1 ELSE 0 END)"
         for index, low in enumerate(BIN_EDGES):
             high = f" AND {column} < {BIN_EDGES[index + 1]}" if index + 1 < BINS else ""
-            measures.append(
-                f"SUM(CASE WHEN {column} >= {low}{high} THEN 1 ELSE 0 END) AS h_{interval}_{index}"
+            expressions[f"h_{interval}_{index}"] = (
+                f"SUM(CASE WHEN {column} >= {low}{high} THEN 1 ELSE 0 END)"
             )
-    return measures
+    return [f"{expressions[name]} AS {name}" for name in (names or MEASURES)]
 
 
-def _aggregate_select(grain: str) -> tuple[str, str]:
+def month_start_sql(column: str) -> str:
+    """SQL for the first day of the month of a date column."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _aggregate_select(grain: str, period: str) -> tuple[str, str]:
     """The SELECT list and GROUP BY of one grain's rollup rows over the facts."""
     kept = GRAINS[grain]
+    day = "day" if period == "day" else month_start_sql("day")
     keys = [
         (d if d in kept else ("''" if d in TEXT_DIMENSIONS else "0")) + f" AS {d}"
         for d in DIMENSIONS
     ]
-    select = ", ".join([f"'{grain}' AS grain", "day", *keys, *aggregate_measures()])
-    group = ", ".join(["day", *(d for d in DIMENSIONS if d in kept)])
+    select = ", ".join(
+        [f"'{grain}' AS grain", f"'{period}' AS period", f"{day} AS day", *keys]
+        + aggregate_measures()
+    )
+    group = ", ".join([day, *(d for d in DIMENSIONS if d in kept)])
     return select, group
 
 
-def rollups_rebuild(*, start: date | None = None, end: date | None = None) -> None:
-    """Replace the rollups (of a day range, or all) by aggregating the facts."""
-    where, params = "", []
-    if start is not None:
-        where, params = " WHERE day >= %s AND day <= %s", [start, end or start]
+def rollups_rebuild() -> None:
+    """Replace the rollups by aggregating the facts."""
     columns = ", ".join(connection.ops.quote_name(c) for c in KEY_COLUMNS + MEASURES)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {ROLLUP_TABLE}{where}", params)
+        cursor.execute(f"DELETE FROM {ROLLUP_TABLE}")
         for grain in GRAINS:
-            select, group = _aggregate_select(grain)
-            cursor.execute(
-                f"INSERT INTO {ROLLUP_TABLE} ({columns}) "
-                f"SELECT {select} FROM analytics_jobfact{where} GROUP BY {group}",
-                params,
-            )
+            for period in PERIODS:
+                select, group = _aggregate_select(grain, period)
+                cursor.execute(
+                    f"INSERT INTO {ROLLUP_TABLE} ({columns}) "
+                    f"SELECT {select} FROM analytics_jobfact GROUP BY {group}"
+                )
 
 
 def facts_rebuild(*, chunk: int = REBUILD_CHUNK, progress=None) -> int:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analytics.facts import Targets, aggregate_measures
-from analytics.measures import BIN_EDGES, BINS, GRAINS, MEASURES
+from analytics.measures import BIN_EDGES, BINS, GRAINS, MEASURES, interval_columns
 from commandcenter.access import NO_SCOPE, Scope, scope_of
 from commandcenter.choices import AreaClass, Role
 from commandcenter.directory import directory
@@ -37,7 +37,6 @@ from incidents.choices import Tier
 from incidents.models import IncidentCategory
 from patrol.models import PatrolZone, Team, Unit
 
-L = gettext_lazy
 RECEIVED = "received"
 # The longest range one query may ask for.
 MAX_DAYS = 5 * 366
@@ -75,52 +74,61 @@ class Kpi:
         }
 
 
-JOBS = L("jobs: valid calls that are not repeats of another call")
-NOT_SENT = L("Jobs no unit was sent to (handled by phone, diverted, transferred) have no interval.")
+JOBS = gettext_lazy("jobs: valid calls that are not repeats of another call")
+NOT_SENT = gettext_lazy(
+    "Jobs no unit was sent to (handled by phone, diverted, transferred) have no interval."
+)
 _KPIS = [
-    Kpi("calls", L("Calls received (接警总数)"), "count", L("every call received, valid or not")),
+    Kpi(
+        "calls",
+        gettext_lazy("Calls received (接警总数)"),
+        "count",
+        gettext_lazy("every call received, valid or not"),
+    ),
     Kpi(
         "valid_rate",
-        L("Valid-call rate (有效警情率)"),
+        gettext_lazy("Valid-call rate (有效警情率)"),
         "rate",
-        L("valid calls"),
-        L("every call received"),
-        L("Invalid calls (misdial, prank, silent…) are closed with a reason at intake."),
+        gettext_lazy("valid calls"),
+        gettext_lazy("every call received"),
+        gettext_lazy("Invalid calls (misdial, prank, silent…) are closed with a reason at intake."),
         num="valid",
         den="calls",
     ),
     Kpi(
         "invalid",
-        L("Invalid calls (无效报警)"),
+        gettext_lazy("Invalid calls (无效报警)"),
         "count",
-        L("calls closed as invalid, by reason (the invalid-call category)"),
+        gettext_lazy("calls closed as invalid, by reason (the invalid-call category)"),
         num="invalid",
     ),
     Kpi(
         "repeat_rate",
-        L("Repeat-call rate (重复报警率)"),
+        gettext_lazy("Repeat-call rate (重复报警率)"),
         "rate",
-        L("calls linked to an open incident as repeats"),
-        L("valid calls"),
+        gettext_lazy("calls linked to an open incident as repeats"),
+        gettext_lazy("valid calls"),
         num="repeats",
         den="valid",
         higher_is_better=False,
     ),
     Kpi(
         "diversion_rate",
-        L("Diversion rate (分流率)"),
+        gettext_lazy("Diversion rate (分流率)"),
         "rate",
-        L("jobs diverted to a street governance center (at intake or later)"),
+        gettext_lazy("jobs diverted to a street governance center (at intake or later)"),
         JOBS,
         num="street_jobs",
         den="jobs",
     ),
     Kpi(
         "arrival_rate",
-        L("Arrival within target (到场率: urban 5, suburban 10, rural 15 min)"),
+        gettext_lazy("Arrival within target (到场率: urban 5, suburban 10, rural 15 min)"),
         "rate",
-        L("police jobs whose first unit was on scene within the target of the zone's area class"),
-        L("police jobs with a unit on scene"),
+        gettext_lazy(
+            "police jobs whose first unit was on scene within the target of the zone's area class"
+        ),
+        gettext_lazy("police jobs with a unit on scene"),
         NOT_SENT,
         interval="arrival",
         num="met_arrival",
@@ -129,18 +137,19 @@ _KPIS = [
     ),
     Kpi(
         "arrival_time",
-        L("Arrival time (到场时间)"),
+        gettext_lazy("Arrival time (到场时间)"),
         "interval",
-        L("call received (or back from the street) → first unit on scene"),
+        gettext_lazy("call received (or back from the street) → first unit on scene"),
         excluded=NOT_SENT,
         interval="arrival",
+        higher_is_better=False,
     ),
     Kpi(
         "dispatch_rate",
-        L("Dispatched within 60 s (60秒派警率)"),
+        gettext_lazy("Dispatched within 60 s (60秒派警率)"),
         "rate",
-        L("police jobs with a first unit sent within 60 s of the call"),
-        L("police jobs a unit was sent to"),
+        gettext_lazy("police jobs with a first unit sent within 60 s of the call"),
+        gettext_lazy("police jobs a unit was sent to"),
         NOT_SENT,
         interval="dispatch",
         num="met_dispatch",
@@ -149,69 +158,73 @@ _KPIS = [
     ),
     Kpi(
         "dispatch_time",
-        L("Call processing time (派警用时)"),
+        gettext_lazy("Call processing time (派警用时)"),
         "interval",
-        L("call received → first unit dispatched"),
+        gettext_lazy("call received → first unit dispatched"),
         excluded=NOT_SENT,
         interval="dispatch",
+        higher_is_better=False,
     ),
     Kpi(
         "ack_rate",
-        L("Acknowledgement rate (签收率)"),
+        gettext_lazy("Acknowledgement rate (签收率)"),
         "rate",
-        L("jobs a unit was sent to whose first unit acknowledged (签收) or moved on"),
-        L("jobs a unit was sent to"),
+        gettext_lazy("jobs a unit was sent to whose first unit acknowledged (签收) or moved on"),
+        gettext_lazy("jobs a unit was sent to"),
         num="acknowledged",
         den="dispatched",
         target=0.98,
     ),
     Kpi(
         "ack_time",
-        L("Acknowledgement time (签收用时)"),
+        gettext_lazy("Acknowledgement time (签收用时)"),
         "interval",
-        L("first unit dispatched → first acknowledgement (1-minute response)"),
+        gettext_lazy("first unit dispatched → first acknowledgement (1-minute response)"),
         excluded=NOT_SENT,
         interval="ack",
+        higher_is_better=False,
     ),
     Kpi(
         "on_site_rate",
-        L("On-site resolution rate (现场处结率)"),
+        gettext_lazy("On-site resolution rate (现场处结率)"),
         "rate",
-        L("jobs resolved or settled after a unit or street staff reached the scene"),
-        L("jobs resolved, settled or referred"),
-        L("Open jobs are not counted until they are resolved."),
+        gettext_lazy("jobs resolved or settled after a unit or street staff reached the scene"),
+        gettext_lazy("jobs resolved, settled or referred"),
+        gettext_lazy("Open jobs are not counted until they are resolved."),
         num="on_site",
         den="resolved",
     ),
     Kpi(
         "street_settle_rate",
-        L("Street settlement rate (街道化解率)"),
+        gettext_lazy("Street settlement rate (街道化解率)"),
         "rate",
-        L("diverted jobs the street settled itself (化解)"),
-        L("jobs diverted to a street"),
+        gettext_lazy("diverted jobs the street settled itself (化解)"),
+        gettext_lazy("jobs diverted to a street"),
         num="street_settled",
         den="street_jobs",
     ),
     Kpi(
         "street_accept_time",
-        L("Street acceptance time (街道签收用时)"),
+        gettext_lazy("Street acceptance time (街道签收用时)"),
         "interval",
-        L("diverted → accepted by the street's governance center"),
-        excluded=L("Jobs returned before acceptance have no interval."),
+        gettext_lazy("diverted → accepted by the street's governance center"),
+        excluded=gettext_lazy("Jobs returned before acceptance have no interval."),
         interval="street_accept",
+        higher_is_better=False,
     ),
     Kpi(
         "street_arrival_time",
-        L("Street arrival time (街道到场用时)"),
+        gettext_lazy("Street arrival time (街道到场用时)"),
         "interval",
-        L("accepted by the street → its staff on scene (5-minute arrival)"),
+        gettext_lazy("accepted by the street → its staff on scene (5-minute arrival)"),
         interval="street_arrival",
+        higher_is_better=False,
     ),
     Kpi(
         "referral_rate",
-        L("Referral rate (转办率)"),
+        gettext_lazy("Referral rate (转办率)"),
         "rate",
-        L("jobs referred to the mediation center or a department"),
+        gettext_lazy("jobs referred to the mediation center or a department"),
         JOBS,
         num="referred",
         den="jobs",
@@ -219,9 +232,9 @@ _KPIS = [
     ),
     Kpi(
         "completion_rate",
-        L("Completion rate (办结率)"),
+        gettext_lazy("Completion rate (办结率)"),
         "rate",
-        L("jobs resolved, settled, referred or closed by now"),
+        gettext_lazy("jobs resolved, settled, referred or closed by now"),
         JOBS,
         num="completed",
         den="jobs",
@@ -229,9 +242,9 @@ _KPIS = [
     ),
     Kpi(
         "same_day_rate",
-        L("Closed the same day (日清日结率)"),
+        gettext_lazy("Closed the same day (日清日结率)"),
         "rate",
-        L("jobs closed on the local day they were received"),
+        gettext_lazy("jobs closed on the local day they were received"),
         JOBS,
         num="closed_same_day",
         den="jobs",
@@ -239,67 +252,68 @@ _KPIS = [
     ),
     Kpi(
         "resolve_time",
-        L("Time to resolution (处结用时)"),
+        gettext_lazy("Time to resolution (处结用时)"),
         "interval",
-        L("call received → resolved, settled or referred"),
-        excluded=L("Jobs still open have no interval."),
+        gettext_lazy("call received → resolved, settled or referred"),
+        excluded=gettext_lazy("Jobs still open have no interval."),
         interval="resolve",
+        higher_is_better=False,
     ),
     Kpi(
         "breaches",
-        L("Clock breaches (超时)"),
+        gettext_lazy("Clock breaches (超时)"),
         "count",
-        L("clocks of the jobs that ran past their due time, excused ones included"),
+        gettext_lazy("clocks of the jobs that ran past their due time, excused ones included"),
         num="clocks_breached",
         higher_is_better=False,
     ),
     Kpi(
         "excused",
-        L("Excused breaches (核减)"),
+        gettext_lazy("Excused breaches (核减)"),
         "count",
-        L("breaches a supervisor excused with a reason"),
+        gettext_lazy("breaches a supervisor excused with a reason"),
         num="clocks_excused",
         higher_is_better=False,
     ),
     Kpi(
         "breaches_unexplained_p1",
-        L("Unexplained breaches on urgent jobs"),
+        gettext_lazy("Unexplained breaches on urgent jobs"),
         "count",
-        L("breaches on priority-1 jobs with no delay reason and not excused"),
+        gettext_lazy("breaches on priority-1 jobs with no delay reason and not excused"),
         num="breaches_unexplained_p1",
         higher_is_better=False,
     ),
     Kpi(
         "satisfaction",
-        L("Satisfaction (满意率)"),
+        gettext_lazy("Satisfaction (满意率)"),
         "satisfaction",
-        L("satisfied + w × basically satisfied callback replies"),
-        L("valid replies (satisfied, basically satisfied, unsatisfied)"),
-        L("Not reached (未接通) and declined (拒访) are no reply."),
+        gettext_lazy("satisfied + w × basically satisfied callback replies"),
+        gettext_lazy("valid replies (satisfied, basically satisfied, unsatisfied)"),
+        gettext_lazy("Not reached (未接通) and declined (拒访) are no reply."),
         target=0.95,
     ),
     Kpi(
         "patrol_hours",
-        L("Patrol time (巡防时长)"),
+        gettext_lazy("Patrol time (巡防时长)"),
         "hours",
-        L("hours units were free and inside a zone on their GPS track"),
-        excluded=L("Time on jobs and gaps in the track longer than 5 minutes."),
+        gettext_lazy("hours units were free and inside a zone on their GPS track"),
+        excluded=gettext_lazy("Time on jobs and gaps in the track longer than 5 minutes."),
         cohort="day",
     ),
     Kpi(
         "duty_hours",
-        L("On-duty unit-hours (在岗时长)"),
+        gettext_lazy("On-duty unit-hours (在岗时长)"),
         "hours",
-        L("hours of GPS track of units on duty"),
+        gettext_lazy("hours of GPS track of units on duty"),
         cohort="day",
     ),
     Kpi(
         "workload",
-        L("Workload (每在岗小时警情)"),
+        gettext_lazy("Workload (每在岗小时警情)"),
         "ratio",
-        L("jobs a unit was sent to"),
-        L("on-duty unit-hours"),
-        L("Counted for the first unit sent to each job."),
+        gettext_lazy("jobs a unit was sent to"),
+        gettext_lazy("on-duty unit-hours"),
+        gettext_lazy("Counted for the first unit sent to each job."),
         num="dispatched",
         cohort="day",
     ),
@@ -532,8 +546,8 @@ def _grain(needed: set[str]) -> str | None:
     return min(fitting, key=lambda g: len(GRAINS[g])) if fitting else None
 
 
-def _where(filters: dict, start: date, end: date) -> tuple[str, list]:
-    clauses, params = ["day >= %s", "day <= %s"], [start, end]
+def _filter_sql(filters: dict) -> tuple[list[str], list]:
+    clauses, params = [], []
     for name, value in filters.items():
         if name == "category":
             clauses.append(f"category IN ({', '.join(['%s'] * len(value))})")
@@ -541,7 +555,63 @@ def _where(filters: dict, start: date, end: date) -> tuple[str, list]:
         else:
             clauses.append(f"{name} = %s")
             params.append(value)
-    return " AND ".join(clauses), params
+    return clauses, params
+
+
+def _where(filters: dict, start: date, end: date) -> tuple[str, list]:
+    clauses, params = _filter_sql(filters)
+    return " AND ".join(["day >= %s", "day <= %s", *clauses]), [start, end, *params]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def month_spans(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole months inside start..end (their first days) and the day ranges left."""
+    first = start if start.day == 1 else _next_month(start)
+    months, month = [], first
+    while _next_month(month) - timedelta(days=1) <= end:
+        months.append(month)
+        month = _next_month(month)
+    if not months:
+        return [], [(start, end)]
+    days = []
+    if start < months[0]:
+        days.append((start, months[0] - timedelta(days=1)))
+    after = _next_month(months[-1])
+    if after <= end:
+        days.append((after, end))
+    return months, days
+
+
+def _rollup_where(filters: dict, start: date, end: date, *, by_day: bool) -> tuple[str, list]:
+    """Whole months from month rows, the rest from day rows (only day rows when grouping
+    by day or weekday)."""
+    months, days = ([], [(start, end)]) if by_day else month_spans(start, end)
+    spans, params = [], []
+    if months:
+        spans.append(f"(period = 'month' AND day IN ({', '.join(['%s'] * len(months))}))")
+        params += months
+    for first, last in days:
+        spans.append("(period = 'day' AND day >= %s AND day <= %s)")
+        params += [first, last]
+    clauses, filter_params = _filter_sql(filters)
+    return " AND ".join([f"({' OR '.join(spans)})", *clauses]), params + filter_params
+
+
+def measures_of(codes) -> list[str]:
+    """The rollup columns the KPIs read."""
+    names = {"calls"}
+    for code in codes:
+        kpi = KPIS[code]
+        if kpi.kind == "interval":
+            names |= set(interval_columns(kpi.interval))
+        elif kpi.kind == "satisfaction":
+            names |= {c for c in MEASURES if c.startswith("cb_")}
+        else:
+            names |= {c for c in (kpi.num, kpi.den) if c and c in MEASURES}
+    return [m for m in MEASURES if m in names]
 
 
 def _sql_groups(group_by: list[str]) -> list[str]:
@@ -554,16 +624,17 @@ def _sql_groups(group_by: list[str]) -> list[str]:
     return columns
 
 
-def _measure_rows(*, grain, filters, start, end, group_by) -> list[tuple[dict, dict]]:
+def _measure_rows(*, grain, filters, start, end, group_by, measures) -> list[tuple[dict, dict]]:
     """(group values, summed measures) per group, from the rollups or the facts."""
     columns = _sql_groups(group_by)
-    where, params = _where(filters, start, end)
     if grain is not None:
-        select = [*columns, *(f"SUM({connection.ops.quote_name(m)})" for m in MEASURES)]
+        where, params = _rollup_where(filters, start, end, by_day="day" in columns)
+        select = [*columns, *(f"SUM({connection.ops.quote_name(m)})" for m in measures)]
         sql = f"SELECT {', '.join(select)} FROM analytics_rollup WHERE grain = %s AND {where}"
         params = [grain, *params]
     else:
-        select = [*columns, *aggregate_measures()]
+        where, params = _where(filters, start, end)
+        select = [*columns, *aggregate_measures(measures)]
         sql = f"SELECT {', '.join(select)} FROM analytics_jobfact WHERE {where}"
     if columns:
         sql += " GROUP BY " + ", ".join(columns)
@@ -573,8 +644,8 @@ def _measure_rows(*, grain, filters, start, end, group_by) -> list[tuple[dict, d
     result = []
     for row in rows:
         group = dict(zip(columns, row[: len(columns)], strict=True))
-        sums = dict(zip(MEASURES, (int(v or 0) for v in row[len(columns) :]), strict=True))
-        if grain is None and not columns and not sums["calls"]:
+        sums = dict(zip(measures, (int(v or 0) for v in row[len(columns) :]), strict=True))
+        if not columns and not sums["calls"]:
             continue
         result.append((group, sums))
     return result
@@ -629,12 +700,21 @@ def _fold(group: dict, *, level: int) -> tuple:
     for name, value in group.items():
         if name == "category" and value:
             chain = list(reversed(category_ancestors(directory.get(IncidentCategory, value))))
-            value = chain[min(level, len(chain) - 1)].pk
+            if chain:
+                value = chain[min(level, len(chain) - 1)].pk
         key.append((name, value))
     return tuple(key)
 
 
-WEEKDAYS = [L("Mon"), L("Tue"), L("Wed"), L("Thu"), L("Fri"), L("Sat"), L("Sun")]
+WEEKDAYS = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
 NAMED = {
     "station": Station,
     "post": Post,
@@ -701,7 +781,12 @@ def kpi_query(
     level = _category_level(filters)
     merged: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     for group, sums in _measure_rows(
-        grain=grain, filters=filters, start=start, end=end, group_by=group_by
+        grain=grain,
+        filters=filters,
+        start=start,
+        end=end,
+        group_by=group_by,
+        measures=measures_of(codes),
     ):
         _merge(merged, group, sums, group_by, level)
     unit_days = None

@@ -103,6 +103,8 @@ MEASURES = [*COUNTS, *SUMS, *(c for interval in INTERVALS for c in interval_colu
 DIMENSIONS = ("station", "post", "team", "zone", "street", "category", "hour", "tier", "area_class")
 TEXT_DIMENSIONS = frozenset({"tier", "area_class"})
 GRAINS: dict[str, tuple[str, ...]] = {
+    "district": ("tier", "area_class"),
+    "district_category": ("category", "tier", "area_class"),
     "station": ("station", "tier", "area_class"),
     "street": ("street", "tier", "area_class"),
     "post": ("station", "post", "tier", "area_class"),
@@ -112,3 +114,10 @@ GRAINS: dict[str, tuple[str, ...]] = {
     "hour": ("station", "post", "street", "hour", "tier"),
     "full": ("station", "post", "team", "zone", "street", "category", "tier", "area_class"),
 }
+
+# Each grain is kept per local day and per calendar month (`day` is then the
+# month's first day): a range reads its whole months from month rows and only
+# its ragged ends from day rows, so a year is a few dozen rows per key.
+PERIODS = ("day", "month")
+# Sums of seconds can pass 2^31 in a month row; the other columns are counts.
+BIG_MEASURES = frozenset(f"sum_{interval}" for interval in INTERVALS)

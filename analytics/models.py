@@ -27,9 +27,9 @@ from analytics.choices import (
     ReportKind,
     ScoringTier,
 )
-from analytics.measures import DIMENSIONS, INTERVALS, MEASURES
+from analytics.measures import BIG_MEASURES, DIMENSIONS, INTERVALS, MEASURES
 from commandcenter.access import located_in
-from commandcenter.choices import AreaClass
+from commandcenter.choices import AreaClass, Role
 from commandcenter.models import Post, Station, Street
 from dispatch.choices import OrderKind
 from dispatch.models import Order
@@ -386,8 +386,9 @@ class Rollup(models.Model):
     the facts by one aggregation, which gives the same rows.
     """
 
-    grain = models.CharField(max_length=10)
-    day = models.DateField()
+    grain = models.CharField(max_length=20)
+    period = models.CharField(max_length=5, default="day")
+    day = models.DateField(help_text="The local day, or the first day of the month")
     station = models.PositiveIntegerField(default=0)
     post = models.PositiveIntegerField(default=0)
     team = models.PositiveIntegerField(default=0)
@@ -398,17 +399,23 @@ class Rollup(models.Model):
     tier = models.CharField(max_length=8, blank=True, default="")
     area_class = models.CharField(max_length=10, blank=True, default="")
     for _measure in MEASURES:
-        locals()[_measure] = models.BigIntegerField(default=0)
+        locals()[_measure] = (
+            models.BigIntegerField(default=0)
+            if _measure in BIG_MEASURES
+            else models.IntegerField(default=0)
+        )
     del _measure
 
     class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
         constraints = [
-            models.UniqueConstraint(fields=["grain", "day", *DIMENSIONS], name="one_rollup_per_key")
+            models.UniqueConstraint(
+                fields=["grain", "period", "day", *DIMENSIONS], name="one_rollup_per_key"
+            )
         ]
         indexes = [
-            models.Index(fields=["grain", name, "day"], name=f"rollup_{name}")
+            models.Index(fields=["grain", "period", name, "day"], name=f"rollup_{name}")
             for name in ("station", "post", "team", "zone", "street", "category")
         ]
 
@@ -604,8 +611,11 @@ class Report(models.Model):
 
     @classmethod
     def visible_to(cls, scope) -> Q:
+        # The command center reads every report; a station chief its station's (a
+        # post officer's or an officer's scope names a station too, but reports are
+        # the chief's: analytics.reports).
         if scope.district_wide:
             return Q()
-        if scope.station_id:
+        if scope.station_id and scope.role == Role.STATION_CHIEF:
             return Q(station_id=scope.station_id)
         return Q(pk__in=[])

@@ -152,6 +152,11 @@ def ranking(
         row["previous_rank"] = earlier["rank"] if earlier else None
         row["previous_score"] = earlier["score"] if earlier else None
         row["change"] = round(row["score"] - earlier["score"], 2) if earlier else None
+        # Both periods are scored by the same items, in the same order.
+        for position, item in enumerate(row["items"]):
+            before_item = earlier["items"][position] if earlier else None
+            item["previous_value"] = before_item["value"] if before_item else None
+            item["previous_earned"] = before_item["earned"] if before_item else None
     return {
         "scheme": {"code": scheme.code, "name": scheme.name},
         "level": level,

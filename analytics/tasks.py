@@ -1,13 +1,16 @@
-"""Periodic tasks of the clocks and the measures: deadlines and cursors live in the
-database and are swept by beat."""
+"""Periodic tasks of the clocks, the measures and the reports: deadlines and cursors
+live in the database and are swept by beat; the 日报 and 周报 are built at 07:00 local."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
+from analytics.callbacks import callbacks_enqueue_tick
+from analytics.choices import ReportKind
 from analytics.engine import clocks_tick
 from analytics.facts import facts_tick, unit_days_update
+from analytics.reports import daily_period, reports_periodic, weekly_period
 
 
 @shared_task(name="analytics.tasks.clocks_tick", ignore_result=True, acks_late=True)
@@ -15,6 +18,7 @@ def clocks_tick_task() -> dict:
     """Idempotent: two at once, or one run twice, record each event once. The job
     facts and rollups follow the clocks in the same tick (never ahead of them)."""
     result = clocks_tick()
+    callbacks_enqueue_tick()  # 回访: closed jobs into the callback queue (analytics/callbacks.py)
     facts = facts_tick()
     return {
         "ingested": result.ingested,
@@ -29,3 +33,25 @@ def unit_days_task() -> dict:
     """On-duty and patrol time of today, and of yesterday (late fixes, the day's end)."""
     today = timezone.localdate()
     return {str(day): unit_days_update(day) for day in (today - timedelta(days=1), today)}
+
+
+# A day's reports for the district and every station take a few seconds each.
+REPORT_TASK_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
+
+
+@shared_task(
+    name="analytics.tasks.reports_daily", ignore_result=True, acks_late=True, **REPORT_TASK_LIMITS
+)
+def reports_daily_task(today: str | None = None) -> list[int]:
+    """日报 of yesterday (local) for the district and each station; run again, it replaces them."""
+    start, end = daily_period(date.fromisoformat(today) if today else timezone.localdate())
+    return reports_periodic(kind=ReportKind.DAILY, start=start, end=end)
+
+
+@shared_task(
+    name="analytics.tasks.reports_weekly", ignore_result=True, acks_late=True, **REPORT_TASK_LIMITS
+)
+def reports_weekly_task(today: str | None = None) -> list[int]:
+    """周报 of the last week (Monday to Sunday) for the district and each station."""
+    start, end = weekly_period(date.fromisoformat(today) if today else timezone.localdate())
+    return reports_periodic(kind=ReportKind.WEEKLY, start=start, end=end)

@@ -87,6 +87,10 @@ CONSOLE_ROLES = {
     "orders": POLICE_ROLES | {Role.STREET_STAFF},
     # 警员终端: a unit's officer works its own unit's job.
     "terminal": frozenset({Role.OFFICER}),
+    # 回访: call-takers phone the callers of closed jobs; station chiefs read their station's.
+    "callbacks": DISTRICT_ROLES | {Role.STATION_CHIEF},
+    # 数据看板: the readers of KPIs (analytics.kpis.READERS), each in its scope.
+    "dashboard": POLICE_ROLES | {Role.STREET_STAFF},
 }
 
 

@@ -182,3 +182,47 @@ class OrderIssueForm(forms.Form):
         if not code:
             raise ValidationError(_("Choose a recipient."))
         return recipient_type, code
+
+
+class ReportForm(forms.Form):
+    """An ad-hoc report (专项报表): local days from–to, the district or a station.
+
+    Dates are typed as text (YYYY-MM-DD): a browser's date picker shows its own
+    locale's order. A station chief's report is its own station's whatever it
+    sends (analytics.reports.report_station_for decides).
+    """
+
+    start = forms.DateField(
+        label=_("From"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "pattern": r"\d{4}-\d{1,2}-\d{1,2}",
+                "placeholder": _("YYYY-MM-DD"),
+            },
+        ),
+    )
+    end = forms.DateField(
+        label=_("To (inclusive)"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "pattern": r"\d{4}-\d{1,2}-\d{1,2}",
+                "placeholder": _("YYYY-MM-DD"),
+            },
+        ),
+    )
+    station = forms.ChoiceField(label=_("Scope"), required=False)
+
+    def __init__(self, *args, stations: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        # The user's choices: the district ("") and the stations it reads.
+        self.fields["station"].choices = stations

@@ -18,6 +18,8 @@ CONSOLE_URL_NAMES = {
     "station": "station-console",
     "orders": "orders",
     "terminal": "officer-terminal",
+    "callbacks": "callbacks",
+    "dashboard": "dashboard-page",
 }
 LIST_LIMIT = 200
 

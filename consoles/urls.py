@@ -1,9 +1,21 @@
 """Page routes: the live map, the dispatcher, street office and station consoles, orders,
-the officer terminal."""
+callbacks, the officer terminal, the reports, the dashboard."""
 
 from django.urls import path, register_converter
 
-from consoles import dispatcher, home, jobs, orders, search, station, street, terminal
+from consoles import (
+    callbacks,
+    dashboard,
+    dispatcher,
+    home,
+    jobs,
+    orders,
+    reports,
+    search,
+    station,
+    street,
+    terminal,
+)
 
 
 class ConsoleConverter:
@@ -32,11 +44,21 @@ urlpatterns = [
     path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
     path("terminal/", terminal.officer_terminal, name="officer-terminal"),
     path("search/", search.incident_search, name="incident-search"),
+    path("reports/", reports.reports_page, name="reports"),
+    path("reports/list/", reports.report_list_partial, name="reports-list"),
+    path("reports/new/", reports.report_create, name="reports-create"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard-page"),
+    path("dashboard/jobs/<int:pk>/", dashboard.dashboard_job, name="dashboard-job"),
     path("orders/", orders.orders_page, name="orders"),
     path("orders/inbox/", orders.inbox_partial, name="orders-inbox"),
     path("orders/issue/", orders.order_issue_page, name="order-issue"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
     path("map/incidents/<int:pk>/order/", orders.map_order, name="map-order"),
+    path("callbacks/", callbacks.callbacks_page, name="callbacks"),
+    path("callbacks/queue/", callbacks.queue_partial, name="callbacks-queue"),
+    path("callbacks/recent/", callbacks.recent_partial, name="callbacks-recent"),
+    path("callbacks/<int:pk>/record/", callbacks.callback_record_page, name="callback-record"),
+    path("callbacks/<int:pk>/caller/", callbacks.callback_caller, name="callback-caller"),
     path(
         "<console:console>/incidents/<int:pk>/orders/",
         jobs.job_order_issue,

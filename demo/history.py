@@ -227,6 +227,8 @@ class History:
 
     def day_jobs(self, day: date) -> list[_Job]:
         jobs, running = [], 0
+        if not self.zones:  # no district (yet): no past
+            return jobs
         start = timezone.make_aware(datetime.combine(day, time.min))
         total = sum(HOURLY)
         for hour, weight in enumerate(HOURLY):

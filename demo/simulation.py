@@ -5,7 +5,9 @@ positions), so the map, the consoles and the event log see what they would
 see in production. Humans can work alongside: the simulator only takes over
 police jobs nobody dispatched within `auto_dispatch_after`. A unit with an
 officer (patrol.UnitOfficer) is the officer's: the simulator may send it to
-a job, but never takes its steps, moves it or reports back for it.
+a job, but never takes its steps, moves it or reports back for it. Callbacks
+(回访) of closed jobs are the desk's for `callback_after`; then the
+simulator's call-taker records a reply, so satisfaction has figures.
 """
 
 import logging
@@ -20,6 +22,7 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
+from analytics.callbacks import callback_queue, callback_record
 from commandcenter.choices import Role
 from commandcenter.exceptions import DomainError
 from dispatch import services as dispatch_services
@@ -73,6 +76,9 @@ DESCRIPTIONS = {
     "prank": "骚扰电话",
 }
 METRES_PER_DEGREE = 111_000.0
+# 回访: what the simulated call-taker hears (weights), and what an unhappy caller says.
+CALLBACK_REPLIES = {"satisfied": 70, "basic": 14, "unsatisfied": 3, "unreached": 9, "refused": 4}
+UNSATISFIED_WORDS = ("民警到场太慢", "处理结果不满意", "没有人回复")
 
 
 def _step_towards(lat, lng, target_lat, target_lng, metres):
@@ -112,6 +118,10 @@ class Simulator:
     # overlooked): the arrival clock warns "at risk" and names a nearer one.
     distant_unit_share: float = 0.2
     on_scene_for: tuple[int, int] = (60, 240)
+    # 回访: callbacks queued (or last tried) this long ago are the simulator's to
+    # make, a few a tick; the fresh ones are left for people on /callbacks/.
+    callback_after: timedelta = timedelta(minutes=4)
+    callbacks_per_tick: int = 2
     seed: int = 7
     rng: random.Random = field(init=False)
     states: dict = field(default_factory=dict)
@@ -124,6 +134,9 @@ class Simulator:
         self.rng = random.Random(self.seed)
         self.actor = self._actor()
         self.gateway = self._actor(username="simulator-gps", role=Role.GATEWAY, name="模拟定位网关")
+        self.call_taker = self._actor(
+            username="simulator-callbacks", role=Role.DISPATCHER, name="模拟回访员"
+        )
         self.officer_units: set[int] = set()
         zones = list(PatrolZone.objects.all())
         self.zones = [(zone, shape(zone.boundary)) for zone in zones]
@@ -178,6 +191,7 @@ class Simulator:
         if self.rng.random() < self.calls_per_minute * seconds / 60:
             self._raise_call()
         self._handle_jobs(now)
+        self._call_back(now)
         self._move_units(seconds, now)
         if self.pruned_at is None or now - self.pruned_at >= PRUNE_EVERY:
             # A demo left running keeps a day of track, not a gigabyte a day.
@@ -319,6 +333,24 @@ class Simulator:
                 self._try(assignment_advance, assignment_id=assignment.pk, target=A.ACKNOWLEDGED)
             elif assignment.status == A.ACKNOWLEDGED and since > timedelta(seconds=14):
                 self._try(assignment_advance, assignment_id=assignment.pk, target=A.EN_ROUTE)
+
+    # --- callbacks (回访) -------------------------------------------------------------
+
+    def _call_back(self, now) -> None:
+        """Record a reply for the oldest callbacks nobody made within `callback_after`:
+        the satisfaction figures have data, and 不满意 sends the station a supervision order."""
+        waited = now - self.callback_after
+        due = callback_queue(user=self.call_taker).filter(created_at__lt=waited)
+        due = due.exclude(recorded_at__gte=waited)[: self.callbacks_per_tick]
+        for callback in due:
+            result = self.rng.choices(list(CALLBACK_REPLIES), weights=CALLBACK_REPLIES.values())[0]
+            comment = self.rng.choice(UNSATISFIED_WORDS) if result == "unsatisfied" else ""
+            try:
+                callback_record(
+                    callback_id=callback.pk, actor=self.call_taker, result=result, comment=comment
+                )
+            except (ValidationError, DomainError) as error:  # a person got there first
+                logger.info("simulator: callback refused: %s", error)
 
     # --- movement ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from commandcenter.access import scope_of, sendable, visible
 from commandcenter.choices import Role
@@ -14,7 +15,7 @@ from dispatch.models import Assignment, Order
 from incidents.choices import Tier
 from incidents.models import Incident
 from patrol.choices import UnitStatus, UnitType
-from patrol.models import Unit
+from patrol.models import PositionFix, Unit
 from patrol.selectors import unit_of_officer
 
 # Typical urban speeds (m/s) by unit type, and a detour factor from straight
@@ -146,6 +147,32 @@ def incident_assignments(*, user, incident: Incident) -> QuerySet[Assignment]:
     return visible(
         Assignment.objects.filter(incident=incident).select_related("unit", "dispatched_by"), user
     ).order_by("dispatched_at", "id")
+
+
+# The most fixes drawn of one unit's track on one job (a fix every 5 s is 2.8 hours).
+TRACK_FIXES_SHOWN = 2000
+
+
+def assignment_tracks(*, user, incident: Incident) -> list[dict]:
+    """Each unit sent to a job that `user` may see, with its GPS track from its
+    dispatch until it cleared (or the job closed, or now): where it drove, for
+    the review of a late arrival."""
+    fixes = visible(PositionFix.objects.all(), user)
+    tracks = []
+    for assignment in incident_assignments(user=user, incident=incident):
+        until = assignment.cleared_at or incident.closed_at or timezone.now()
+        points = fixes.filter(
+            unit_id=assignment.unit_id,
+            recorded_at__gte=assignment.dispatched_at,
+            recorded_at__lte=until,
+        ).order_by("recorded_at")
+        tracks.append(
+            {
+                "assignment": assignment,
+                "points": list(points.values_list("recorded_at", "lat", "lng")[:TRACK_FIXES_SHOWN]),
+            }
+        )
+    return tracks
 
 
 def active_assignments_prefetch() -> Prefetch:

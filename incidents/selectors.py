@@ -185,6 +185,9 @@ TIMELINE_LABELS = {
     "incident.cancelled": gettext_noop("Cancelled"),
     "incident.closed": gettext_noop("Closed"),
     "incident.transferred": gettext_noop("Transferred to another district or agency"),
+    # 回访 (analytics/callbacks.py): the caller is asked afterwards.
+    "callback.queued": gettext_noop("Queued for a callback"),
+    "callback.recorded": gettext_noop("Callback recorded"),
 }
 
 

@@ -11,9 +11,11 @@ TIANSHU_ENV=production additionally refuses unsafe settings at start-up.
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django_celery_beat.tzcrontab import TzAwareCrontab
 
 from tianshu.environment import (
     env_bool,
@@ -254,8 +256,11 @@ CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 15)
 CLOCK_SCAN_SECONDS = env_float("CLOCK_SCAN_SECONDS", 1.0)
 # How often today's on-duty and patrol time per unit is recomputed (analytics.tasks.unit_days).
 UNIT_DAY_SECONDS = env_int("UNIT_DAY_SECONDS", 300)
-# 满意率 = (满意 + w × 基本满意) / valid replies: the weight w of 基本满意.
-CALLBACK_SATISFACTION_WEIGHT = env_float("CALLBACK_SATISFACTION_WEIGHT", 0.5)
+# The local hour (TIME_ZONE, read again below) the daily and weekly reports are built at.
+REPORT_HOUR = env_int("REPORT_HOUR", 7)
+if not 0 <= REPORT_HOUR <= 23:
+    raise ImproperlyConfigured("REPORT_HOUR must be an hour of the day, 0 to 23.")
+_LOCAL_ZONE = ZoneInfo(env_str("TIME_ZONE", "Asia/Shanghai"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "commandcenter.tasks.record_worker_heartbeat",
@@ -273,6 +278,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.unit_days",
         "schedule": float(UNIT_DAY_SECONDS),
         "options": {"expires": float(UNIT_DAY_SECONDS)},
+    },
+    # 日报 at 07:00 local for yesterday, 周报 on Mondays at 07:00 for last week: the
+    # district's and each station's (analytics.reports); a rerun replaces them.
+    "reports-daily": {
+        "task": "analytics.tasks.reports_daily",
+        "schedule": TzAwareCrontab(minute=0, hour=REPORT_HOUR, tz=_LOCAL_ZONE),
+        "options": {"expires": 3600.0},
+    },
+    "reports-weekly": {
+        "task": "analytics.tasks.reports_weekly",
+        "schedule": TzAwareCrontab(minute=0, hour=REPORT_HOUR, day_of_week=1, tz=_LOCAL_ZONE),
+        "options": {"expires": 3600.0},
     },
     "flag-overdue-orders": {
         "task": "dispatch.tasks.flag_overdue_orders",
@@ -296,6 +313,14 @@ CALLER_HISTORY_ADDRESS_MIN_CHARS = 4
 # many invalid calls (misdial, prank, silent …) a nuisance caller.
 REPEAT_CALLER_CALLS = env_int("REPEAT_CALLER_CALLS", 3)
 NUISANCE_CALLER_INVALID_CALLS = env_int("NUISANCE_CALLER_INVALID_CALLS", 2)
+
+# --- Callbacks (回访) ----------------------------------------------------------------
+# Satisfaction = (满意 + w × 基本满意) / valid replies; w between 0 and 1 (Dongguan: 0.5).
+CALLBACK_SATISFACTION_WEIGHT = env_float("CALLBACK_SATISFACTION_WEIGHT", 0.5)
+if not 0.0 <= CALLBACK_SATISFACTION_WEIGHT <= 1.0:
+    raise ImproperlyConfigured(
+        f"CALLBACK_SATISFACTION_WEIGHT must be between 0 and 1, got {CALLBACK_SATISFACTION_WEIGHT}"
+    )
 
 # --- Auth: passwords, lockout, two-factor, sessions (issue 11) ---------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -403,6 +428,12 @@ SPECTACULAR_SETTINGS = {
         "JobTierEnum": "incidents.choices.JOB_TIERS",
         "OrderKindEnum": "dispatch.choices.OrderKind",
         "ClockPointEnum": "analytics.choices.ClockPoint",
+        # Fields named `state` and `result` of two choice sets each: the older keep their names.
+        "StateEnum": "analytics.choices.ClockState",
+        "CallbackStateEnum": "analytics.choices.CallbackState",
+        "CallbackResultEnum": "analytics.choices.CallbackResult",
+        "ResultEnum": "commandcenter.choices.SecurityResult",
+        "ReportKindEnum": "analytics.choices.ReportKind",
     },
 }
 

@@ -1,15 +1,19 @@
-"""Routes of the clocks and the measures under /api/v1/, and the job resource with its clocks."""
+"""Routes of the clocks, callbacks, measures and reports under /api/v1/, and the job
+resource with its clocks."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from analytics.api import kpis, views
+from analytics.api import kpis, reports, views
+from analytics.api.callbacks import CallbackViewSet
 
 router = SimpleRouter()
 router.register("incidents", views.ClockedJobViewSet, basename="incident")
 router.register("clocks", views.ClockViewSet, basename="clock")
 router.register("clock-definitions", views.ClockDefinitionViewSet, basename="clock-definition")
 router.register("delay-reasons", views.DelayReasonViewSet, basename="delay-reason")
+router.register("callbacks", CallbackViewSet, basename="callback")
+router.register("reports", reports.ReportViewSet, basename="report")
 
 urlpatterns = [
     *router.urls,

@@ -281,3 +281,37 @@ def test_the_dashboard_data_is_the_kpis_of_the_range_and_the_one_before(day, use
     )
     assert chief["stations"] == [] and chief["breaches"] == []
     assert {c["code"]: c["value"] for c in chief["cards"]}["calls"] == 0
+
+
+def test_a_range_reads_whole_months_from_month_rows_and_its_ends_from_day_rows():
+    from analytics.kpis import month_spans
+
+    assert month_spans(date(2026, 1, 15), date(2026, 4, 3)) == (
+        [date(2026, 2, 1), date(2026, 3, 1)],
+        [(date(2026, 1, 15), date(2026, 1, 31)), (date(2026, 4, 1), date(2026, 4, 3))],
+    )
+    assert month_spans(date(2026, 1, 1), date(2026, 12, 31))[1] == []
+    assert month_spans(date(2026, 2, 3), date(2026, 2, 20)) == (
+        [],
+        [(date(2026, 2, 3), date(2026, 2, 20))],
+    )
+
+
+def test_month_rows_give_the_same_figures_as_day_rows(day, users):
+    month = kpi_query(user=users.supervisor, start=date(2026, 11, 1), end=date(2026, 11, 30))
+    days = kpi_query(
+        user=users.supervisor, start=date(2026, 11, 1), end=date(2026, 11, 30), group_by=["day"]
+    )
+    [whole] = month["results"]
+    [one] = days["results"]
+    assert whole["figures"] == one["figures"]
+
+
+def test_a_breach_found_late_still_reaches_the_job_s_fact(at, call):
+    """The engine was down for a day: the clocks it finds late breach silently (no alert,
+    no reminder), but the job's fact counts them."""
+    job = at(0, lambda: call().json())
+    at(24 * 3600, lambda: None)
+    late = ClockInstance.objects.filter(incident_id=job["id"], state="breached").count()
+    assert late >= 2  # dispatch, arrival (and same-day)
+    assert JobFact.objects.get(incident_id=job["id"]).breaches == late

@@ -1,9 +1,11 @@
 """The orders pages (指令 / 督办): issuing from the job panel and the inbox,
 acknowledging and answering in the inbox, overdue ones first and red."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -163,6 +165,8 @@ def test_answering_twice_shows_the_refusal_with_409(page, users, issue):
     assert "cannot become" in response.content.decode()
 
 
+# At noon: near midnight every order's due time is the end of the day (日清日结).
+@time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
 def test_overdue_order_is_highlighted_and_listed_first(page, users, issue):
     soon = issue(content="先到期", deadline=timezone.now() + timedelta(minutes=30))
     late = issue(content="后到期", deadline=timezone.now() + timedelta(minutes=60))

@@ -54,7 +54,7 @@ class Command(BaseCommand):
         accounts = demo_district_seed(plan=plan)
         if history_days:
             began = time.monotonic()
-            jobs = history_write(days=history_days, calls_per_day=350, seed=seed)
+            jobs = history_write(days=history_days, calls_per_day=250, seed=seed)
             # Read the past like any events: its clocks, then the facts and rollups.
             clocks_tick()
             facts_tick()

@@ -1,14 +1,15 @@
 /**
- * The consoles (/dispatch/, /street/, /station/, /orders/) kept current by
- * the live stream instead of polling.
+ * The consoles (/dispatch/, /street/, /station/, /orders/, /callbacks/) kept
+ * current by the live stream instead of polling.
  *
  * One LiveConnection (`/ws/live/`, the map's client, with a position of its
  * own in sessionStorage) listens for what changes jobs and orders: every
  * event whose kind starts with `incident.`, `assignment.`, `order.`
  * (issued, acknowledged, completed, overdue, escalated) or `clock.` (a
  * clock's warning, breach, at-risk, stop, delay reason, excusal: the
- * server's sweep, analytics/engine.py), and a `reload` or a `hello`
- * that follows a gap. Each such burst fires the htmx event `queue-changed` on
+ * server's sweep, analytics/engine.py) or `callback.` (a closed job queued
+ * for its callback, a callback recorded: analytics/callbacks.py), and a
+ * `reload` or a `hello` that follows a gap. Each such burst fires the htmx event `queue-changed` on
  * the body once, and never more than once a second (the queues, the
  * station board and the orders inbox listen for it with
  * `hx-trigger="queue-changed from:body"`);
@@ -43,7 +44,7 @@
 import { LiveConnection } from "../shared/live.js";
 
 const STORAGE_KEY = "tianshu.live.console.seq";
-const KINDS = ["incident.", "assignment.", "order.", "clock."];
+const KINDS = ["incident.", "assignment.", "order.", "clock.", "callback."];
 const INCIDENT_SUBJECT = "incidents.incident";
 const FIELDS = "input, select, textarea";
 // A burst of events makes one refresh, 200 ms after the last of it; a
