@@ -25,12 +25,15 @@ from django.views.decorators.http import require_GET
 from analytics.api.kpis import query_range
 from analytics.dashboard import dashboard_data, range_presets
 from analytics.kpis import kpi_definitions, kpi_scope
+from analytics.reports import may_read_reports
 from analytics.selectors import job_clocks
 from commandcenter.access import may_use_console
 from commandcenter.choices import Role
 from commandcenter.models import Post, Station, Street
 from commandcenter.selectors import station_list
+from consoles.forms import ReportForm
 from consoles.jobs import JOB_RELATED
+from consoles.reports import report_panel_context, station_choices
 from consoles.shell import console_required, map_config
 from dispatch.selectors import assignment_tracks
 from incidents.selectors import incident_list, incident_timeline
@@ -109,11 +112,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "page": reverse("dashboard-page"),
         # A late clock's job: its timeline, clocks and the units' tracks (0 for its id).
         "jobPage": reverse("dashboard-job", kwargs={"pk": 0}),
-        # Where a report downloads (analytics/api/reports.py; 0 for its id).
-        "reports": {
-            "xlsx": reverse("report-xlsx", args=[0]),
-            "pdf": reverse("report-pdf", args=[0]),
-        },
         "refreshSeconds": REFRESH_SECONDS,
         "today": today.isoformat(),
         "range": preset,
@@ -122,10 +120,20 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "station": chosen.code if chosen else "",
         "districtWide": scope.district_wide,
     }
+    reports = {}
+    if may_read_reports(user):
+        # The reports (consoles.reports): the list with its downloads, and the form
+        # for an ad-hoc report of the range and station on the screen.
+        form = ReportForm(
+            stations=station_choices(user),
+            initial={"start": start, "end": end, "station": chosen.code if chosen else ""},
+        )
+        reports = report_panel_context(request, form=form)
     return render(
         request,
         "consoles/dashboard.html",
         {
+            **reports,
             "console": "dashboard",
             "scope_name": chosen.name if chosen else place,
             "stations": stations,

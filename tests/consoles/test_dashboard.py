@@ -245,3 +245,29 @@ def test_the_job_page_names_the_clock_events_of_the_timeline(client, users, jobs
     breached = [s for s in response.context["timeline"] if s["kind"] == "clock.breached"]
     assert breached and not breached[0]["label"].startswith("clock.")
     assert breached[0]["detail"]  # the clock's name
+
+
+def test_a_chief_finds_its_station_s_reports_and_the_ad_hoc_form(client, users, district, jobs):
+    from analytics.choices import ReportKind
+    from analytics.reports import report_build
+
+    today = timezone.localdate()
+    mine = report_build(kind=ReportKind.ADHOC, start=today, end=today, station=district.station_a)
+    other = report_build(kind=ReportKind.ADHOC, start=today, end=today, station=district.station_b)
+    response = page(client, users.chief_a, range="this_week")
+    assert [row["id"] for row in response.context["reports"]] == [mine.pk]
+    content = response.content.decode()
+    assert reverse("report-xlsx", args=[mine.pk]) in content
+    assert reverse("report-pdf", args=[mine.pk]) in content
+    assert reverse("report-xlsx", args=[other.pk]) not in content
+    assert reverse("reports-create") in content
+    # The form offers the range on the screen.
+    assert response.context["report_form"].initial["start"] == response.context["start"]
+
+
+@pytest.mark.parametrize("role", ["post_officer", "street_staff"])
+def test_roles_that_read_no_reports_get_no_reports_panel(client, users, district, role):
+    response = page(client, getattr(users, role))
+    assert response.status_code == 200
+    assert "report_form" not in response.context
+    assert reverse("reports-create").encode() not in response.content

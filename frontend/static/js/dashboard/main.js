@@ -1,8 +1,9 @@
 /**
  * 数据看板 (/dashboard/): the KPI cards, the compliance gauges, the arrival-time
  * distribution, the hour × weekday strip, the zones coloured by a KPI, the team
- * ranking with each score's items, the stations (command center), the late
- * clocks and the reports, all from one answer of /api/v1/dashboard/.
+ * ranking with each score's items, the stations (command center) and the late
+ * clocks, all from one answer of /api/v1/dashboard/ (the reports are the
+ * server's panel, consoles/partials/report_panel.html, worked with htmx).
  *
  * The first answer is in the page (json_script "dashboard-data", the view's own
  * read); choosing a range preset, two dates or a station reads the API again
@@ -599,28 +600,7 @@ function renderBreaches() {
   );
 }
 
-function renderReports() {
-  // Hook: replaced by the reports helper's partial (consoles/partials/report_list.html).
-  const list = part("reports");
-  const reports = data.reports ?? [];
-  if (!reports.length) {
-    list.replaceChildren(element("li", { className: "muted", text: say("no-reports") }));
-    return;
-  }
-  list.replaceChildren(
-    ...reports.map((report) => {
-      const item = element("li");
-      item.append(element("span", { className: "report-kind", text: report.kind_name }), " ");
-      item.append(element("span", { className: "report-range", text: rangeLabel(report.from, report.to) }), " ");
-      item.append(element("span", { className: "muted", text: report.station_name }), " ");
-      for (const format of ["xlsx", "pdf"]) {
-        const href = (config.reports?.[format] ?? "").replace("/0/", `/${report.id}/`);
-        item.append(element("a", { className: "btn btn-quiet", text: say(`download-${format}`), attributes: { href, download: "" } }), " ");
-      }
-      return item;
-    }),
-  );
-}
+let reportChoice = null;
 
 function renderMeta() {
   part("range-label").textContent = rangeLabel(data.from, data.to);
@@ -632,6 +612,18 @@ function renderMeta() {
   }
   state.from = data.from;
   state.to = data.to;
+  // The ad-hoc report's form offers the range and station on the screen.
+  // Only when the choice changed: a refresh leaves what is being typed there alone.
+  const report = root.querySelector(".report-form");
+  const chosen = `${data.from}/${data.to}/${state.station}`;
+  if (report && chosen !== reportChoice) {
+    reportChoice = chosen;
+    for (const [name, value] of [["start", data.from], ["end", data.to]]) {
+      if (report.elements[name]) report.elements[name].value = value;
+    }
+    const station = report.elements.station;
+    if (station && config.districtWide) station.value = state.station;
+  }
 }
 
 function renderAll() {
@@ -644,7 +636,6 @@ function renderAll() {
   renderRanking();
   renderStations();
   renderBreaches();
-  renderReports();
   renderZones();
 }
 
