@@ -629,7 +629,7 @@ def change_text(line: dict) -> str:
     if kind in RATE_KINDS:
         return f"{sign}{delta * 100:.1f} pp"
     if kind == "interval":
-        return ("+" if delta > 0 else "−") + duration(abs(delta))
+        return ("+" if delta > 0 else "-") + duration(abs(delta))
     return f"{sign}{delta:,.3f}".rstrip("0").rstrip(".") if kind != "count" else f"{sign}{delta:,}"
 
 

@@ -71,8 +71,8 @@ def manage(*args: str) -> str:
     return result.stdout
 
 
-def prepare_database() -> None:
-    """A fresh bench database with the demo district."""
+def prepare_database(*seed_options: str) -> None:
+    """A fresh bench database with the demo district (`seed_options` go to seed_demo)."""
     import psycopg2
 
     url = urlparse(DATABASE_URL)
@@ -92,7 +92,7 @@ def prepare_database() -> None:
     admin.close()
     manage("migrate", "--noinput", "-v0")
     # The bench runs with production settings; its district is the demo one all the same.
-    manage("seed_demo", "--allow-production", "-v0")
+    manage("seed_demo", "--allow-production", "-v0", *seed_options)
 
 
 def django_shell(code: str) -> str:
@@ -119,7 +119,7 @@ def _stop_on_sigterm(signum, frame):
 
 
 @contextmanager
-def own_services(*, database: str = BENCH_DATABASE):
+def own_services(*, database: str = BENCH_DATABASE, settings: dict | None = None):
     """A PostgreSQL 15 cluster and a Redis server of the bench's own, on free ports.
 
     Yields {"DATABASE_URL": …, "REDIS_URL": …}; meanwhile this module's
@@ -129,7 +129,8 @@ def own_services(*, database: str = BENCH_DATABASE):
     trust authentication on 127.0.0.1 and a Unix socket in that directory,
     **fsync off** (nothing here needs to survive a crash). Redis keeps nothing
     on disk. Both are stopped and the directory removed at the end, also on
-    Ctrl-C, SIGTERM or an error.
+    Ctrl-C, SIGTERM or an error. `settings` are more server settings
+    ({"max_wal_size": "8GB"}), e.g. for a bench that bulk-loads.
     """
     global DATABASE_URL, REDIS_URL
     redis_server = shutil.which("redis-server")
@@ -160,6 +161,7 @@ def own_services(*, database: str = BENCH_DATABASE):
             f"-p {pg_port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c max_connections=200"
         )
+        options += "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
         started_pg = True
         subprocess.run(
             _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-l", log, "-w", "-o", options, "start"]),

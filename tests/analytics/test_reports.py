@@ -459,3 +459,19 @@ def test_the_report_list_s_queries_do_not_grow(dailies, users, api_client_for):
     reports_daily_task("2026-11-30")
     assert Report.objects.count() == 6
     assert count() == three
+
+
+def test_beat_s_database_keeps_the_report_schedules_in_local_time(db, settings):
+    from django_celery_beat.models import CrontabSchedule
+
+    # What the database scheduler stores for each entry at beat's start.
+    daily, weekly = (
+        CrontabSchedule.from_schedule(settings.CELERY_BEAT_SCHEDULE[name]["schedule"])
+        for name in ("reports-daily", "reports-weekly")
+    )
+    daily.save()
+    weekly.save()
+    daily, weekly = (CrontabSchedule.objects.get(pk=c.pk) for c in (daily, weekly))
+    assert (daily.minute, daily.hour, daily.day_of_week) == ("0", "7", "*")
+    assert (weekly.hour, weekly.day_of_week) == ("7", "1")
+    assert str(daily.timezone) == str(weekly.timezone) == "Asia/Shanghai"

@@ -101,3 +101,26 @@ def test_seeding_again_is_refused_or_skipped():
         call_command("seed_demo", verbosity=0)
     call_command("seed_demo", "--if-empty", verbosity=0)
     assert Bureau.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_has_yesterday_s_daily_report_with_the_dashboard_s_numbers():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from analytics.dashboard import dashboard_data
+    from analytics.kpis import SYSTEM_SCOPE
+    from analytics.models import Report
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    daily = Report.objects.filter(kind="daily", start=yesterday)
+    assert daily.count() == Station.objects.count() + 1
+    district = daily.get(station__isnull=True)
+    cards = dashboard_data(scope=SYSTEM_SCOPE, start=yesterday, end=yesterday)["cards"]
+    current = {line["code"]: line["current"] for line in district.data["comparison"]}
+    assert {card["code"]: card["value"] for card in cards} == {
+        card["code"]: current[card["code"]] for card in cards
+    }
+    assert current["calls"] > 0
+    assert Report.objects.filter(kind="weekly").count() == Station.objects.count() + 1

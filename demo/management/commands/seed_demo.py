@@ -9,7 +9,7 @@ from django.utils import timezone
 from analytics.choices import ReportKind
 from analytics.engine import clocks_tick
 from analytics.facts import facts_tick
-from analytics.reports import daily_period, reports_periodic
+from analytics.reports import daily_period, reports_periodic, weekly_period
 from commandcenter.machine_keys import machine_key_create
 from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
@@ -65,10 +65,18 @@ class Command(BaseCommand):
                 f"Wrote {jobs} jobs of the last {history_days} days and read them into clocks, "
                 f"facts and rollups in {time.monotonic() - began:.0f} s."
             )
-            # Yesterday's daily reports, as beat would have built them at 07:00.
-            yesterday = daily_period(timezone.localdate())
-            reports = reports_periodic(kind=ReportKind.DAILY, start=yesterday[0], end=yesterday[1])
-            self.stdout.write(f"Built {len(reports)} daily reports of {yesterday[0]}.")
+            # Yesterday's 日报 and last week's 周报, as beat builds them at 07:00.
+            began = time.monotonic()
+            today = timezone.localdate()
+            built = []
+            for kind, (start, end) in (
+                (ReportKind.DAILY, daily_period(today)),
+                (ReportKind.WEEKLY, weekly_period(today)),
+            ):
+                built += reports_periodic(kind=kind, start=start, end=end)
+            self.stdout.write(
+                f"Built {len(built)} daily and weekly reports in {time.monotonic() - began:.0f} s."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {plan.name}: {len(plan.stations)} stations, {len(plan.posts)} posts, "
