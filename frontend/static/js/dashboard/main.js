@@ -458,9 +458,11 @@ function renderRankingDetail() {
   const row = rows.find((candidate) => candidate.code === state.team) ?? rows[0];
   state.team = row.code;
   select.value = row.code;
-  const terms = row.items.filter((item) => item.tier !== "veto").map((item) => number(item.earned, item.earned % 1 ? 2 : 0));
-  let formula = say("formula", { terms: terms.join(" + ") || "0", score: row.vetoed ? 0 : row.score });
-  if (row.vetoed) formula += ` · ${words.vetoedNote}`;
+  const scored = row.items.filter((item) => item.tier !== "veto");
+  const terms = scored.map((item) => number(item.earned, item.earned % 1 ? 2 : 0));
+  const sum = Math.round(scored.reduce((total, item) => total + item.earned, 0) * 100) / 100;
+  let formula = say("formula", { terms: terms.join(" + ") || "0", score: number(sum, sum % 1 ? 2 : 0) });
+  if (row.vetoed) formula += ` → ${words.vetoedNote}`;
   formula += ` · ${words.rank(row.rank)}`;
   if (row.previous_rank) {
     const { direction } = trend(row.change, true);
