@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.choices import ClockState
-from analytics.kpis import KPIS, kpi_definitions, kpi_query, previous_range
+from analytics.kpis import (
+    KPIS,
+    kpi_definitions,
+    kpi_query,
+    kpi_scalar,
+    only_figures,
+    previous_range,
+)
 from analytics.measures import BIN_EDGES
 from analytics.models import ClockInstance, Report
 from analytics.ranking import ranking
@@ -68,14 +75,8 @@ def range_presets(today: date) -> dict[str, tuple[date, date]]:
     }
 
 
-def _scalar(code: str, figure: dict | None):
-    if figure is None:
-        return None
-    return figure.get("p90") if KPIS[code].kind == "interval" else figure.get("value")
-
-
 def _card(code: str, now: dict, before: dict) -> dict:
-    current, previous = _scalar(code, now.get(code)), _scalar(code, before.get(code))
+    current, previous = kpi_scalar(code, now.get(code)), kpi_scalar(code, before.get(code))
     delta = None
     if current is not None and previous is not None:
         delta = round(current - previous, 4)
@@ -90,10 +91,6 @@ def _card(code: str, now: dict, before: dict) -> dict:
         "previous": previous,
         "delta": delta,
     }
-
-
-def _only(result: dict) -> dict:
-    return result["results"][0]["figures"] if result["results"] else {}
 
 
 def _breaches(*, scope: Scope, filters: dict, start: date, end: date) -> list[dict]:
@@ -135,8 +132,12 @@ def _breaches(*, scope: Scope, filters: dict, start: date, end: date) -> list[di
 def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None = None) -> dict:
     filters = {"station": station} if station else {}
     before_start, before_end = previous_range(start, end)
-    now = _only(kpi_query(scope=scope, start=start, end=end, filters=filters, histograms=True))
-    before = _only(kpi_query(scope=scope, start=before_start, end=before_end, filters=filters))
+    now = only_figures(
+        kpi_query(scope=scope, start=start, end=end, filters=filters, histograms=True)
+    )
+    before = only_figures(
+        kpi_query(scope=scope, start=before_start, end=before_end, filters=filters)
+    )
     street = bool(scope.street_id)
     arrival_kpi = "street_arrival_time" if street else "arrival_time"
     arrival = now.get(arrival_kpi) or {}
@@ -204,7 +205,7 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
                 {
                     "zone": r["group"]["zone"],
                     "zone_name": r["group"]["zone_name"],
-                    **{c: _scalar(c, r["figures"].get(c)) for c in ZONE_KPIS},
+                    **{c: kpi_scalar(c, r["figures"].get(c)) for c in ZONE_KPIS},
                 }
                 for r in zones["results"]
                 if r["group"]["zone"]
@@ -214,7 +215,7 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
             {
                 "station": r["group"]["station"],
                 "station_name": r["group"]["station_name"],
-                **{c: _scalar(c, r["figures"].get(c)) for c in CARDS},
+                **{c: kpi_scalar(c, r["figures"].get(c)) for c in CARDS},
             }
             for r in stations
             if r["group"]["station"]

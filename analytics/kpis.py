@@ -861,6 +861,19 @@ def interval_targets() -> dict[str, int | None]:
     }
 
 
+def kpi_scalar(code: str, figure: dict | None) -> float | None:
+    """The one number a KPI is compared, ranked and shown by: an interval's p90, otherwise
+    its value (a rate's share, a count)."""
+    if not figure:
+        return None
+    return figure.get("p90") if KPIS[code].kind == "interval" else figure.get("value")
+
+
+def only_figures(result: dict) -> dict:
+    """The figures of an ungrouped kpi_query result."""
+    return result["results"][0]["figures"] if result["results"] else {}
+
+
 def previous_range(start: date, end: date) -> tuple[date, date]:
     """The range of the same length just before."""
     length = (end - start).days + 1

@@ -16,21 +16,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from analytics.choices import Comparison, ScoringTier
-from analytics.kpis import KPIS, kpi_query, previous_range
+from analytics.kpis import kpi_query, kpi_scalar, previous_range
 from analytics.models import ScoringItem, ScoringScheme
 
 LEVELS = ("team", "post", "station")
 
 
-def _scalar(code: str, figure: dict) -> float | None:
-    """The one number an item compares: a rate's share, an interval's p90, a count."""
-    if KPIS[code].kind == "interval":
-        return figure.get("p90")
-    return figure.get("value")
-
-
 def _item_value(item: ScoringItem, figures: dict) -> float | None:
-    value = _scalar(item.kpi, figures.get(item.kpi, {}))
+    value = kpi_scalar(item.kpi, figures.get(item.kpi, {}))
     if value is None or not item.per_workload:
         return value
     hours = (figures.get("duty_hours") or {}).get("value")

@@ -30,7 +30,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.choices import ClockState, ReportKind
-from analytics.kpis import KPIS, MAX_DAYS, SYSTEM_SCOPE, kpi_query, previous_range
+from analytics.kpis import (
+    KPIS,
+    MAX_DAYS,
+    SYSTEM_SCOPE,
+    kpi_query,
+    kpi_scalar,
+    only_figures,
+    previous_range,
+)
 from analytics.models import ClockInstance, Report
 from analytics.ranking import ranking
 from commandcenter.access import scope_of, visible
@@ -205,19 +213,12 @@ def _ranking(*, start: date, end: date, filters: dict) -> dict | None:
     }
 
 
-def _scalar(code: str, figure: dict | None):
-    """The one number a KPI is compared by: an interval's p90, otherwise its value."""
-    if not figure:
-        return None
-    return figure.get("p90") if KPIS[code].kind == "interval" else figure.get("value")
-
-
 def _comparison(now: dict, before: dict) -> list[dict]:
     rows = []
     for code, kpi in KPIS.items():
         if code not in now:
             continue
-        current, previous = _scalar(code, now.get(code)), _scalar(code, before.get(code))
+        current, previous = kpi_scalar(code, now.get(code)), kpi_scalar(code, before.get(code))
         rows.append(
             {
                 "code": code,
@@ -233,10 +234,6 @@ def _comparison(now: dict, before: dict) -> list[dict]:
             }
         )
     return rows
-
-
-def _only(result: dict) -> dict:
-    return result["results"][0]["figures"] if result["results"] else {}
 
 
 def report_data(*, kind: str, start: date, end: date, station: Station | None) -> dict:
@@ -262,7 +259,7 @@ def report_data(*, kind: str, start: date, end: date, station: Station | None) -
         "previous": {"from": before_start.isoformat(), "to": before_end.isoformat()},
         "summary": summary,
         "previous_summary": previous,
-        "comparison": _comparison(_only(summary), _only(previous)),
+        "comparison": _comparison(only_figures(summary), only_figures(previous)),
         "units": {
             "level": level,
             **kpi_query(**query, group_by=[level], kpis=list(UNIT_KPIS)),

@@ -7,15 +7,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from analytics.engine import clocks_tick
 from analytics.facts import facts_rebuild, facts_tick
 from analytics.kpis import kpi_query, percentile
 from analytics.measures import BIN_EDGES, DIMENSIONS, bin_of, bin_width
 from analytics.models import ClockCursor, ClockInstance, JobFact, Rollup
 from analytics.services import clock_excuse
+from tests.analytics.wall_clock import post, ticking_from
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 10:00 local on the day measured.
@@ -26,21 +25,7 @@ DAY = date(2026, 11, 30)
 @pytest.fixture
 def at():
     """Run `action()` with the wall clock `seconds` after 10:00 local, then read the log."""
-
-    def run(seconds: float, action):
-        with time_machine.travel(START + timedelta(seconds=seconds), tick=False):
-            result = action()
-            clocks_tick()
-            facts_tick()
-            return result
-
-    return run
-
-
-def post(client, url, body=None):
-    response = client.post(url, body or {}, format="json")
-    assert response.status_code < 300, response.content
-    return response.json()
+    return ticking_from(START)
 
 
 @pytest.fixture

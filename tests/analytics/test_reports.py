@@ -11,13 +11,10 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from analytics.choices import ReportKind
-from analytics.engine import clocks_tick
-from analytics.facts import facts_tick
 from analytics.kpis import kpi_query
 from analytics.models import Report
 from analytics.report_render import (
@@ -30,6 +27,7 @@ from analytics.report_render import (
 )
 from analytics.reports import UNIT_KPIS, report_build, weekly_period
 from analytics.tasks import reports_daily_task, reports_weekly_task
+from tests.analytics.wall_clock import post, ticking_from
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 30)  # a Monday
@@ -40,21 +38,7 @@ STATION_B = {"lat": 30.005, "lng": 120.015}
 @pytest.fixture
 def at():
     """Run `action()` with the wall clock `seconds` after 09:00 local, then read the log."""
-
-    def run(seconds: float, action):
-        with time_machine.travel(START + timedelta(seconds=seconds), tick=False):
-            result = action()
-            clocks_tick()
-            facts_tick()
-            return result
-
-    return run
-
-
-def post(client, url, body=None):
-    response = client.post(url, body or {}, format="json")
-    assert response.status_code < 300, response.content
-    return response.json()
+    return ticking_from(START)
 
 
 @pytest.fixture
