@@ -180,6 +180,12 @@ def may_report_positions(user, *, gateway_units: frozenset[int] | None) -> bool:
     return user.role == Role.GATEWAY and gateway_units is not None
 
 
+def may_report_sensors(user, *, key_kind: str | None) -> bool:
+    """Heartbeats and alarms come from smart-site sensor gateways, each with its
+    machine key (kind "sensors"): never from a password login."""
+    return user.is_authenticated and user.role == Role.GATEWAY and key_kind == "sensors"
+
+
 def in_area(scope: Scope, *, station_id=None, post_id=None, street_id=None) -> bool:
     """Does a place (its station, post and street) lie where `scope` works?"""
     if scope.district_wide:

@@ -12,8 +12,9 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Unit officer")
     STREET_STAFF = "street_staff", _("Street-office staff")
     PARTNER = "partner", _("Partner department")
-    # An AVL gateway or device: reports positions of the units its machine key names.
-    GATEWAY = "gateway", _("Position gateway")
+    # An AVL gateway (positions of the units its machine key names) or a smart-site
+    # sensor gateway (heartbeats and alarms of the district's sensors).
+    GATEWAY = "gateway", _("Gateway (positions, sensors)")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

@@ -51,18 +51,23 @@ def machine_key_create(
     user,
     unit_ids: Iterable[int] = (),
     request: HttpRequest | None = None,
+    fixed: tuple[str, str] | None = None,
 ) -> tuple[MachineKey, str]:
-    """Create a key; returns it with its plaintext, which is never stored or shown again."""
+    """Create a key; returns it with its plaintext, which is never stored or shown again.
+
+    `fixed` (prefix, secret) is for the demo district only, whose README lists
+    its sensor gateway's key; every other key is random.
+    """
     unit_ids = sorted(set(unit_ids))
     if unit_ids and kind != MachineKeyKind.GATEWAY:
         raise ValidationError({"units": _("Only a gateway key names units.")})
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+    prefix, secret = fixed or (secrets.token_hex(PREFIX_BYTES), secrets.token_urlsafe(SECRET_BYTES))
     with transaction.atomic():
         key = MachineKey(
             name=name,
             kind=kind,
             user=user,
-            prefix=secrets.token_hex(PREFIX_BYTES),
+            prefix=prefix,
             secret_hash=secret_hash(secret),
             created_by=actor,
         )
@@ -137,3 +142,9 @@ def machine_key_units(request) -> frozenset[int] | None:
     if isinstance(key, MachineKey) and key.kind == MachineKeyKind.GATEWAY:
         return key.unit_ids
     return None
+
+
+def machine_key_kind(request) -> str | None:
+    """The kind of machine key the request is made with, None for any other credential."""
+    key = getattr(request, "auth", None)
+    return key.kind if isinstance(key, MachineKey) else None

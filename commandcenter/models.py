@@ -440,6 +440,7 @@ class SecurityEvent(AuditRow):
 class MachineKeyKind(models.TextChoices):
     PARTNER = "partner", _("Partner system")
     GATEWAY = "gateway", _("Position gateway")
+    SENSORS = "sensors", _("Sensor gateway (智安)")
 
 
 class MachineKey(models.Model):
@@ -483,7 +484,11 @@ class MachineKey(models.Model):
         verbose_name_plural = _("machine keys")
         ordering = ["-created_at"]
 
-    ACCOUNT_ROLE = {MachineKeyKind.PARTNER: Role.PARTNER, MachineKeyKind.GATEWAY: Role.GATEWAY}
+    ACCOUNT_ROLE = {
+        MachineKeyKind.PARTNER: Role.PARTNER,
+        MachineKeyKind.GATEWAY: Role.GATEWAY,
+        MachineKeyKind.SENSORS: Role.GATEWAY,
+    }
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
@@ -502,3 +507,26 @@ class MachineKey(models.Model):
                     % {"role": role.label}
                 }
             )
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a machine's write sent with an `Idempotency-Key`, kept 24 h
+    (commandcenter.idempotency): a retry with the same key and body gets it again
+    and writes nothing. `status` is null while the first request is at work."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    body = models.JSONField(_("body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

@@ -191,6 +191,64 @@ def incident_create(
         )
     if priority is not None and not right.sets_priority:
         raise ActionForbidden(_("Only the command center sets a call's priority."))
+    return _incident_file(
+        actor=actor,
+        area=right.area,
+        source=source,
+        category=category,
+        description=description,
+        lat=lat,
+        lng=lng,
+        caller_phone=caller_phone,
+        caller_name=caller_name,
+        address=address,
+        priority=priority,
+        linkage=linkage,
+    )
+
+
+def incident_create_from_sensor(
+    *,
+    actor,
+    category: str,
+    description: str,
+    lat: float,
+    lng: float,
+    address: str = "",
+    priority: int | None = None,
+) -> Incident:
+    """A job raised by a smart-site sensor's alarm (community.alarms): filed by the
+    system (the alarm rules decided it) with source sensor_alarm, the alarm's
+    priority and the device's position; `actor` is who sent the alarm or accepted
+    it from the review queue, if anyone."""
+    return _incident_file(
+        actor=actor,
+        area=None,
+        source=Source.SENSOR_ALARM,
+        category=category,
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=address,
+        priority=priority,
+    )
+
+
+def _incident_file(
+    *,
+    actor,
+    area,
+    source: str,
+    category: str,
+    description: str,
+    lat: float,
+    lng: float,
+    caller_phone: str = "",
+    caller_name: str = "",
+    address: str = "",
+    priority: int | None = None,
+    linkage: str = "",
+) -> Incident:
     caller_phone = phone_normalised(caller_phone)
     _validate_intake(
         lat=lat,
@@ -205,7 +263,7 @@ def incident_create(
     chosen = _active_category(category)
     now = timezone.now()
     placement = point_resolve(lat=lat, lng=lng)
-    if right.area is not None and not in_area(right.area, **_area_of(placement)):
+    if area is not None and not in_area(area, **_area_of(placement)):
         raise ActionForbidden(_("This place is outside your area: the command center files it."))
     incident = Incident(
         source=source,
@@ -271,7 +329,7 @@ def _intake_write_postgresql(*, incident, kind, actor, payload, repeat) -> None:
     day = timezone.localdate(incident.received_at)
     event = {
         "kind": kind,
-        "actor_id": actor.pk if actor.is_authenticated else None,
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
         "occurred_at": timezone.now(),
         "payload": {**incident_payload(incident), **payload},
         **incident_location(incident),

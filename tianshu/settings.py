@@ -65,6 +65,7 @@ PROJECT_APPS = [
     "patrol",
     "incidents",
     "dispatch",
+    "community",
     "analytics",  # response-time clocks, supervision, KPIs
     "consoles",  # every page
     "demo",  # the demo district, its seeding and simulator
@@ -260,6 +261,20 @@ UNIT_DAY_SECONDS = env_int("UNIT_DAY_SECONDS", 300)
 REPORT_HOUR = env_int("REPORT_HOUR", 7)
 if not 0 <= REPORT_HOUR <= 23:
     raise ImproperlyConfigured("REPORT_HOUR must be an hour of the day, 0 to 23.")
+# How long a machine's write sent with an Idempotency-Key is answered again (commandcenter).
+IDEMPOTENCY_HOURS = env_int("IDEMPOTENCY_HOURS", 24)
+
+# --- Smart-secure sites: sensors and alarms (community) ------------------------------
+# A sensor is offline after this many heartbeat intervals with none (community.services).
+SENSOR_MISSED_HEARTBEATS = env_int("SENSOR_MISSED_HEARTBEATS", 3)
+# How often beat looks for sensors past their deadline, and for held alarms due.
+SENSOR_SCAN_SECONDS = env_float("SENSOR_SCAN_SECONDS", 10.0)
+ALARM_SCAN_SECONDS = env_float("ALARM_SCAN_SECONDS", 1.0)
+# The same device and alarm type within this window counts on the first alarm.
+ALARM_DEDUP_SECONDS = env_int("ALARM_DEDUP_SECONDS", 300)
+# A "recovered" message this soon after the alarm suppresses it while it is pending.
+ALARM_RECOVERY_SECONDS = env_int("ALARM_RECOVERY_SECONDS", 60)
+
 _LOCAL_ZONE = ZoneInfo(env_str("TIME_ZONE", "Asia/Shanghai"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
@@ -289,6 +304,22 @@ CELERY_BEAT_SCHEDULE = {
     "reports-weekly": {
         "task": "analytics.tasks.reports_weekly",
         "schedule": TzAwareCrontab(minute=0, hour=REPORT_HOUR, day_of_week=1, tz=_LOCAL_ZONE),
+        "options": {"expires": 3600.0},
+    },
+    # Smart-site sensors: offline past their heartbeat deadline; held alarms whose hold ended.
+    "sensors-scan": {
+        "task": "community.tasks.sensors_scan",
+        "schedule": float(SENSOR_SCAN_SECONDS),
+        "options": {"expires": float(SENSOR_SCAN_SECONDS)},
+    },
+    "alarms-promote": {
+        "task": "community.tasks.alarms_promote",
+        "schedule": float(ALARM_SCAN_SECONDS),
+        "options": {"expires": float(ALARM_SCAN_SECONDS) * 5},
+    },
+    "idempotency-purge": {
+        "task": "commandcenter.tasks.purge_idempotency",
+        "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },
     "flag-overdue-orders": {

@@ -20,6 +20,7 @@ api = [
     path("", include("commandcenter.api.urls")),
     path("", include("patrol.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("community.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,142 @@
+"""The alarm pipeline over the API: dedup, recovery, rules, jobs, attachment, review."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from community.choices import AlarmState
+from community.models import Alarm
+from community.services import alarms_promote
+from incidents.choices import Source
+from incidents.models import Incident
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _alarm(device, kind="intrusion", *, at=None, **fields):
+    return {"device": device, "time": (at or timezone.now()).isoformat(), "type": kind, **fields}
+
+
+def post_alarms(client, *items, **headers):
+    return client.post("/api/v1/alarms/", {"alarms": list(items)}, format="json", **headers)
+
+
+def test_an_intrusion_alarm_becomes_a_job_at_the_device(gateway, sites):
+    response = post_alarms(gateway, _alarm("IR-A-1", priority=1, description="东门红外"))
+    assert response.status_code == 200, response.data
+    assert response.data["accepted"] == 1 and response.data["rejected"] == []
+    alarm = Alarm.objects.get()
+    assert alarm.state == AlarmState.INCIDENT
+    job = alarm.incident
+    assert job.source == Source.SENSOR_ALARM and job.category.code == "alarm"
+    assert (job.lat, job.lng) == (sites.ir_a.lat, sites.ir_a.lng)
+    assert job.priority == 1 and job.station_id == sites.a.station_id
+    assert "site-a 小区" in job.description and "东门红外" in job.description
+
+
+def test_the_same_device_again_counts_and_another_device_attaches(gateway, sites):
+    first = timezone.now() - timedelta(seconds=30)
+    post_alarms(gateway, _alarm("IR-A-1", priority=1, at=first))
+    again = post_alarms(gateway, _alarm("IR-A-1", priority=1))
+    assert again.data["alarms"][0]["outcome"] == "repeat"
+    assert Alarm.objects.count() == 1 and Alarm.objects.get().count == 2
+    other = post_alarms(gateway, _alarm("SMOKE-A-1", "smoke", priority=3))
+    assert other.data["alarms"][0]["state"] == AlarmState.ATTACHED
+    assert Incident.objects.count() == 1
+    assert set(Alarm.objects.values_list("incident", flat=True)) == {Incident.objects.get().pk}
+
+
+def test_a_recovery_inside_the_hold_suppresses_the_alarm(gateway, sites):
+    raised = timezone.now() - timedelta(seconds=5)
+    response = post_alarms(gateway, _alarm("SMOKE-A-1", "smoke", priority=1, at=raised))
+    assert response.data["alarms"][0]["state"] == AlarmState.HELD
+    post_alarms(gateway, _alarm("SMOKE-A-1", "smoke", recovered=True))
+    assert Alarm.objects.get().state == AlarmState.SUPPRESSED
+    assert alarms_promote(now=timezone.now() + timedelta(minutes=1)) == 0
+    assert not Incident.objects.exists()
+
+
+def test_a_held_alarm_becomes_a_job_when_its_hold_ends(gateway, sites):
+    post_alarms(gateway, _alarm("SMOKE-A-1", "smoke", priority=1))
+    assert alarms_promote() == 0
+    assert alarms_promote(now=timezone.now() + timedelta(seconds=16)) == 1
+    alarm = Alarm.objects.get()
+    assert alarm.state == AlarmState.INCIDENT and alarm.incident.category.code == "fire"
+
+
+def test_rules_send_low_alarms_to_review_and_faults_to_the_record(gateway, sites):
+    response = post_alarms(
+        gateway,
+        _alarm("IR-A-1", priority=4),
+        _alarm("CAM-A-1", "video_loss"),
+        _alarm("IR-B-1", priority=4),  # a grade-3 site: any intrusion is a job
+    )
+    states = [a["state"] for a in response.data["alarms"]]
+    assert states == [AlarmState.REVIEW, AlarmState.RECORDED, AlarmState.INCIDENT]
+
+
+def test_bad_items_are_refused_alone(gateway, sites):
+    response = post_alarms(
+        gateway,
+        _alarm("NOPE"),
+        _alarm("IR-A-1", priority=9),
+        {"device": "IR-A-1", "time": "yesterday", "type": "intrusion"},
+        _alarm("IR-A-1", "bogus"),
+        _alarm("IR-A-1", priority=1),
+    )
+    assert response.status_code == 200
+    assert [r["index"] for r in response.data["rejected"]] == [0, 1, 2, 3]
+    assert "device" in response.data["rejected"][0]["errors"]
+    assert "priority" in response.data["rejected"][1]["errors"]
+    assert response.data["alarms"][0]["index"] == 4
+    assert Alarm.objects.count() == 1
+
+
+def test_only_a_sensor_gateway_key_reports(api_client_for, users, sites):
+    response = post_alarms(api_client_for(users.dispatcher), _alarm("IR-A-1"))
+    assert response.status_code == 403
+    assert not Alarm.objects.exists()
+
+
+def test_a_retry_with_the_same_idempotency_key_writes_nothing(gateway, sites):
+    item = _alarm("IR-A-1", priority=4)
+    first = post_alarms(gateway, item, HTTP_IDEMPOTENCY_KEY="batch-1")
+    again = post_alarms(gateway, item, HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert again.status_code == first.status_code == 200
+    assert again.data == first.data and again["Idempotent-Replayed"] == "true"
+    assert Alarm.objects.get().count == 1
+    other = post_alarms(gateway, _alarm("IR-B-1"), HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert other.status_code == 422
+
+
+def test_review_accept_and_dismiss(gateway, sites, api_client_for, users):
+    post_alarms(gateway, _alarm("IR-A-1", priority=4), _alarm("IR-B-1", "loitering"))
+    ir, loiter = Alarm.objects.order_by("pk")
+    chief_b = api_client_for(users.chief_b)
+    assert chief_b.post(f"/api/v1/alarms/{ir.pk}/accept/").status_code == 404
+    dispatcher = api_client_for(users.dispatcher)
+    accepted = dispatcher.post(f"/api/v1/alarms/{ir.pk}/accept/")
+    assert accepted.status_code == 200 and accepted.data["state"] == AlarmState.INCIDENT
+    assert dispatcher.post(f"/api/v1/alarms/{ir.pk}/accept/").status_code == 409
+    bad = chief_b.post(f"/api/v1/alarms/{loiter.pk}/dismiss/", {"reason": "?"}, format="json")
+    assert bad.status_code == 400 and "reason" in bad.data
+    dismissed = chief_b.post(
+        f"/api/v1/alarms/{loiter.pk}/dismiss/", {"reason": "false_alarm"}, format="json"
+    )
+    assert dismissed.status_code == 200
+    loiter.refresh_from_db()
+    assert loiter.state == AlarmState.DISMISSED and loiter.nature == "false"
+
+
+def test_reads_are_scoped(gateway, sites, api_client_for, users):
+    post_alarms(gateway, _alarm("IR-A-1", priority=4), _alarm("IR-B-1", "loitering"))
+    chief_a = api_client_for(users.chief_a)
+    assert [s["code"] for s in chief_a.get("/api/v1/sites/").data["results"]] == ["site-a"]
+    assert {a["site_code"] for a in chief_a.get("/api/v1/alarms/").data["results"]} == {"site-a"}
+    devices = {
+        s["device_id"] for s in chief_a.get("/api/v1/sensors/?type=intrusion").data["results"]
+    }
+    assert devices == {"IR-A-1"}
+    active = api_client_for(users.dispatcher).get("/api/v1/alarms/?active=true").data
+    assert active["count"] == 2

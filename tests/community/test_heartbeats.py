@@ -1,0 +1,61 @@
+"""Heartbeats: status, deadlines, offline scan, online counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from commandcenter.models import Event
+from community.choices import SensorStatus
+from community.models import SensorDay
+from community.services import sensors_scan
+
+pytestmark = pytest.mark.django_db
+
+
+def beats(client, *items):
+    return client.post("/api/v1/sensors/heartbeats/", {"heartbeats": list(items)}, format="json")
+
+
+def test_a_heartbeat_brings_a_sensor_online_and_silence_takes_it_offline(gateway, sites):
+    now = timezone.now()
+    response = beats(
+        gateway,
+        {"device": "CAM-A-1", "time": (now - timedelta(seconds=30)).isoformat()},
+        {"device": "CAM-A-1", "time": now.isoformat()},
+        {"device": "GHOST", "time": now.isoformat()},
+    )
+    assert response.status_code == 200
+    assert response.data["accepted"] == 2 and response.data["rejected"][0]["index"] == 2
+    cam = sites.cam_a
+    cam.refresh_from_db()
+    assert cam.status == SensorStatus.ONLINE
+    assert cam.offline_after == now + timedelta(seconds=90)  # 3 intervals of 30 s
+    assert SensorDay.objects.get(sensor=cam).heartbeats == 2
+    assert Event.objects.filter(kind="sensor.online", subject_id=str(cam.pk)).count() == 1
+    assert sensors_scan(now=now + timedelta(seconds=89)) == 0
+    assert sensors_scan(now=now + timedelta(seconds=91)) == 1
+    cam.refresh_from_db()
+    assert cam.status == SensorStatus.OFFLINE and cam.status_since == cam.offline_after
+    assert Event.objects.filter(kind="sensor.offline", subject_id=str(cam.pk)).exists()
+    beats(gateway, {"device": "CAM-A-1", "time": timezone.now().isoformat(), "status": "fault"})
+    cam.refresh_from_db()
+    assert cam.status == SensorStatus.FAULT
+
+
+def test_a_late_heartbeat_counts_but_does_not_move_the_deadline(gateway, sites):
+    now = timezone.now()
+    beats(gateway, {"device": "IR-A-1", "time": now.isoformat()})
+    beats(gateway, {"device": "IR-A-1", "time": (now - timedelta(minutes=5)).isoformat()})
+    sites.ir_a.refresh_from_db()
+    assert sites.ir_a.last_heartbeat_at == now
+    assert SensorDay.objects.get(sensor=sites.ir_a).heartbeats == 2
+
+
+def test_a_password_login_cannot_send_heartbeats(api_client_for, users, sites):
+    response = api_client_for(users.administrator).post(
+        "/api/v1/sensors/heartbeats/",
+        {"heartbeats": [{"device": "IR-A-1", "time": timezone.now().isoformat()}]},
+        format="json",
+    )
+    assert response.status_code == 403
