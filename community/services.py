@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -176,8 +176,8 @@ def heartbeats_record(*, actor, beats: list[BeatInput], key_kind: str | None) ->
                 sensor.status, sensor.status_since = beat.status, beat.time
                 changed.append(sensor)
             moved.append(sensor)
-        Sensor.objects.bulk_update(
-            moved, ["status", "status_since", "last_heartbeat_at", "offline_after"], batch_size=500
+        _rows_update(
+            Sensor, moved, ["status", "status_since", "last_heartbeat_at", "offline_after"]
         )
         _days_add(counts)
         for sensor in changed:
@@ -185,9 +185,50 @@ def heartbeats_record(*, actor, beats: list[BeatInput], key_kind: str | None) ->
     return result
 
 
+def _rows_update(model, rows: list, fields: list[str]) -> None:
+    """Write `fields` of these rows. On PostgreSQL one UPDATE from arrays: bulk_update
+    builds a CASE per row and field, and building it was most of a heartbeat batch's
+    time (bench/sensors.py)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, fields, batch_size=500)
+        return
+    quote = connection.ops.quote_name
+    columns = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    names = ", ".join(quote(f.column) for f in columns)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns[1:])
+    values = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows] for f in columns
+    ]
+    table, pk = quote(model._meta.db_table), quote(columns[0].column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names}) "
+            f"WHERE {table}.{pk} = v.{pk}",
+            values,
+        )
+
+
 def _days_add(counts: dict[tuple[int, object], int]) -> None:
     """Add heartbeats to the sensor days (the sensors are locked: no lost count)."""
     if not counts:
+        return
+    if connection.vendor == "postgresql":
+        # One upsert: the day's row is made by its first heartbeat, added to after.
+        keys = sorted(counts)
+        table = SensorDay._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (sensor_id, day, heartbeats, online_s) "
+                "SELECT v.sensor_id, v.day, v.heartbeats, 0 "
+                "FROM unnest(%s::bigint[], %s::date[], %s::integer[]) "
+                "AS v(sensor_id, day, heartbeats) "
+                f"ON CONFLICT (sensor_id, day) DO UPDATE SET heartbeats = {table}.heartbeats "
+                "+ excluded.heartbeats",
+                [[pk for pk, _day in keys], [day for _pk, day in keys], [counts[k] for k in keys]],
+            )
         return
     days = {day for _pk, day in counts}
     pks = {pk for pk, _day in counts}
@@ -207,22 +248,33 @@ def _days_add(counts: dict[tuple[int, object], int]) -> None:
     SensorDay.objects.bulk_update(old, ["heartbeats"], batch_size=500)
 
 
+# Sensors marked offline per transaction: each one's event holds the event log's
+# ordering lock until commit, so a mass outage must not hold it for seconds.
+SCAN_CHUNK = 500
+
+
 def sensors_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
     """Mark the sensors past their deadline offline (from the time they went silent);
-    one event each. Returns how many."""
+    one event each, SCAN_CHUNK per transaction. Returns how many."""
     now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            Sensor.objects.filter(~Q(status=SensorStatus.OFFLINE), offline_after__lt=now)
-            .order_by("pk")
-            .select_for_update(skip_locked=True)[:limit]
-        )
-        for sensor in due:
-            sensor.status, sensor.status_since = SensorStatus.OFFLINE, sensor.offline_after
-        Sensor.objects.bulk_update(due, ["status", "status_since"], batch_size=500)
-        for sensor in due:
-            _status_event(sensor)
-    return len(due)
+    marked = 0
+    while marked < limit:
+        chunk = min(SCAN_CHUNK, limit - marked)
+        with transaction.atomic():
+            due = list(
+                Sensor.objects.filter(~Q(status=SensorStatus.OFFLINE), offline_after__lt=now)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)[:chunk]
+            )
+            for sensor in due:
+                sensor.status, sensor.status_since = SensorStatus.OFFLINE, sensor.offline_after
+            _rows_update(Sensor, due, ["status", "status_since"])
+            for sensor in due:
+                _status_event(sensor)
+        marked += len(due)
+        if len(due) < chunk:
+            break
+    return marked
 
 
 # --- Alarm rules -----------------------------------------------------------------------
@@ -359,6 +411,9 @@ def alarms_record(*, actor, items: list[AlarmInput], key_kind: str | None) -> Ba
                     alarm.recovered_at = item.time
                     if alarm.state in PENDING_STATES:
                         alarm.state, alarm.hold_until = AlarmState.SUPPRESSED, None
+                        # Over: the device's next report of this type is a new alarm, in
+                        # this batch as in a later one (_latest_alarms leaves it out).
+                        del latest[key]
                     touched[id(alarm)] = alarm
                 outcome[index] = (alarm, "recovered")
                 continue
@@ -368,15 +423,17 @@ def alarms_record(*, actor, items: list[AlarmInput], key_kind: str | None) -> Ba
                 touched[id(alarm)] = alarm
                 outcome[index] = (alarm, "repeat")
                 continue
+            previous = alarm
             alarm = _alarm_new(item, sensor, now=now, rules=rules, job=jobs.get(sensor.site_id))
-            latest[key] = alarm
+            if previous is None or alarm.last_at >= previous.last_at:
+                # The newest live alarm is where the next report counts (a report sent
+                # late opens its own alarm but leaves the newer one current).
+                latest[key] = alarm
             new.append(alarm)
             outcome[index] = (alarm, "new")
         Alarm.objects.bulk_create(new, batch_size=500)
         stored = [a for a in touched.values() if a.pk is not None]
-        Alarm.objects.bulk_update(
-            stored, ["count", "last_at", "recovered_at", "state", "hold_until"], batch_size=500
-        )
+        _rows_update(Alarm, stored, ["count", "last_at", "recovered_at", "state", "hold_until"])
         for alarm in new:
             _alarm_event(alarm, "attached" if alarm.state == AlarmState.ATTACHED else "raised")
         for alarm in stored:
@@ -405,13 +462,18 @@ def alarms_record(*, actor, items: list[AlarmInput], key_kind: str | None) -> Ba
 
 
 def _latest_alarms(sensor_ids, *, since: datetime) -> dict[tuple[int, str], Alarm]:
-    """The newest live alarm of each (sensor, type) since `since`: where a repeat counts."""
+    """The newest live alarm of each (sensor, type) since `since`: where a repeat counts.
+
+    Locked: the batch writes their state back, and a promotion or a review may be
+    changing it meanwhile (they lock the site, then the alarm, never a sensor: the
+    batch's order, sensors then their alarms, cannot deadlock with theirs)."""
     latest = {}
     for alarm in (
         Alarm.objects.filter(sensor_id__in=sensor_ids, last_at__gte=since)
         .exclude(state__in=(AlarmState.DISMISSED, AlarmState.SUPPRESSED))
         .select_related("sensor", "site", "incident")
         .order_by("sensor_id", "alarm_type", "-last_at", "-pk")
+        .select_for_update(of=("self",))
     ):
         latest.setdefault((alarm.sensor_id, alarm.alarm_type), alarm)
     return latest

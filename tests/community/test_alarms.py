@@ -57,6 +57,33 @@ def test_a_recovery_inside_the_hold_suppresses_the_alarm(gateway, sites):
     assert not Incident.objects.exists()
 
 
+def test_a_report_after_its_recovery_in_one_batch_is_a_new_alarm(gateway, sites):
+    """As when the recovery and the report come in two batches: the suppressed alarm
+    counts no more reports."""
+    now = timezone.now()
+    response = post_alarms(
+        gateway,
+        _alarm("SMOKE-A-1", "smoke", priority=4, at=now - timedelta(seconds=20)),
+        _alarm("SMOKE-A-1", "smoke", at=now - timedelta(seconds=10), recovered=True),
+        _alarm("SMOKE-A-1", "smoke", priority=4, at=now),
+    )
+    assert [a["outcome"] for a in response.data["alarms"]] == ["new", "recovered", "new"]
+    rows = list(Alarm.objects.order_by("first_at").values_list("state", "count"))
+    assert rows == [(AlarmState.SUPPRESSED, 1), (AlarmState.REVIEW, 1)]
+
+
+def test_a_report_sent_late_leaves_the_newer_alarm_current(gateway, sites):
+    now = timezone.now()
+    post_alarms(gateway, _alarm("IR-A-1", "tamper", priority=4, at=now - timedelta(seconds=10)))
+    response = post_alarms(
+        gateway,
+        _alarm("IR-A-1", "tamper", priority=4, at=now - timedelta(seconds=420)),
+        _alarm("IR-A-1", "tamper", priority=4, at=now),
+    )
+    assert [a["outcome"] for a in response.data["alarms"]] == ["new", "repeat"]
+    assert list(Alarm.objects.order_by("first_at").values_list("count", flat=True)) == [1, 2]
+
+
 def test_a_held_alarm_becomes_a_job_when_its_hold_ends(gateway, sites):
     post_alarms(gateway, _alarm("SMOKE-A-1", "smoke", priority=1))
     assert alarms_promote() == 0
@@ -140,3 +167,45 @@ def test_reads_are_scoped(gateway, sites, api_client_for, users):
     assert devices == {"IR-A-1"}
     active = api_client_for(users.dispatcher).get("/api/v1/alarms/?active=true").data
     assert active["count"] == 2
+
+
+def test_a_repeat_racing_the_promotion_of_its_alarm_leaves_the_job_made(
+    gateway, sites, monkeypatch
+):
+    """A batch reads the device's live alarm while beat promotes it: the batch must not
+    write its stale state back over the job (the alarm would be held again, and later
+    attached to its own job)."""
+    import threading
+
+    from community import services
+    from tests.concurrency import race
+
+    post_alarms(gateway, _alarm("SMOKE-A-1", "smoke", priority=1))  # held for 15 s
+    read, promoted = threading.Event(), threading.Event()
+    latest_alarms = services._latest_alarms
+
+    def reading_slowly(*args, **kwargs):
+        found = latest_alarms(*args, **kwargs)
+        read.set()
+        promoted.wait(timeout=1.5)  # the promotion goes ahead now, unless the alarm is locked
+        return found
+
+    monkeypatch.setattr(services, "_latest_alarms", reading_slowly)
+    repeat = services.AlarmInput(
+        device="SMOKE-A-1", time=timezone.now(), alarm_type="smoke", priority=1
+    )
+
+    def report():
+        return services.alarms_record(actor=gateway.account, items=[repeat], key_kind="sensors")
+
+    def promote():
+        read.wait(timeout=5)
+        try:
+            return alarms_promote(now=timezone.now() + timedelta(seconds=16))
+        finally:
+            promoted.set()
+
+    race([report, promote])
+    alarm = Alarm.objects.get()
+    assert (alarm.state, alarm.count) == (AlarmState.INCIDENT, 2)
+    assert alarm.incident_id == Incident.objects.get().pk

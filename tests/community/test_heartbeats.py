@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from commandcenter.models import Event
 from community.choices import SensorStatus
-from community.models import SensorDay
+from community.models import Sensor, SensorDay
 from community.services import sensors_scan
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +59,16 @@ def test_a_password_login_cannot_send_heartbeats(api_client_for, users, sites):
         format="json",
     )
     assert response.status_code == 403
+
+
+def test_the_scan_marks_a_mass_outage_in_several_transactions(gateway, sites, monkeypatch):
+    from community import services
+
+    monkeypatch.setattr(services, "SCAN_CHUNK", 3)
+    now = timezone.now()
+    devices = ("IR-A-1", "SMOKE-A-1", "CAM-A-1", "IR-B-1")
+    beats(gateway, *({"device": d, "time": now.isoformat()} for d in devices))
+    assert sensors_scan(now=now + timedelta(hours=1)) == 4
+    assert set(Sensor.objects.values_list("status", flat=True)) == {SensorStatus.OFFLINE}
+    assert Event.objects.filter(kind="sensor.offline").count() == 4
+    assert sensors_scan(now=now + timedelta(hours=1), limit=2) == 0
