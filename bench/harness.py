@@ -315,12 +315,20 @@ class Connection:
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
 
-    async def request(self, method: str, path: str, body: dict | None = None):
-        payload = json.dumps(body).encode() if body is not None else b""
+    async def request(
+        self, method: str, path: str, body: dict | bytes | None = None, headers: dict | None = None
+    ):
+        """`body` a dict (sent as JSON) or JSON already encoded; `headers` more headers
+        (e.g. Idempotency-Key)."""
+        if isinstance(body, bytes):
+            payload = body
+        else:
+            payload = json.dumps(body).encode() if body is not None else b""
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: {self.scheme} {self.token}\r\nAccept: application/json\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+            f"{extra}Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
         self.writer.write(head.encode() + payload)
         status_line = await self.reader.readline()
