@@ -45,7 +45,7 @@ from community.choices import (
     SensorStatus,
 )
 from community.models import Alarm, AlarmRule, Sensor, SensorDay, SmartSite
-from incidents.choices import OPEN_STATUSES
+from incidents.choices import OPEN_STATUSES, IncidentStatus
 from incidents.models import Incident
 from incidents.services import incident_create_from_sensor
 from patrol.zone_index import point_resolve
@@ -346,10 +346,15 @@ def _alarm_event(alarm: Alarm, kind: str, *, actor=None, **extra) -> None:
 
 
 def _open_alarm_jobs(site_ids) -> dict[int, Incident]:
-    """Each site's open job made from its alarms (the newest), by site id."""
+    """Each site's open job made from its alarms (the newest), by site id. A job the
+    intake linked as a repeat call of another open one (a neighbouring site's alarm job
+    within the repeat radius) is the site's open job while that one is open."""
+    open_job = Q(incident__status__in=OPEN_STATUSES) | Q(
+        incident__status=IncidentStatus.LINKED, incident__repeat_of__status__in=OPEN_STATUSES
+    )
     jobs = {}
     for alarm in (
-        Alarm.objects.filter(site_id__in=set(site_ids), incident__status__in=OPEN_STATUSES)
+        Alarm.objects.filter(open_job, site_id__in=set(site_ids))
         .select_related("incident")
         .order_by("site_id", "-incident_id")
     ):

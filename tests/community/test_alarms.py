@@ -209,3 +209,19 @@ def test_a_repeat_racing_the_promotion_of_its_alarm_leaves_the_job_made(
     alarm = Alarm.objects.get()
     assert (alarm.state, alarm.count) == (AlarmState.INCIDENT, 2)
     assert alarm.incident_id == Incident.objects.get().pk
+
+
+def test_a_site_whose_job_was_linked_to_a_neighbours_attaches_to_it(gateway, sites):
+    """Site C's job is a repeat call of site A's (150 m away); C's next alarm attaches
+    to C's job instead of filing a third."""
+    from tests.community.conftest import sensor_make, site_make
+
+    c = site_make("site-c", lat=30.005, lng=120.005)
+    sensor_make(c, "IR-C-1", "intrusion")
+    post_alarms(gateway, _alarm("IR-A-1", priority=1))
+    linked = post_alarms(gateway, _alarm("IR-C-1", priority=1)).data["alarms"][0]
+    job = Incident.objects.get(pk=linked["incident"])
+    assert job.status == "linked" and job.repeat_of.alarms.get().sensor.device_id == "IR-A-1"
+    again = post_alarms(gateway, _alarm("IR-C-1", "tamper", priority=1)).data["alarms"][0]
+    assert (again["state"], again["incident"]) == (AlarmState.ATTACHED, job.pk)
+    assert Incident.objects.count() == 2
