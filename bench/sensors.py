@@ -869,12 +869,14 @@ def rate_line(label: str, f: dict) -> str:
 class Listener:
     """A district user's websocket on /ws/live/: when each event of interest arrived."""
 
-    MARKERS = ('"sensor.offline"', '"alarm.incident"', '"incident.received"')
+    MARKERS = ('"sensor.offline"', '"alarm.incident"', '"incident.')
+    # The first event of a job, as the intake routes it (a repeat call is linked).
+    JOB_KINDS = ("incident.received", "incident.linked", "incident.diverted")
 
     def __init__(self) -> None:
         self.offline: dict[int, tuple[float, str]] = {}  # sensor id → (arrival, event time)
         self.alarm_incident: dict[int, float] = {}  # alarm id → arrival
-        self.incident_received: dict[int, float] = {}  # incident id → arrival
+        self.job_heard: dict[int, tuple[float, str]] = {}  # incident id → (arrival, kind)
         self.frames = 0
         self.ready = asyncio.Event()
 
@@ -905,8 +907,8 @@ class Listener:
                         )
                     elif kind == "alarm.incident":
                         self.alarm_incident.setdefault(int(event["subject"]["id"]), arrived)
-                    elif kind == "incident.received":
-                        self.incident_received.setdefault(int(event["subject"]["id"]), arrived)
+                    elif kind in self.JOB_KINDS:
+                        self.job_heard.setdefault(int(event["subject"]["id"]), (arrived, kind))
 
 
 async def map_alarms(port: int, key: str, fleet: Fleet, *, count: int, rate: float) -> list:
@@ -957,6 +959,23 @@ async def map_alarms(port: int, key: str, fleet: Fleet, *, count: int, rate: flo
 
     await asyncio.gather(*(sender(lane, 2) for lane in range(2)))
     return posted
+
+
+def beats_fresh(fleet: Fleet) -> None:
+    """Every sensor's last heartbeat within the last minute, its deadline from that."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE community_sensor AS s
+            SET last_heartbeat_at = v.beat, offline_after = v.beat + %s * interval '1 second'
+            FROM (SELECT id, now() - random() * %s * interval '1 second' AS beat
+                  FROM community_sensor WHERE site_id = ANY(%s)) AS v
+            WHERE s.id = v.id
+            """,
+            [MISSED * HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, [site.id for site in fleet.sites]],
+        )
 
 
 def silence(fleet: Fleet, silent: list[int], *, first_s: float, spread_s: float) -> dict:
@@ -1010,6 +1029,9 @@ async def run_phases(args, port: int, key: str, cookie: str, fleet: Fleet, rng) 
         await heartbeats.run(beat_batch, interval=hb_interval, until=time.monotonic() + seconds)
 
     # --- Heartbeats alone, and the silent slice going offline -------------------------
+    # The district has been beating all along: every sensor's last beat within the
+    # minute, as the rotation will go on from (loading took longer than that).
+    await asyncio.to_thread(beats_fresh, fleet)
     # Warm-up, not counted: each worker's first requests (imports, its connection pool).
     await beat_for(max(5.0, 2 * hb_interval))
     warm = len(heartbeats.log)
@@ -1147,8 +1169,7 @@ async def run_phases(args, port: int, key: str, cookie: str, fleet: Fleet, rng) 
 
     def all_heard() -> bool:
         return all(
-            item["alarm"] in listener.alarm_incident
-            and item["incident"] in listener.incident_received
+            item["alarm"] in listener.alarm_incident and item["incident"] in listener.job_heard
             for _sent, item in wanted
         )
 
@@ -1165,8 +1186,13 @@ async def run_phases(args, port: int, key: str, cookie: str, fleet: Fleet, rng) 
     states = Counter(item["state"] for _sent, item in wanted)
     to_alarm = [listener.alarm_incident[i["alarm"]] - s for s, i in wanted
                 if i["alarm"] in listener.alarm_incident]  # fmt: skip
-    to_job = [listener.incident_received[i["incident"]] - s for s, i in wanted
-              if i["incident"] in listener.incident_received]  # fmt: skip
+    to_job = [listener.job_heard[i["incident"]][0] - s for s, i in wanted
+              if i["incident"] in listener.job_heard]  # fmt: skip
+    job_kinds = Counter(
+        listener.job_heard[i["incident"]][1]
+        for _s, i in wanted
+        if i["incident"] in listener.job_heard
+    )
     answer = [answered - sent for sent, answered, _item in posted]
     figures["map"] = {
         "posted": len(posted),
@@ -1180,6 +1206,7 @@ async def run_phases(args, port: int, key: str, cookie: str, fleet: Fleet, rng) 
         "job_p95": harness.percentile(to_job, 0.95),
         "job_max": max(to_job) if to_job else float("nan"),
         "job_heard": len(to_job),
+        "job_kinds": dict(job_kinds),
     }
     m = figures["map"]
     print(
@@ -1187,12 +1214,14 @@ async def run_phases(args, port: int, key: str, cookie: str, fleet: Fleet, rng) 
         f"POST answered p50 {m['answer_p50'] * 1000:.0f} ms, p95 {m['answer_p95'] * 1000:.0f} ms"
     )
     print(
-        f"  POST → incident.received on the map: n={m['job_heard']} p50 {m['job_p50']:.3f} s, "
+        f"  POST → the job on the map ({', '.join(f'{n} {k}' for k, n in job_kinds.items())}): "
+        f"n={m['job_heard']} p50 {m['job_p50']:.3f} s, "
         f"p95 {m['job_p95']:.3f} s, max {m['job_max']:.3f} s; → alarm.incident: "
         f"n={m['alarm_heard']} p50 {m['alarm_p50']:.3f} s, p95 {m['alarm_p95']:.3f} s"
     )
     print(rate_line("heartbeats meanwhile", figures["map_heartbeats"]), flush=True)
     figures["frames"] = listener.frames
+    figures["offline_unexpected"] = len(listener.offline.keys() - deadlines.keys())
     listening.cancel()
     await asyncio.gather(listening, return_exceptions=True)
     return figures
@@ -1353,14 +1382,16 @@ def summary(figures: dict, args) -> None:
     )
     m = figures["map"]
     print(
-        f"  alarm to map (POST → incident.received): p50 {m['job_p50']:.3f} s, p95 "
+        f"  alarm to map (POST → the job's first event on the socket): p50 {m['job_p50']:.3f} s, "
+        "p95 "
         f"{m['job_p95']:.3f} s of {m['job_heard']}/{m['posted']}; target p95 ≤ 2 s: "
         f"{'met' if m['job_p95'] <= MAP_TARGET_S and m['job_heard'] == m['posted'] else 'MISSED'}"
     )
     o = figures["offline"]
     print(
         f"  offline: deadline → on the map p95 {o['p95']:.2f} s (scan every {o['every']:g} s), "
-        f"{o['heard']:,}/{o['silent']:,} heard"
+        f"{o['heard']:,}/{o['silent']:,} heard; other sensors offline during the whole run: "
+        f"{figures['offline_unexpected']}"
     )
     scan = figures["scan"]
     print(

@@ -16,6 +16,7 @@ from bench.sensors import (
     Heartbeats,
     Sent,
     alarms_check,
+    beats_fresh,
     fleet_load,
     gateway_key,
     history_load,
@@ -84,6 +85,9 @@ def test_heartbeat_batches_are_accepted_whole(fleet, gateway):
 
 def test_the_silent_sensors_and_only_they_go_offline(fleet):
     silent = [3, 40, 90]
+    Sensor.objects.update(offline_after=datetime.now(tz=UTC))  # loaded long ago
+    beats_fresh(fleet)
+    assert sensors_scan() == 0
     deadlines = silence(fleet, silent, first_s=-30.0, spread_s=10.0)
     assert sensors_scan() == 3
     offline = Sensor.objects.filter(status=SensorStatus.OFFLINE)
