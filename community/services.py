@@ -439,6 +439,11 @@ def alarms_record(*, actor, items: list[AlarmInput], key_kind: str | None) -> Ba
         Alarm.objects.bulk_create(new, batch_size=500)
         stored = [a for a in touched.values() if a.pk is not None]
         _rows_update(Alarm, stored, ["count", "last_at", "recovered_at", "state", "hold_until"])
+        if new and connection.vendor == "postgresql":
+            # The new alarms' foreign keys are checked at commit, which locks their site
+            # and job rows (KEY SHARE) after the events below took the event log's lock;
+            # a promotion holds the site and waits for that lock: a deadlock. Check now.
+            connection.check_constraints()
         for alarm in new:
             _alarm_event(alarm, "attached" if alarm.state == AlarmState.ATTACHED else "raised")
         for alarm in stored:

@@ -225,3 +225,39 @@ def test_a_site_whose_job_was_linked_to_a_neighbours_attaches_to_it(gateway, sit
     again = post_alarms(gateway, _alarm("IR-C-1", "tamper", priority=1)).data["alarms"][0]
     assert (again["state"], again["incident"]) == (AlarmState.ATTACHED, job.pk)
     assert Incident.objects.count() == 2
+
+
+def test_a_batch_and_a_promotion_of_the_same_site_never_deadlock(gateway, sites):
+    """The promotion locks the site, then records its job's events; the batch's new alarm
+    refers to the site. Its deferred foreign-key check must come before its events take
+    the event log's lock, not at commit (after it)."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    from commandcenter.services import event_record
+    from community import services
+    from community.models import SmartSite
+    from tests.concurrency import race
+
+    locked = threading.Event()
+
+    def promotion():
+        with transaction.atomic():
+            site = SmartSite.objects.select_for_update().get(pk=sites.a.pk)
+            locked.set()
+            time.sleep(0.5)  # the batch gets to its events meanwhile
+            event_record(kind="bench.promotion", subject=site)
+        return "promoted"
+
+    def batch():
+        locked.wait(timeout=5)
+        item = services.AlarmInput(
+            device="IR-A-1", time=timezone.now(), alarm_type="tamper", priority=4
+        )
+        services.alarms_record(actor=gateway.account, items=[item], key_kind="sensors")
+        return "recorded"
+
+    assert race([promotion, batch]) == ["promoted", "recorded"]
+    assert Alarm.objects.get().state == AlarmState.REVIEW
