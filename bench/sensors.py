@@ -1147,8 +1147,7 @@ async def run_phases(args, port: int, key: str, cookie: str, fleet: Fleet, rng) 
         if not with_beats:
             await beat_for(5)  # the rotation catches up before the next phase
     figures["outcome_mismatches"] = dict(mismatches)
-    figures["alarm_errors"] = alarms.errors[:3]
-    figures["heartbeat_errors"] = heartbeats.errors[:3]
+    figures["errors"] = {"alarms": alarms.errors, "heartbeats": heartbeats.errors}
     figures["generator"] = generator
 
     # --- Alarm to map, with the heartbeats running -------------------------------------
@@ -1387,6 +1386,14 @@ def summary(figures: dict, args) -> None:
         f"{m['job_p95']:.3f} s of {m['job_heard']}/{m['posted']}; target p95 ≤ 2 s: "
         f"{'met' if m['job_p95'] <= MAP_TARGET_S and m['job_heard'] == m['posted'] else 'MISSED'}"
     )
+    errors = figures["errors"]
+    failed = errors["alarms"] + errors["heartbeats"]
+    print(
+        f"  requests not answered 200 with every item accepted: alarms "
+        f"{len(errors['alarms'])}, heartbeats {len(errors['heartbeats'])}"
+        f"{' e.g. ' + repr(failed[0]) if failed else ''}"
+        f"; deadlocks in the database: {figures['deadlocks']}"
+    )
     o = figures["offline"]
     print(
         f"  offline: deadline → on the map p95 {o['p95']:.2f} s (scan every {o['every']:g} s), "
@@ -1412,7 +1419,7 @@ def summary(figures: dict, args) -> None:
         f"{'sustained' if figures['heartbeats']['sustained'] else 'NOT sustained'}, alarms "
         f"{args.alarm_rate:g}/s {'sustained' if figures['burst']['sustained'] else 'NOT sustained'}"
         f"{' (both together: ' + ('sustained' if figures['burst_combined']['sustained'] and figures['burst_heartbeats']['sustained'] else 'NOT sustained') + ')' if 'burst_combined' in figures else ''}"  # noqa: E501
-        f"; all: {'met' if all(rates) and exact else 'NOT met'}"
+        f"; all: {'met' if all(rates) and exact and not figures['deadlocks'] else 'NOT met'}"
     )
 
 
@@ -1493,6 +1500,11 @@ def main() -> None:
         generator = figures.pop("generator")
         figures["check"] = alarms_check(generator, since=figures["burst_since"])
         figures["jobs"] = jobs_check(fleet, since=figures["burst_since"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+            )
+            figures["deadlocks"] = cursor.fetchone()[0]
         print("In-process: the scan and the services alone…", flush=True)
         figures["scan"] = scan_timing(fleet, rng, due=min(5000, len(fleet.devices) // 2), rounds=60)
         account = get_user_model().objects.filter(role="gateway").order_by("-pk").first()
