@@ -112,6 +112,10 @@ def _locked_sensors(devices, *, with_site: bool = False) -> dict[str, Sensor]:
     return {s.device_id: s for s in queryset.select_for_update(of=("self",))}
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def sensor_message(sensor: Sensor) -> dict:
     return {
         "sensor": sensor.pk,
@@ -121,7 +125,7 @@ def sensor_message(sensor: Sensor) -> dict:
         "status": sensor.status,
         "lat": sensor.lat,
         "lng": sensor.lng,
-        "last_heartbeat_at": sensor.last_heartbeat_at,
+        "last_heartbeat_at": _iso(sensor.last_heartbeat_at),
     }
 
 
@@ -271,7 +275,7 @@ def alarm_message(alarm: Alarm) -> dict:
         "priority": alarm.priority,
         "state": alarm.state,
         "count": alarm.count,
-        "first_at": alarm.first_at,
+        "first_at": _iso(alarm.first_at),
         "site": site.pk,
         "site_name": site.name,
         "device": sensor.device_id,
