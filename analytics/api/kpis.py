@@ -237,6 +237,7 @@ class SensorKpiView(APIView):
         parameters=[
             *RANGE_PARAMETERS,
             OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(SENSOR_GROUPS)),
+            OpenApiParameter("station", OpenApiTypes.STR, description="A station's code."),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -244,7 +245,8 @@ class SensorKpiView(APIView):
         start, end = query_range(request.query_params)
         return Response(
             sensor_kpi_query(
-                user=request.user,
+                scope=kpi_scope(request.user),
+                station=request.query_params.get("station") or "",
                 start=start,
                 end=end,
                 group_by=request.query_params.get("group_by") or None,

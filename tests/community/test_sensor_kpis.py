@@ -57,6 +57,9 @@ def test_a_station_chief_reads_only_its_station(sites, api_client_for, users):
     assert api_client_for(users.partner).get("/api/v1/sensor-kpis/").status_code == 403
     bad = api_client_for(users.dispatcher).get("/api/v1/sensor-kpis/?group_by=planet")
     assert bad.status_code == 400 and "group_by" in bad.data
+    dashboard = api_client_for(users.chief_b).get("/api/v1/dashboard/").data["sensors"]
+    assert dashboard["figures"]["alarms"]["value"] == 1
+    assert [s["name"] for s in dashboard["sites"]] == ["site-b 小区"]
 
 
 def test_the_dictionary_lists_the_sensor_kpis(api_client_for, users, district):
