@@ -409,11 +409,17 @@ def alarms_record(*, actor, items: list[AlarmInput], key_kind: str | None) -> Ba
 
 
 def _latest_alarms(sensor_ids, *, since: datetime) -> dict[tuple[int, str], Alarm]:
-    """The newest live alarm of each (sensor, type) since `since`: where a repeat counts."""
+    """The newest live alarm of each (sensor, type) since `since`: where a repeat counts
+    (not a dismissed or recovered one, nor one whose job is closed)."""
     latest = {}
     for alarm in (
         Alarm.objects.filter(sensor_id__in=sensor_ids, last_at__gte=since)
         .exclude(state__in=(AlarmState.DISMISSED, AlarmState.SUPPRESSED))
+        # An alarm whose job is over is no place to count a new one: it may be a new event.
+        .exclude(
+            Q(state__in=(AlarmState.INCIDENT, AlarmState.ATTACHED))
+            & ~Q(incident__status__in=OPEN_STATUSES)
+        )
         .select_related("sensor", "site", "incident")
         .order_by("sensor_id", "alarm_type", "-last_at", "-pk")
     ):
