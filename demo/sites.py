@@ -163,6 +163,8 @@ def demo_sites_seed(*, seed: int = 14, sites: int = 300, history_days: int = 10)
     rng = random.Random(seed)
     now = timezone.now()
     zones = [(zone, shape(zone.boundary)) for zone in PatrolZone.objects.order_by("code")]
+    if not zones:
+        return {"sites": 0, "sensors": 0, "days": 0, "alarms": 0, "key": None}
     weights = [3 if zone.area_class == "urban" else 1 for zone, _ in zones]
     officers = {
         u.station_id: u
