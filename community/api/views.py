@@ -42,6 +42,20 @@ from incidents.choices import OPEN_STATUSES
 DEVICE_MAX = Sensor._meta.get_field("device_id").max_length
 
 
+def _refused(result: str, what: str) -> OpenApiResponse:
+    """400: the batch result with each refused item, or a body that is no batch at all."""
+    return OpenApiResponse(
+        response={
+            "anyOf": [
+                {"$ref": f"#/components/schemas/{result}"},
+                {"$ref": "#/components/schemas/ValidationErrors"},
+            ]
+        },
+        description=f"No {what} was accepted (each refused item with its errors), or the "
+        "body is not a batch (messages per field).",
+    )
+
+
 class SiteFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=SiteKind.choices)
     station = django_filters.CharFilter(field_name="station__code")
@@ -197,11 +211,7 @@ class AlarmViewSet(ScopedReadOnlyViewSet):
         request=AlarmsBatchSerializer,
         responses={
             200: AlarmsResultSerializer,
-            400: OpenApiResponse(
-                response=AlarmsResultSerializer,
-                description="No alarm was accepted (each refused item with its errors), or "
-                "the body is not a batch.",
-            ),
+            400: _refused("AlarmsResult", "alarm"),
         },
         summary="Report a batch of alarms (sensor gateways)",
         description="Sent with a sensor gateway's machine key (`Authorization: Key …`). "
@@ -227,7 +237,7 @@ class HeartbeatsView(APIView):
 
     @extend_schema(
         request=HeartbeatsBatchSerializer,
-        responses={200: BatchResultSerializer, 400: BatchResultSerializer},
+        responses={200: BatchResultSerializer, 400: _refused("BatchResult", "heartbeat")},
         summary="Report a batch of sensor heartbeats (sensor gateways)",
         description="`{device, time, status: online|fault}` per heartbeat. A sensor is "
         "offline after SENSOR_MISSED_HEARTBEATS intervals without one; its next heartbeat "
