@@ -1,5 +1,5 @@
 """Page routes: the live map, the dispatcher, street office and station consoles, orders,
-callbacks, the officer terminal, the reports, the dashboard."""
+callbacks, the officer terminal, the reports, the dashboard, the smart-secure sites."""
 
 from django.urls import path, register_converter
 
@@ -12,6 +12,7 @@ from consoles import (
     orders,
     reports,
     search,
+    sites,
     station,
     street,
     terminal,
@@ -54,6 +55,8 @@ urlpatterns = [
     path("orders/issue/", orders.order_issue_page, name="order-issue"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
     path("map/incidents/<int:pk>/order/", orders.map_order, name="map-order"),
+    path("sites/", sites.sites_page, name="sites-page"),
+    path("sites/<int:pk>/", sites.site_page, name="site-page"),
     path("callbacks/", callbacks.callbacks_page, name="callbacks"),
     path("callbacks/queue/", callbacks.queue_partial, name="callbacks-queue"),
     path("callbacks/recent/", callbacks.recent_partial, name="callbacks-recent"),
