@@ -39,6 +39,12 @@ urlpatterns = [
     path("dispatch/intake/", dispatcher.incident_intake, name="incident-intake"),
     path("dispatch/queue/", dispatcher.queue_partial, name="dispatch-queue"),
     path("dispatch/caller-history/", dispatcher.caller_history_partial, name="caller-history"),
+    path("dispatch/alarms/", dispatcher.alarm_review_partial, name="alarm-review"),
+    path(
+        "dispatch/alarms/<int:pk>/<slug:action>/",
+        dispatcher.alarm_review_action,
+        name="alarm-review-action",
+    ),
     path("street/", street.street_console, name="street-console"),
     path("street/queue/", street.queue_partial, name="street-queue"),
     path("station/", station.station_console, name="station-console"),
