@@ -91,6 +91,8 @@ CONSOLE_ROLES = {
     "callbacks": DISTRICT_ROLES | {Role.STATION_CHIEF},
     # 数据看板: the readers of KPIs (analytics.kpis.READERS), each in its scope.
     "dashboard": POLICE_ROLES | {Role.STREET_STAFF},
+    # 智安小区: the smart-secure sites, their sensors and alarms, each in its area.
+    "sites": POLICE_ROLES | {Role.STREET_STAFF},
 }
 
 

@@ -20,6 +20,7 @@ CONSOLE_URL_NAMES = {
     "terminal": "officer-terminal",
     "callbacks": "callbacks",
     "dashboard": "dashboard-page",
+    "sites": "sites-page",
 }
 LIST_LIMIT = 200
 
