@@ -45,7 +45,6 @@ PRESET_LABELS = {
     "last_week": _("Last week"),
     "this_month": _("This month"),
 }
-SITES_URL = "/sites/"
 REFRESH_SECONDS = 60
 
 
@@ -114,7 +113,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         # A late clock's job: its timeline, clocks and the units' tracks (0 for its id).
         "jobPage": reverse("dashboard-job", kwargs={"pk": 0}),
         # A site's page (its id appended).
-        "sitesUrl": SITES_URL,
+        "sitesUrl": reverse("sites-page"),
         "refreshSeconds": REFRESH_SECONDS,
         "today": today.isoformat(),
         "range": preset,
