@@ -109,3 +109,17 @@ class DismissReason(models.TextChoices):
     TEST = "test", _("Test or maintenance (测试)")
     DUPLICATE = "duplicate", _("Already handled (重复)")
     NO_ACTION = "no_action", _("Nothing to do (无需处置)")
+
+
+class VolunteerSkill(models.TextChoices):
+    """What a volunteer (义警) can do beyond walking the streets."""
+
+    FIRST_AID = "first_aid", _("First aid")
+    LANGUAGE = "language", _("Foreign language")
+    SIGN_LANGUAGE = "sign_language", _("Sign language")
+    MEDIATION = "mediation", _("Mediation")
+    LEGAL = "legal", _("Legal advice")
+    PSYCHOLOGICAL = "psychological", _("Psychological support")
+    FIRE_SAFETY = "fire_safety", _("Fire safety")
+    DRIVING = "driving", _("Driving")
+    SEARCH = "search", _("Search and rescue")
