@@ -96,6 +96,9 @@ CONSOLE_ROLES = {
     "dashboard": POLICE_ROLES | {Role.STREET_STAFF},
     # 智安小区: the smart-secure sites, their sensors and alarms, each in its area.
     "sites": POLICE_ROLES | {Role.STREET_STAFF},
+    # 义警: the volunteer teams of the area (masked); their street, station or the
+    # command center sends them on patrol.
+    "volunteers": POLICE_ROLES | {Role.STREET_STAFF},
 }
 
 

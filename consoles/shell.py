@@ -21,6 +21,7 @@ CONSOLE_URL_NAMES = {
     "callbacks": "callbacks",
     "dashboard": "dashboard-page",
     "sites": "sites-page",
+    "volunteers": "volunteers",
 }
 LIST_LIMIT = 200
 

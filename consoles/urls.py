@@ -1,5 +1,6 @@
 """Page routes: the live map, the dispatcher, street office and station consoles, orders,
-callbacks, the officer terminal, the reports, the dashboard, the smart-secure sites."""
+callbacks, the officer terminal, the reports, the dashboard, the smart-secure sites, the
+volunteers."""
 
 from django.urls import path, register_converter
 
@@ -16,6 +17,7 @@ from consoles import (
     station,
     street,
     terminal,
+    volunteers,
 )
 
 
@@ -50,6 +52,8 @@ urlpatterns = [
     path("station/", station.station_console, name="station-console"),
     path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
     path("terminal/", terminal.officer_terminal, name="officer-terminal"),
+    path("volunteers/", volunteers.volunteers_page, name="volunteers"),
+    path("volunteers/<int:pk>/duty/", volunteers.volunteer_duty, name="volunteer-duty"),
     path("search/", search.incident_search, name="incident-search"),
     path("reports/", reports.reports_page, name="reports"),
     path("reports/list/", reports.report_list_partial, name="reports-list"),

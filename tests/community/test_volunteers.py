@@ -7,6 +7,8 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from commandcenter.choices import Role
@@ -466,3 +468,31 @@ def test_a_volunteer_does_not_report_back_a_police_side_job(call, users, teams):
     assignment_advance(actor=zhao.user, assignment_id=assignment.pk, target="on_scene")
     with pytest.raises(ActionForbidden):
         incident_resolve(actor=zhao.user, incident_id=incident.pk, result_code="assisted")
+
+
+# --- Query counts ------------------------------------------------------------------------------
+
+
+def _queries(api, url: str) -> int:
+    api.get(url)  # the in-process directory warm
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_lists_queries_do_not_grow_with_their_rows(api_client_for, users, district):
+    api = api_client_for(users.dispatcher)
+    team = volunteer_team_create(actor=None, code="t1", name="一队", street=district.street_1)
+    first = volunteer_member_create(actor=None, team_id=team.pk, name="甲", phone="1", leader=True)
+    volunteer_session_start(actor=users.dispatcher, member_id=first.pk)
+    counts = [_queries(api, url) for url in LISTS]
+    other = volunteer_team_create(actor=None, code="t2", name="二队", station=district.station_b)
+    for number in range(3):
+        member = volunteer_member_create(
+            actor=None, team_id=other.pk, name=f"乙{number}", phone="2", leader=number == 0
+        )
+        volunteer_session_start(actor=users.dispatcher, member_id=member.pk)
+    assert [_queries(api, url) for url in LISTS] == counts
+
+
+LISTS = ("/api/v1/volunteers/", "/api/v1/volunteer-teams/", "/api/v1/volunteers/hours/")
