@@ -10,10 +10,11 @@ demo login `volunteer` (the demo password), for the terminal in volunteer mode.
 `VolunteerPatrols` is the simulator's hook: called each tick, it keeps about
 half of the members on duty (sessions started and ended as each member's
 own terminal would), walks them about their team's area with positions
-posted as their own, and works the jobs a street or station sent them to
-(acknowledge, set off, arrive, and leave the scene when done: whoever sent
-them ends the job; the simulator settles street jobs nobody else does). The
-`volunteer` login is left to the person using it.
+posted as their own, has the street send the nearest one to some of the help
+jobs it accepted, and works the jobs they were sent to (acknowledge, set off,
+arrive, and leave the scene when done: whoever sent them ends the job; the
+simulator settles the street's). The `volunteer` login is left to the person
+using it.
 """
 
 import logging
@@ -24,6 +25,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from shapely.geometry import Point, shape
@@ -43,8 +45,10 @@ from community.volunteer_services import (
 from demo.seed import DEMO_PASSWORD, DemoAccount
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.models import Assignment
-from dispatch.selectors import DETOUR_FACTOR, SPEED_M_PER_S
-from dispatch.services import assignment_advance
+from dispatch.selectors import DETOUR_FACTOR, SPEED_M_PER_S, units_recommend
+from dispatch.services import assignment_advance, incident_dispatch
+from incidents.choices import IncidentStatus, Tier
+from incidents.models import Incident
 from patrol.choices import UnitStatus, UnitType
 from patrol.models import PatrolZone
 from patrol.services import FixInput, positions_record
@@ -52,6 +56,9 @@ from patrol.services import FixInput, positions_record
 logger = logging.getLogger(__name__)
 
 DEMO_VOLUNTEER_USERNAME = "volunteer"
+# Who sends volunteers in the demo: the simulator's desk (demo.simulation), acting for
+# the street's governance center.
+SENDER_USERNAME = "simulator"
 # 上城区's division code (GB/T 2260): the first six digits of the members' ID numbers.
 DIVISION_CODE = "330102"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋"
@@ -103,16 +110,16 @@ def _covering_station(street: Street) -> Station | None:
     return Station.objects.get(pk=row["station"]) if row else None
 
 
+@transaction.atomic
 def demo_volunteers(
     *, rng: random.Random, streets: int = 3, password: str = DEMO_PASSWORD
 ) -> list[DemoAccount]:
-    """Seed the volunteer teams of the loaded demo district; return the demo login.
-
-    Call it after `demo_district_seed`, in the same transaction.
-    """
+    """Seed the volunteer teams of the loaded demo district (all or nothing); return
+    the demo login. Call it after `demo_district_seed`."""
     User = get_user_model()
     plans: list[tuple[str, str, Street | None, Station | None]] = []
-    for index, street in enumerate(Street.objects.order_by("code")[:streets]):
+    # In the plan's order: the first street and station are the demo accounts' own.
+    for index, street in enumerate(Street.objects.order_by("pk")[:streets]):
         plans.append(
             (
                 f"{street.code}-yj",
@@ -121,7 +128,7 @@ def demo_volunteers(
                 _covering_station(street),
             )
         )
-    station = Station.objects.order_by("code").first()
+    station = Station.objects.order_by("pk").first()
     if station is not None:
         plans.append((f"{station.code}-yj", f"{station.name}义警队", None, station))
     accounts: list[DemoAccount] = []
@@ -199,8 +206,13 @@ class VolunteerPatrols:
     # A duty session lasts this long (seconds of real time, divided by `speed`).
     session_seconds: tuple[float, float] = (1800, 5400)
     on_scene_for: tuple[int, int] = (90, 300)
+    # The street sends the nearest volunteer on duty (within `send_within_m`) to this
+    # share of the help jobs it accepted in a team's street; street forces do the rest.
+    send_share: float = 0.5
+    send_within_m: int = 800
     walkers: dict = field(default_factory=dict)  # member id -> _Walker
     areas: dict = field(default_factory=dict)  # team id -> polygon
+    considered: set = field(default_factory=set)  # incident ids the street decided on
 
     def tick(self, seconds: float, now: datetime | None = None) -> None:
         now = now or timezone.now()
@@ -211,14 +223,15 @@ class VolunteerPatrols:
         )
         if not members:
             return
+        members = [m for m in members if self._area(m) is not None]  # a team with no ground
+        self._duty(members, now)  # refreshes the status of each member it changes
+        self._send(members, now)
         jobs = {
             a.unit_id: a
             for a in Assignment.objects.filter(
                 unit__unit_type=UnitType.VOLUNTEER, status__in=ACTIVE_ASSIGNMENT_STATUSES
             ).select_related("incident")
         }
-        members = [m for m in members if self._area(m) is not None]  # a team with no ground
-        self._duty(members, now)  # refreshes the status of each member it changes
         for member in members:
             if member.unit.status == UnitStatus.OFF_DUTY:
                 self.walkers.pop(member.pk, None)
@@ -243,6 +256,41 @@ class VolunteerPatrols:
         wanted = round(self.on_duty_share * len(members)) - (len(members) - len(off))
         for member in self.rng.sample(off, k=max(0, min(wanted, len(off), 2))):
             self._try(volunteer_session_start, member)
+
+    def _send(self, members: list[VolunteerMember], now: datetime) -> None:
+        """The governance center sends a volunteer to some of the help jobs it accepted."""
+        sender = get_user_model().objects.filter(username=SENDER_USERNAME).first()
+        free = [m.unit_id for m in members if m.unit.status == UnitStatus.AVAILABLE]
+        streets = {m.team.street_id for m in members if m.team.street_id}
+        if sender is None or not free or not streets:
+            return
+        accepted = (
+            Incident.objects.filter(
+                status=IncidentStatus.ACCEPTED,
+                tier=Tier.STREET,
+                street_id__in=streets,
+                accepted_at__lt=now - timedelta(seconds=10),
+            )
+            .exclude(pk__in=self.considered)
+            .order_by("pk")
+        )
+        for incident in accepted:
+            self.considered.add(incident.pk)
+            if self.rng.random() >= self.send_share:
+                continue
+            ranked = units_recommend(incident=incident, user=sender, limit=1, among=free)
+            if not ranked or ranked[0].distance_m > self.send_within_m:
+                continue
+            unit_id = ranked[0].unit_id
+            try:
+                incident_dispatch(actor=sender, incident_id=incident.pk, unit_ids=[unit_id])
+            except (ValidationError, DomainError) as error:
+                logger.info("volunteers: dispatch refused: %s", error)
+                continue
+            free.remove(unit_id)
+            for member in members:
+                if member.unit_id == unit_id:
+                    member.unit.status = UnitStatus.DISPATCHED
 
     def _try(self, service, member: VolunteerMember) -> None:
         try:

@@ -96,3 +96,23 @@ def test_the_hook_works_a_street_job_and_the_simulator_settles_it(district, call
     simulator.scene_until[created["id"]] = timezone.now() - timedelta(seconds=1)
     simulator.tick(2.0)
     assert Incident.objects.get(pk=created["id"]).status in ("resolved", "closed")
+
+
+def test_the_street_sends_the_nearest_volunteer_to_some_help_jobs(district, call, users):
+    demo_volunteers(rng=random.Random(1))
+    simulator = Simulator(calls_per_minute=0)  # its desk is the one that sends
+    member = (
+        VolunteerMember.objects.filter(team__street=district.street_1)
+        .exclude(user__username=DEMO_VOLUNTEER_USERNAME)
+        .first()
+    )
+    volunteer_session_start(actor=member.user, member_id=member.pk)
+    patrols = VolunteerPatrols(rng=random.Random(2), send_share=1.0)
+    patrols.tick(2.0)
+    patrols.walkers[member.pk].lat, patrols.walkers[member.pk].lng = 30.0151, 120.0051
+    patrols.tick(2.0)  # its phone reports it there
+    created = call(category="assistance", description="老人迷路", lat=30.015, lng=120.005).json()
+    incident_accept(actor=users.street_staff, incident_id=created["id"])
+    patrols.tick(2.0, now=timezone.now() + timedelta(seconds=11))
+    (sent,) = Assignment.objects.filter(incident_id=created["id"])
+    assert sent.unit == member.unit and sent.dispatched_by == simulator.actor

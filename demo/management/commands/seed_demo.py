@@ -1,5 +1,6 @@
 """Build the demo district (fixed seed) and its demo accounts."""
 
+import random
 import time
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from demo.district import build_demo_district
 from demo.history import history_write
 from demo.seed import DEMO_PASSWORD, demo_district_seed
 from demo.sites import DEMO_SENSOR_KEY, demo_sites_seed
+from demo.volunteers import demo_volunteers
+from patrol.choices import UnitType
 from patrol.models import Unit
 
 
@@ -56,6 +59,8 @@ class Command(BaseCommand):
             raise CommandError("A district is already loaded; use a fresh database.")
         plan = build_demo_district(seed=seed)
         accounts = demo_district_seed(plan=plan)
+        # 义警: a few teams with accounts and units (demo.volunteers); the login `volunteer`.
+        accounts += demo_volunteers(rng=random.Random(seed + 14))
         began = time.monotonic()
         community = demo_sites_seed(history_days=max(history_days, 1))
         self.stdout.write(
@@ -100,7 +105,10 @@ class Command(BaseCommand):
             name="演示车载定位网关",
             kind=MachineKeyKind.GATEWAY,
             user=User.objects.get(username="gateway"),
-            unit_ids=Unit.objects.values_list("pk", flat=True),
+            # Not the volunteers': their own phones report them, only while on duty.
+            unit_ids=Unit.objects.exclude(unit_type=UnitType.VOLUNTEER).values_list(
+                "pk", flat=True
+            ),
         )
         self.stdout.write(
             "Position gateway machine key (shown this once; POST /api/v1/positions/ with "
