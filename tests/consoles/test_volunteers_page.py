@@ -88,3 +88,13 @@ def test_a_bad_range_is_400_with_a_message(client, users, member):
     client.force_login(users.street_staff)
     response = client.get(URL + "?from=2026-03-05&to=2026-03-01")
     assert response.status_code == 400
+
+
+def test_the_station_view_lists_police_units_not_its_volunteers(client, users, district):
+    team = volunteer_team_create(
+        actor=None, code="sa", name="A所义警队", station=district.station_a
+    )
+    volunteer_member_create(actor=None, team_id=team.pk, name="赵六", phone="13600002222")
+    client.force_login(users.chief_a)
+    page = client.get("/station/").content.decode()
+    assert "A-01" in page and "YJ-sa-01" not in page
