@@ -9,8 +9,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
+from analytics.facts import unit_days_update
+from analytics.models import UnitDay
 from commandcenter.choices import Role
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
 from commandcenter.models import AccessRecord, Event
@@ -496,3 +498,16 @@ def test_the_lists_queries_do_not_grow_with_their_rows(api_client_for, users, di
 
 
 LISTS = ("/api/v1/volunteers/", "/api/v1/volunteer-teams/", "/api/v1/volunteers/hours/")
+
+
+def test_volunteers_patrol_time_stays_out_of_the_polices_unit_days(officer, district, teams):
+    volunteer_session_start(actor=teams.zhao.user, member_id=teams.zhao.pk)
+    now = datetime.now(UTC)
+    for actor, unit in ((teams.zhao.user, teams.zhao.unit), (officer, district.units.a)):
+        fixes = [
+            FixInput(unit=unit.pk, recorded_at=now - timedelta(minutes=m), lat=30.015, lng=120.005)
+            for m in (2, 1)
+        ]
+        assert positions_record(actor=actor, fixes=fixes).accepted == 2
+    unit_days_update(timezone.localdate())
+    assert set(UnitDay.objects.values_list("unit", flat=True)) == {district.units.a.pk}
