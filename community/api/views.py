@@ -24,6 +24,7 @@ from community.api.serializers import (
     SiteSerializer,
 )
 from community.choices import (
+    ON_JOB_STATES,
     PENDING_STATES,
     AlarmState,
     AlarmType,
@@ -117,8 +118,7 @@ class AlarmFilter(django_filters.FilterSet):
 
     def by_active(self, queryset, name, value):
         active = Q(state__in=PENDING_STATES) | Q(
-            state__in=(AlarmState.INCIDENT, AlarmState.ATTACHED),
-            incident__status__in=OPEN_STATUSES,
+            state__in=ON_JOB_STATES, incident__status__in=OPEN_STATUSES
         )
         return queryset.filter(active if value else ~active)
 
