@@ -72,7 +72,7 @@ export class CommunityLayers {
     this.reading = new Set(); // site ids whose sensors are being read
     this.waiting = []; // site ids to read
 
-    this.sites = new SitesView({ store: this.store, onSelect: (id) => this.select("site", id) });
+    this.sites = new SitesView({ map, store: this.store, onSelect: (id) => this.select("site", id) });
     this.sensors = new SensorsView({
       map,
       store: this.store,

@@ -3,6 +3,7 @@
  * boundary is its polygon, one without is a hexagon at its point; both are
  * coloured by the site's 智安 grade (one hue, darker for a higher grade).
  * A site with a pending alarm is outlined in red until the alarm is handled.
+ * From LABEL_ZOOM on, the sites in view are named on the map.
  *
  * Each site's shape carries its id (`siteId`), a tooltip with its name, and
  * calls `onSelect(id)` when clicked.
@@ -15,15 +16,18 @@ const L = window.L;
 
 // --site-grade-* in live-map.css (the legend): canvas shapes cannot read CSS.
 export const GRADE_COLOURS = {
-  1: { fill: "#99f6e4", line: "#0f766e" },
-  2: { fill: "#2dd4bf", line: "#115e59" },
-  3: { fill: "#0f766e", line: "#042f2e" },
+  1: { fill: "#a7ede2", line: "#2c7a70" },
+  2: { fill: "#3fbfae", line: "#1d5f57" },
+  3: { fill: "#17776b", line: "#0b3b35" },
 };
 const ALERT_LINE = "#dc2626";
+export const LABEL_ZOOM = 15;
+// Labels are DOM: at most this many at once (the sites nearest the centre of the view).
+const LABELS_SHOWN = 80;
 
 const STYLE = {
-  polygon: { weight: 1.5, opacity: 0.95, fillOpacity: 0.55 },
-  point: { radius: 6, weight: 1.5, opacity: 1, fillOpacity: 0.95 },
+  polygon: { weight: 1.25, opacity: 1, fillOpacity: 0.78 },
+  point: { radius: 7, weight: 1.5, opacity: 1, fillOpacity: 1 },
   selected: { color: "#0f172a", weight: 3 },
 };
 
@@ -41,22 +45,27 @@ function ringsOf(boundary) {
 export class SitesView {
   /**
    * @param {object} options
+   * @param {L.Map} options.map
    * @param {import("./community-store.js").CommunityStore} options.store
    * @param {(id: number) => void} options.onSelect
    */
-  constructor({ store, onSelect }) {
+  constructor({ map, store, onSelect }) {
+    this.map = map;
     this.store = store;
     this.onSelect = onSelect;
-    this.layer = L.featureGroup();
     this.shapes = new Map(); // site id -> polygon or marker
+    this.labels = L.layerGroup();
+    this.layer = L.featureGroup([this.labels]);
     this.selected = null;
+    map.on("moveend", () => this.label());
   }
 
   sync(changes) {
     if (changes.all) {
-      this.layer.clearLayers();
+      for (const shape of this.shapes.values()) this.layer.removeLayer(shape);
       this.shapes.clear();
       for (const site of this.store.sites.values()) this.draw(site);
+      this.label();
       return;
     }
     // Sites do not move or change grade live; a pending alarm outlines them.
@@ -76,6 +85,11 @@ export class SitesView {
     const label = document.createElement("span");
     label.textContent = site.name ?? site.code ?? "";
     shape.bindTooltip(label, { sticky: Boolean(rings), direction: "top" });
+    // Named on the map when zoomed in: no second name under the pointer then.
+    shape.on("tooltipopen", ({ tooltip }) => {
+      if (this.map.getZoom() >= LABEL_ZOOM) tooltip.setOpacity(0);
+      else tooltip.setOpacity(0.9);
+    });
     shape.on("click", () => this.onSelect(site.id));
     this.shapes.set(site.id, shape);
     this.paint(shape, site);
@@ -107,6 +121,34 @@ export class SitesView {
     const shape = this.shapes.get(id);
     if (!shape) return null;
     return shape.getBounds ? shape.getBounds() : L.latLngBounds([shape.getLatLng()]);
+  }
+
+  /** Name the sites in view when zoomed in (labels never take a click: Leaflet's tooltips). */
+  label() {
+    this.labels.clearLayers();
+    if (this.map.getZoom() < LABEL_ZOOM) return;
+    const centre = this.map.getCenter();
+    const distance = (id) => centre.distanceTo(this.labelPoint(id));
+    const ids = this.sitesWithin(this.map.getBounds())
+      .sort((a, b) => distance(a) - distance(b))
+      .slice(0, LABELS_SHOWN);
+    for (const id of ids) {
+      const site = this.store.sites.get(id);
+      const content = document.createElement("span");
+      content.textContent = site?.name ?? "";
+      const point = this.shapes.get(id) instanceof ShapeMarker;
+      this.labels.addLayer(L.tooltip({
+        permanent: true,
+        direction: point ? "bottom" : "center",
+        offset: point ? [0, 6] : [0, 0],
+        className: "site-label",
+      }).setLatLng(this.labelPoint(id)).setContent(content));
+    }
+  }
+
+  labelPoint(id) {
+    const shape = this.shapes.get(id);
+    return shape.getBounds ? shape.getBounds().getCenter() : shape.getLatLng();
   }
 
   /** Ids of the sites on screen (within `bounds`). */
