@@ -12,10 +12,15 @@ from community.choices import AlarmState, AlarmType, SensorStatus, SensorType
 from consoles.shell import district_layers, map_config
 from dispatch.services import may_issue_orders
 
+# The site page (sensors, online rate, alarms, jobs) is its own piece of issue 14;
+# its address is fixed here until its view has a URL name to reverse.
+SITE_PAGE = "/sites/0/"
+
 
 @login_required
 def console_home(request: HttpRequest) -> HttpResponse:
-    """The district map with units and open jobs, kept live by the stream."""
+    """The district map with units, open jobs and the smart-secure sites, kept live
+    by the stream."""
     config = map_config(
         **district_layers(),
         stations=reverse("station-list") + "?page_size=500",
@@ -63,11 +68,6 @@ def community_config() -> dict:
         # A site's page, with 0 for its id.
         "sitePage": SITE_PAGE,
     }
-
-
-# The site page (sensors, online rate, alarms, jobs) is its own piece of issue 14;
-# its address is fixed here until its view has a URL name to reverse.
-SITE_PAGE = "/sites/0/"
 
 
 def live_config(user) -> dict:

@@ -2,9 +2,10 @@
 server stack (Uvicorn + relay).
 
 A site is drawn and opens its panel; a sensor the beat scan finds silent turns
-offline on the map; an alarm a gateway posts appears pulsing, and leaves when
-it is dismissed. Sensors are canvas shapes with no DOM: the test reads the
-colour of the canvas under the map's centre, where the camera stands.
+offline on the map; an alarm a gateway posts appears pulsing (steady for users
+who prefer reduced motion), and leaves when it is dismissed. Sensors are canvas
+shapes with no DOM: the test reads the colour of the canvas under the map's
+centre, where the camera stands.
 """
 
 import re
@@ -135,6 +136,11 @@ def test_sites_sensors_and_alarms_are_on_the_map_and_follow_the_stream(
     expect(marker).to_be_visible(timeout=LIVE_WITHIN_MS)
     expect(marker).to_have_attribute("data-stage", "pending")
     expect(page.locator('[data-layer-count="alarms"]')).to_have_text("1")
+    pulse = marker.locator(".alarm-pulse")
+    animation = "(element) => getComputedStyle(element).animationName"
+    assert pulse.evaluate(animation) == "alarm-pulse"
+    page.emulate_media(reduced_motion="reduce")
+    assert pulse.evaluate(animation) == "none"  # a steady double ring instead
     marker.click()
     expect(panel.locator('[data-field="state"]')).not_to_be_empty()
     expect(panel.locator('[data-part="site"]')).to_have_text(site.name)
