@@ -45,6 +45,7 @@ PRESET_LABELS = {
     "last_week": _("Last week"),
     "this_month": _("This month"),
 }
+SITES_URL = "/sites/"
 REFRESH_SECONDS = 60
 
 
@@ -112,6 +113,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "page": reverse("dashboard-page"),
         # A late clock's job: its timeline, clocks and the units' tracks (0 for its id).
         "jobPage": reverse("dashboard-job", kwargs={"pk": 0}),
+        # A site's page (its id appended).
+        "sitesUrl": SITES_URL,
         "refreshSeconds": REFRESH_SECONDS,
         "today": today.isoformat(),
         "range": preset,

@@ -140,3 +140,14 @@ def test_reads_are_scoped(gateway, sites, api_client_for, users):
     assert devices == {"IR-A-1"}
     active = api_client_for(users.dispatcher).get("/api/v1/alarms/?active=true").data
     assert active["count"] == 2
+
+
+def test_after_the_job_closes_the_same_device_raises_a_new_alarm(gateway, sites, users):
+    from dispatch.services import incident_cancel
+
+    post_alarms(gateway, _alarm("IR-A-1", priority=1))
+    job = Incident.objects.get()
+    incident_cancel(actor=users.dispatcher, incident_id=job.pk, reason="视频复核无异常")
+    again = post_alarms(gateway, _alarm("IR-A-1", priority=1))
+    assert again.data["alarms"][0]["outcome"] == "new"
+    assert Incident.objects.count() == 2

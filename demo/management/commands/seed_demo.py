@@ -15,6 +15,7 @@ from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
 from demo.history import history_write
 from demo.seed import DEMO_PASSWORD, demo_district_seed
+from demo.sites import DEMO_SENSOR_KEY, demo_sites_seed
 from patrol.models import Unit
 
 
@@ -55,6 +56,13 @@ class Command(BaseCommand):
             raise CommandError("A district is already loaded; use a fresh database.")
         plan = build_demo_district(seed=seed)
         accounts = demo_district_seed(plan=plan)
+        began = time.monotonic()
+        community = demo_sites_seed(history_days=max(history_days, 1))
+        self.stdout.write(
+            f"Smart-secure sites: {community['sites']} sites, {community['sensors']} sensors, "
+            f"{community['days']} sensor days and {community['alarms']} past alarms "
+            f"in {time.monotonic() - began:.0f} s."
+        )
         if history_days:
             began = time.monotonic()
             jobs = history_write(days=history_days, calls_per_day=250, seed=seed)
@@ -97,4 +105,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Position gateway machine key (shown this once; POST /api/v1/positions/ with "
             f"'Authorization: Key …'): {plaintext}"
+        )
+        self.stdout.write(
+            "Sensor gateway machine key (demo only; POST /api/v1/sensors/heartbeats/ and "
+            f"/api/v1/alarms/ with 'Authorization: Key …'): {DEMO_SENSOR_KEY}"
         )
