@@ -87,6 +87,8 @@ class AlarmState(models.TextChoices):
 
 # An alarm still waiting for someone or something.
 PENDING_STATES = frozenset({AlarmState.HELD, AlarmState.REVIEW})
+# An alarm that became a job or joined one: active while that job is open.
+ON_JOB_STATES = frozenset({AlarmState.INCIDENT, AlarmState.ATTACHED})
 
 
 class AlarmNature(models.TextChoices):
