@@ -244,8 +244,8 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
 def _sensors(*, scope: Scope, start: date, end: date, station: str | None) -> dict:
     """智安 figures of the range and the sites with the most alarms (from sensor_kpis)."""
     query = {"scope": scope, "start": start, "end": end, "station": station or ""}
-    whole = sensor_kpi_query(**query)["results"][0]["figures"]
-    sites = sensor_kpi_query(**query, group_by="site")["results"]
+    by_site = sensor_kpi_query(**query, group_by="site")
+    whole, sites = by_site["total"], by_site["results"]
     busiest = sorted(
         (r for r in sites if r["figures"]["alarms"]["value"]),
         key=lambda r: (-r["figures"]["alarms"]["value"], str(r["name"])),

@@ -196,43 +196,54 @@ def sensor_kpi_query(
     keys = sorted(set(online) | set(counts), key=lambda k: (k is None, str(k)))
     names = _names(group_by, keys) if group_by else {}
     results = []
+    total_online, total_counts = [0, 0.0], defaultdict(int)
     for key in keys:
         received, expected = online.get(key, (0, 0.0))
+        total_online[0] += received
+        total_online[1] += expected
         c = counts.get(key) or {}
-        n_sites = site_counts.get(key)
-        figures = {
-            "sensor_online_rate": {
-                "value": min(1.0, _rate(received, expected)) if expected else None,
-                "num": received,
-                "den": round(expected),
-            },
-            "alarms": {
-                "value": c.get("alarms", 0),
-                "reports": c.get("reports") or 0,
-                "pending": c.get("pending", 0),
-            },  # fmt: skip
-            "alarms_per_site": {
-                "value": round(c.get("alarms", 0) / n_sites, 2) if n_sites else None,
-                "num": c.get("alarms", 0),
-                "den": n_sites,
-            },
-            "false_alarm_rate": {
-                "value": _rate(c.get("false", 0), c.get("judged", 0)),
-                "num": c.get("false", 0),
-                "den": c.get("judged", 0),
-            },
-            "alarm_job_rate": {
-                "value": _rate(c.get("jobs", 0), c.get("actionable", 0)),
-                "num": c.get("jobs", 0),
-                "den": c.get("actionable", 0),
-            },
-        }
+        for name, value in c.items():
+            total_counts[name] += value or 0
+        figures = _figures(received, expected, c, site_counts.get(key))
         group = {"key": key, "name": names.get(key, key)} if group_by else {}
         results.append({**group, "figures": figures})
+    # The whole range and scope, from the groups' parts (one set of queries, not two).
+    total = _figures(*total_online, total_counts, sites.count() if group_by else site_counts[None])
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "group_by": group_by,
         "cohorts": {"sensor_online_rate": "day", "alarms": "alarm"},
         "results": results,
+        "total": total,
+    }
+
+
+def _figures(received: int, expected: float, c: dict, n_sites: int | None) -> dict:
+    return {
+        "sensor_online_rate": {
+            "value": min(1.0, _rate(received, expected)) if expected else None,
+            "num": received,
+            "den": round(expected),
+        },
+        "alarms": {
+            "value": c.get("alarms", 0),
+            "reports": c.get("reports") or 0,
+            "pending": c.get("pending", 0),
+        },
+        "alarms_per_site": {
+            "value": round(c.get("alarms", 0) / n_sites, 2) if n_sites else None,
+            "num": c.get("alarms", 0),
+            "den": n_sites,
+        },
+        "false_alarm_rate": {
+            "value": _rate(c.get("false", 0), c.get("judged", 0)),
+            "num": c.get("false", 0),
+            "den": c.get("judged", 0),
+        },
+        "alarm_job_rate": {
+            "value": _rate(c.get("jobs", 0), c.get("actionable", 0)),
+            "num": c.get("jobs", 0),
+            "den": c.get("actionable", 0),
+        },
     }

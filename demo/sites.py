@@ -40,6 +40,7 @@ from community.services import (
     site_place,
 )
 from patrol.models import PatrolZone
+from patrol.selectors import local_day_bounds
 
 SENSOR_GATEWAY_USER = "sensor-gateway"
 # The demo sensor gateway's machine key (README): tsk_<prefix>_<secret>.
@@ -199,6 +200,7 @@ def demo_sites_seed(*, seed: int = 14, sites: int = 300, history_days: int = 10)
     SmartSite.objects.bulk_create(made)
     sites_by_code = {s.code: s for s in SmartSite.objects.all()}
     station_index = {pk: i for i, pk in enumerate(sorted({s.station_id or 0 for s in made}))}
+    installed = local_day_bounds(timezone.localdate(now) - timedelta(days=history_days))[0]
     sensors = []
     for site in sites_by_code.values():
         polygon = shape({"type": "Polygon", "coordinates": site.boundary})
@@ -225,7 +227,8 @@ def demo_sites_seed(*, seed: int = 14, sites: int = 300, history_days: int = 10)
                         status=SensorStatus.ONLINE,
                         status_since=now - timedelta(days=history_days),
                         last_heartbeat_at=now - timedelta(seconds=rng.uniform(0, interval)),
-                        installed_at=now - timedelta(days=history_days + 30),
+                        # Counted from the first day of the history the seed writes.
+                        installed_at=installed,
                         station_id=site.station_id,
                         post_id=site.post_id,
                         street_id=site.street_id,
