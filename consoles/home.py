@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from commandcenter.access import consoles_of, scope_of
+from commandcenter.access import consoles_of, may_use_console, scope_of
 from commandcenter.choices import Role
 from commandcenter.stream import scope_group
 from community.choices import AlarmState, AlarmType, SensorStatus, SensorType
@@ -23,7 +23,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
         posts=reverse("post-list") + "?page_size=500",
         governanceCenters=reverse("governance-center-list") + "?page_size=500",
     )
-    config["community"] = community_config()
+    config["community"] = community_config(request.user)
     return render(
         request,
         "consoles/home.html",
@@ -51,7 +51,7 @@ def community_words() -> list[tuple[str, str, str]]:
     ]
 
 
-def community_config() -> dict:
+def community_config(user) -> dict:
     """What the smart-secure sites' layers read (frontend/static/js/map/community.js).
 
     Lists without query strings (the script adds its filters and page size);
@@ -61,8 +61,10 @@ def community_config() -> dict:
         "sites": reverse("site-list"),
         "sensors": reverse("sensor-list"),
         "alarms": reverse("alarm-list"),
-        # A site's page, with 0 for its id.
-        "sitePage": reverse("site-page", kwargs={"pk": 0}),
+        # A site's page, with 0 for its id: only for those who may open it.
+        "sitePage": reverse("site-page", kwargs={"pk": 0})
+        if may_use_console(user, "sites")
+        else None,
     }
 
 
