@@ -21,6 +21,7 @@ from analytics.kpis import (
 from analytics.measures import BIN_EDGES
 from analytics.models import ClockInstance, Report
 from analytics.ranking import ranking
+from analytics.sensor_kpis import sensor_kpi_query
 from commandcenter.access import Scope, located_in
 from commandcenter.directory import directory
 from commandcenter.models import Station
@@ -61,6 +62,8 @@ STREET_GAUGES = ("completion_rate", "same_day_rate", "satisfaction")
 # What the zones can be coloured by.
 ZONE_KPIS = ("calls", "arrival_rate", "dispatch_rate", "valid_rate", "breaches")
 BREACHES_SHOWN = 50
+# The sites with the most alarms the 智安 panel lists.
+SENSOR_SITES = 5
 
 
 def range_presets(today: date) -> dict[str, tuple[date, date]]:
@@ -233,5 +236,31 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
             }
             for r in reports.select_related("station")
         ],
+        "sensors": _sensors(scope=scope, start=start, end=end, station=station),
         "definitions": kpi_definitions(),
+    }
+
+
+def _sensors(*, scope: Scope, start: date, end: date, station: str | None) -> dict:
+    """智安 figures of the range and the sites with the most alarms (from sensor_kpis)."""
+    query = {"scope": scope, "start": start, "end": end, "station": station or ""}
+    by_site = sensor_kpi_query(**query, group_by="site")
+    whole, sites = by_site["total"], by_site["results"]
+    busiest = sorted(
+        (r for r in sites if r["figures"]["alarms"]["value"]),
+        key=lambda r: (-r["figures"]["alarms"]["value"], str(r["name"])),
+    )[:SENSOR_SITES]
+    return {
+        "figures": whole,
+        "sites": [
+            {
+                "site": r["key"],
+                "name": r["name"],
+                "alarms": r["figures"]["alarms"]["value"],
+                "pending": r["figures"]["alarms"]["pending"],
+                "false_alarm_rate": r["figures"]["false_alarm_rate"]["value"],
+                "sensor_online_rate": r["figures"]["sensor_online_rate"]["value"],
+            }
+            for r in busiest
+        ],
     }

@@ -51,6 +51,7 @@ from commandcenter.models import Event
 from dispatch.models import Assignment
 from incidents.choices import IncidentStatus, Tier
 from incidents.models import Incident
+from patrol.choices import UnitType
 from patrol.models import PatrolZone, PositionFix, Unit
 from patrol.selectors import local_day_bounds, track_intervals
 
@@ -532,11 +533,13 @@ def unit_days_update(day: date) -> int:
         .annotate(n=Count("id"))
     ):
         totals[unit]["assignments"] = count
+    # Volunteers (义警) count their own hours (duty sessions, community.volunteer_selectors),
+    # not in the police's patrol time.
     units = {
         u["pk"]: u
-        for u in Unit.objects.filter(pk__in=list(totals)).values(
-            "pk", "team_id", "home_station_id", "home_post_id"
-        )
+        for u in Unit.objects.filter(pk__in=list(totals))
+        .exclude(unit_type=UnitType.VOLUNTEER)
+        .values("pk", "team_id", "home_station_id", "home_post_id")
     }
     rows = [
         UnitDay(

@@ -57,6 +57,8 @@ class Kpi:
     higher_is_better: bool = True
     unit: str = ""  # how the value reads: %, s, h, per unit-hour
     cohort: str = RECEIVED
+    # jobs: the job facts' rollups (kpi_query); sensors: analytics.sensor_kpis.
+    source: str = "jobs"
 
     def as_dict(self) -> dict:
         return {
@@ -70,6 +72,7 @@ class Kpi:
             "target": self.target,
             "higher_is_better": self.higher_is_better,
             "cohort": self.cohort,
+            "source": self.source,
             "formula": kpi_formula(self),
         }
 
@@ -341,7 +344,10 @@ def kpi_formula(kpi: Kpi) -> str:
 
 
 def kpi_definitions() -> list[dict]:
-    return [k.as_dict() for k in _KPIS]
+    """The one KPI dictionary: the jobs' KPIs, then the smart-secure sites'."""
+    from analytics.sensor_kpis import SENSOR_KPIS  # it builds on this module
+
+    return [k.as_dict() for k in (*_KPIS, *SENSOR_KPIS)]
 
 
 # --- Figures from summed measures ---------------------------------------------------

@@ -13,7 +13,7 @@ from analytics.choices import ClockState
 from analytics.engine import clock_announce
 from analytics.models import ClockInstance, DelayReason
 from commandcenter.access import visible
-from commandcenter.choices import Role
+from commandcenter.choices import TERMINAL_ROLES, Role
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
 from dispatch.models import Assignment
 from incidents.permissions import may_act_as_police, may_act_as_street
@@ -36,13 +36,13 @@ def _clock_lock(actor, clock_id: int) -> ClockInstance:
 
 
 def may_explain_delay(actor, clock: ClockInstance) -> bool:
-    """The job's police side or street, or the officer of a unit sent to it."""
+    """The job's police side or street, or the officer (or volunteer) of a unit sent to it."""
     incident = clock.incident
     if incident is None:
         return False
     if may_act_as_police(actor, incident) or may_act_as_street(actor, incident):
         return True
-    if actor.role == Role.OFFICER:
+    if actor.role in TERMINAL_ROLES:
         unit = unit_of_officer(actor)
         return unit is not None and Assignment.objects.filter(incident=incident, unit=unit).exists()
     return False

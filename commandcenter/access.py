@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 
-from commandcenter.choices import DISTRICT_ROLES, Role
+from commandcenter.choices import DISTRICT_ROLES, TERMINAL_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ def scope_of(user) -> Scope:
         return Scope(role=user.role, street_id=user.street_id)
     if user.role == Role.PARTNER:
         return Scope(role=user.role, partner_department_id=user.partner_department_id)
+    # A volunteer reads nothing through the policy: the job its own unit is on
+    # reaches its terminal through the unit's binding (patrol.UnitOfficer).
     return NO_SCOPE
 
 
@@ -85,12 +87,18 @@ CONSOLE_ROLES = {
     "search": POLICE_ROLES | {Role.STREET_STAFF},
     # 指令: the command center issues; stations, posts and governance centers answer.
     "orders": POLICE_ROLES | {Role.STREET_STAFF},
-    # 警员终端: a unit's officer works its own unit's job.
-    "terminal": frozenset({Role.OFFICER}),
+    # 警员终端: a unit's officer works its own unit's job; a volunteer (义警) its
+    # own volunteer unit's, in volunteer mode.
+    "terminal": TERMINAL_ROLES,
     # 回访: call-takers phone the callers of closed jobs; station chiefs read their station's.
     "callbacks": DISTRICT_ROLES | {Role.STATION_CHIEF},
     # 数据看板: the readers of KPIs (analytics.kpis.READERS), each in its scope.
     "dashboard": POLICE_ROLES | {Role.STREET_STAFF},
+    # 智安小区: the smart-secure sites, their sensors and alarms, each in its area.
+    "sites": POLICE_ROLES | {Role.STREET_STAFF},
+    # 义警: the volunteer teams of the area (masked); their street, station or the
+    # command center sends them on patrol.
+    "volunteers": POLICE_ROLES | {Role.STREET_STAFF},
 }
 
 
@@ -172,10 +180,11 @@ def filing_right(user) -> FilingRight | None:
 
 def may_report_positions(user, *, gateway_units: frozenset[int] | None) -> bool:
     """Positions come from unit terminals and AVL gateways, not from people at desks:
-    an officer for its own unit, a gateway credential for the units it names."""
+    an officer or a volunteer for its own unit, a gateway credential for the units
+    it names."""
     if not user.is_authenticated:
         return False
-    if user.role == Role.OFFICER:
+    if user.role in TERMINAL_ROLES:
         return True
     return user.role == Role.GATEWAY and gateway_units is not None
 

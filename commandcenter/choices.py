@@ -10,6 +10,9 @@ class Role(models.TextChoices):
     STATION_CHIEF = "station_chief", _("Station chief")
     POST_OFFICER = "post_officer", _("Post officer")
     OFFICER = "officer", _("Unit officer")
+    # 义警 / 平安志愿者: a citizen volunteer on the officer-terminal page, working
+    # its own volunteer unit only; it reads nothing else (no scope).
+    VOLUNTEER = "volunteer", _("Volunteer")
     STREET_STAFF = "street_staff", _("Street-office staff")
     PARTNER = "partner", _("Partner department")
     # An AVL gateway (positions of the units its machine key names) or a smart-site
@@ -20,6 +23,10 @@ class Role(models.TextChoices):
 
 # Roles that work for the whole district from the bureau's command center.
 DISTRICT_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+# Roles that work one unit from the officer-terminal page (the unit's binding,
+# patrol.UnitOfficer): its steps, its positions, its job.
+TERMINAL_ROLES = frozenset({Role.OFFICER, Role.VOLUNTEER})
 
 
 class AreaClass(models.TextChoices):

@@ -87,6 +87,8 @@ class AlarmState(models.TextChoices):
 
 # An alarm still waiting for someone or something.
 PENDING_STATES = frozenset({AlarmState.HELD, AlarmState.REVIEW})
+# An alarm that became a job or joined one: active while that job is open.
+ON_JOB_STATES = frozenset({AlarmState.INCIDENT, AlarmState.ATTACHED})
 
 
 class AlarmNature(models.TextChoices):
@@ -109,3 +111,17 @@ class DismissReason(models.TextChoices):
     TEST = "test", _("Test or maintenance (测试)")
     DUPLICATE = "duplicate", _("Already handled (重复)")
     NO_ACTION = "no_action", _("Nothing to do (无需处置)")
+
+
+class VolunteerSkill(models.TextChoices):
+    """What a volunteer (义警) can do beyond walking the streets."""
+
+    FIRST_AID = "first_aid", _("First aid")
+    LANGUAGE = "language", _("Foreign language")
+    SIGN_LANGUAGE = "sign_language", _("Sign language")
+    MEDIATION = "mediation", _("Mediation")
+    LEGAL = "legal", _("Legal advice")
+    PSYCHOLOGICAL = "psychological", _("Psychological support")
+    FIRE_SAFETY = "fire_safety", _("Fire safety")
+    DRIVING = "driving", _("Driving")
+    SEARCH = "search", _("Search and rescue")

@@ -271,3 +271,11 @@ class Alarm(Located):
 
     def __str__(self) -> str:
         return f"{self.get_alarm_type_display()} · {self.sensor_id}"
+
+
+# Volunteers (义警) live in their own module; importing it here registers its models.
+from community.volunteer_models import (  # noqa: E402, F401
+    VolunteerMember,
+    VolunteerSession,
+    VolunteerTeam,
+)

@@ -112,6 +112,10 @@ def _locked_sensors(devices, *, with_site: bool = False) -> dict[str, Sensor]:
     return {s.device_id: s for s in queryset.select_for_update(of=("self",))}
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def sensor_message(sensor: Sensor) -> dict:
     return {
         "sensor": sensor.pk,
@@ -121,7 +125,7 @@ def sensor_message(sensor: Sensor) -> dict:
         "status": sensor.status,
         "lat": sensor.lat,
         "lng": sensor.lng,
-        "last_heartbeat_at": sensor.last_heartbeat_at,
+        "last_heartbeat_at": _iso(sensor.last_heartbeat_at),
     }
 
 
@@ -323,7 +327,7 @@ def alarm_message(alarm: Alarm) -> dict:
         "priority": alarm.priority,
         "state": alarm.state,
         "count": alarm.count,
-        "first_at": alarm.first_at,
+        "first_at": _iso(alarm.first_at),
         "site": site.pk,
         "site_name": site.name,
         "device": sensor.device_id,
@@ -472,7 +476,8 @@ def alarms_record(*, actor, items: list[AlarmInput], key_kind: str | None) -> Ba
 
 
 def _latest_alarms(sensor_ids, *, since: datetime) -> dict[tuple[int, str], Alarm]:
-    """The newest live alarm of each (sensor, type) since `since`: where a repeat counts.
+    """The newest live alarm of each (sensor, type) since `since`: where a repeat counts
+    (not a dismissed or recovered one, nor one whose job is closed).
 
     Locked: the batch writes their state back, and a promotion or a review may be
     changing it meanwhile (they lock the site, then the alarm, never a sensor: the
@@ -481,6 +486,11 @@ def _latest_alarms(sensor_ids, *, since: datetime) -> dict[tuple[int, str], Alar
     for alarm in (
         Alarm.objects.filter(sensor_id__in=sensor_ids, last_at__gte=since)
         .exclude(state__in=(AlarmState.DISMISSED, AlarmState.SUPPRESSED))
+        # An alarm whose job is over is no place to count a new one: it may be a new event.
+        .exclude(
+            Q(state__in=(AlarmState.INCIDENT, AlarmState.ATTACHED))
+            & ~Q(incident__status__in=OPEN_STATUSES)
+        )
         .select_related("sensor", "site", "incident")
         .order_by("sensor_id", "alarm_type", "-last_at", "-pk")
         .select_for_update(of=("self",))

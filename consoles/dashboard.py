@@ -112,6 +112,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "page": reverse("dashboard-page"),
         # A late clock's job: its timeline, clocks and the units' tracks (0 for its id).
         "jobPage": reverse("dashboard-job", kwargs={"pk": 0}),
+        # A site's page (its id appended).
+        "sitesUrl": reverse("sites-page"),
         "refreshSeconds": REFRESH_SECONDS,
         "today": today.isoformat(),
         "range": preset,

@@ -1,4 +1,5 @@
-"""Forms of the console pages: call intake and a unit's steps on a job.
+"""Forms of the console pages: call intake, a unit's steps on a job, orders,
+reports and the sites page's filters.
 
 They only parse what the browser sent; the services decide what is allowed
 and raise the errors the pages show. The intake form also checks ranges and
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from commandcenter.access import FilingRight
 from commandcenter.directory import directory
+from commandcenter.models import Street
+from community.choices import SiteGrade, SiteKind
 from dispatch.choices import AssignmentStatus
 from incidents.categories import categories_matching, category_linkage
 from incidents.choices import Priority, Source
@@ -226,3 +229,34 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The user's choices: the district ("") and the stations it reads.
         self.fields["station"].choices = stations
+
+
+class SiteFilterForm(forms.Form):
+    """The filters of the sites page (智安小区): kind, grade, street and a search.
+
+    An unknown value is a form error shown above the list, never a 500; the
+    streets offered are the user's (`street_list`), by code.
+    """
+
+    q = forms.CharField(label=_("Name, code or address"), max_length=100, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any"))] + list(SiteKind.choices), required=False
+    )
+    grade = forms.TypedChoiceField(
+        label=_("Grade"),
+        choices=[("", _("Any"))] + list(SiteGrade.choices),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    street = forms.ModelChoiceField(
+        label=_("Street"),
+        queryset=Street.objects.none(),
+        to_field_name="code",
+        empty_label=_("Any"),
+        required=False,
+    )
+
+    def __init__(self, *args, streets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = streets

@@ -5,29 +5,67 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from commandcenter.access import consoles_of, scope_of
+from commandcenter.access import consoles_of, may_use_console, scope_of
 from commandcenter.choices import Role
 from commandcenter.stream import scope_group
+from community.choices import AlarmState, AlarmType, SensorStatus, SensorType
 from consoles.shell import district_layers, map_config
 from dispatch.services import may_issue_orders
 
 
 @login_required
 def console_home(request: HttpRequest) -> HttpResponse:
-    """The district map with units and open jobs, kept live by the stream."""
+    """The district map with units, open jobs and the smart-secure sites, kept live
+    by the stream."""
+    config = map_config(
+        **district_layers(),
+        stations=reverse("station-list") + "?page_size=500",
+        posts=reverse("post-list") + "?page_size=500",
+        governanceCenters=reverse("governance-center-list") + "?page_size=500",
+    )
+    config["community"] = community_config(request.user)
     return render(
         request,
         "consoles/home.html",
         {
-            "map_config": map_config(
-                **district_layers(),
-                stations=reverse("station-list") + "?page_size=500",
-                posts=reverse("post-list") + "?page_size=500",
-                governanceCenters=reverse("governance-center-list") + "?page_size=500",
-            ),
+            "map_config": config,
             "live_config": live_config(request.user),
+            "community_words": community_words(),
         },
     )
+
+
+def community_words() -> list[tuple[str, str, str]]:
+    """(group, value, label) of the sensors' and alarms' choices, for the map's
+    words (`word("sensor-type", …)` in community.js): events carry only values."""
+    groups = {
+        "sensor-type": SensorType,
+        "sensor-status": SensorStatus,
+        "alarm-type": AlarmType,
+        "alarm-state": AlarmState,
+    }
+    return [
+        (group, value, label)
+        for group, choices in groups.items()
+        for value, label in choices.choices
+    ]
+
+
+def community_config(user) -> dict:
+    """What the smart-secure sites' layers read (frontend/static/js/map/community.js).
+
+    Lists without query strings (the script adds its filters and page size);
+    every list is scoped by the API, so each role sees its own area's sites.
+    """
+    return {
+        "sites": reverse("site-list"),
+        "sensors": reverse("sensor-list"),
+        "alarms": reverse("alarm-list"),
+        # A site's page, with 0 for its id: only for those who may open it.
+        "sitePage": reverse("site-page", kwargs={"pk": 0})
+        if may_use_console(user, "sites")
+        else None,
+    }
 
 
 def live_config(user) -> dict:

@@ -20,6 +20,8 @@ CONSOLE_URL_NAMES = {
     "terminal": "officer-terminal",
     "callbacks": "callbacks",
     "dashboard": "dashboard-page",
+    "sites": "sites-page",
+    "volunteers": "volunteers",
 }
 LIST_LIMIT = 200
 

@@ -6,6 +6,13 @@ result code and notes, which resolves the job and frees the unit). Each
 button posts to the page and calls one service; a refusal is shown with its
 status and nothing changes. The unit's position is sent from the browser
 (frontend/static/js/consoles/terminal.js) to the positions API.
+
+Volunteer mode (义警): a volunteer's account works its own volunteer unit. It
+starts and ends its duty session here (上岗 / 下岗; its position is sent only
+while on duty), takes the same steps on the job it was sent to, and leaves
+the scene when done: the job is ended by whoever sent it (the street settles,
+the station resolves), so there is no report-back form. A volunteer has no
+live stream: the job region is read every 10 s.
 """
 
 from django.contrib import messages
@@ -19,7 +26,10 @@ from django.views.decorators.http import require_http_methods
 from analytics.models import DelayReason
 from analytics.selectors import job_clocks
 from analytics.services import LATE_STATES, clock_delay_reason
+from commandcenter.choices import Role
 from commandcenter.exceptions import DomainError
+from community.volunteer_selectors import volunteer_of, volunteer_open_session
+from community.volunteer_services import volunteer_session_end, volunteer_session_start
 from consoles.forms import AdvanceForm
 from consoles.shell import console_required, is_htmx
 from dispatch.actions import JOB_ACTIONS_BY_NAME
@@ -27,6 +37,7 @@ from dispatch.api.serializers import ResolveSerializer
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.selectors import unit_current_assignment
 from dispatch.services import assignment_advance, incident_resolve
+from patrol.choices import UnitStatus
 from patrol.selectors import unit_of_officer
 
 A = AssignmentStatus
@@ -45,11 +56,27 @@ STEP_DONE = {
 }
 # A job outside the officer's station is not on its live stream: read it this often.
 OUT_OF_AREA_REFRESH = "every 10s"
+# A volunteer has no live stream at all: its job region is read this often.
+VOLUNTEER_REFRESH = "every 10s"
+
+
+def volunteer_context(user, unit) -> dict:
+    """Volunteer mode: the member, its team and its open duty session."""
+    member = volunteer_of(user)
+    session = volunteer_open_session(member) if member else None
+    return {
+        "volunteer_mode": True,
+        "member": member,
+        "session": session,
+        "on_duty": unit.status != UnitStatus.OFF_DUTY,
+        "volunteer_refresh": VOLUNTEER_REFRESH,
+    }
 
 
 def terminal_context(user, unit) -> dict:
-    """The unit, its job and what the officer may do next."""
+    """The unit, its job and what the officer (or volunteer) may do next."""
     unit.refresh_from_db(fields=["status"])  # an action may have just moved it
+    volunteer = user.role == Role.VOLUNTEER
     assignment = unit_current_assignment(user=user, unit=unit)
     incident = assignment.incident if assignment else None
     next_step = NEXT_STEP.get(assignment.status) if assignment else None
@@ -75,6 +102,7 @@ def terminal_context(user, unit) -> dict:
         else []
     )
     return {
+        **(volunteer_context(user, unit) if volunteer else {"volunteer_mode": False}),
         "late_clocks": late,
         "delay_reasons": list(DelayReason.objects.filter(active=True)) if late else [],
         "console": "terminal",
@@ -84,12 +112,17 @@ def terminal_context(user, unit) -> dict:
         "next_step": next_step,
         "next_label": STEP_LABELS.get(next_step, ""),
         "on_scene": on_scene,
-        "may_leave": others_on_scene,
+        # A volunteer leaves the scene when done; an officer only while others stay.
+        "may_leave": (on_scene and volunteer) or others_on_scene,
+        "may_report": on_scene and not volunteer,
         "cleared": A.CLEARED,
-        # The stream carries the officer's station's jobs: another's is read on a timer.
-        "out_of_area": incident is not None and incident.station_id != user.station_id,
+        # The stream carries the officer's station's jobs: another's is read on a timer
+        # (a volunteer's region is read on a timer anyway).
+        "out_of_area": (
+            not volunteer and incident is not None and incident.station_id != user.station_id
+        ),
         "out_of_area_refresh": OUT_OF_AREA_REFRESH,
-        "result_codes": result_field.options(user, incident) if on_scene else [],
+        "result_codes": result_field.options(user, incident) if on_scene and not volunteer else [],
         "position_url": reverse("positions"),
     }
 
@@ -155,7 +188,30 @@ def _delay(request: HttpRequest) -> str:
     return str(_("Delay reason recorded."))
 
 
-ACTIONS = {"step": _step, "report": _report, "delay": _delay}
+def _volunteer(request: HttpRequest):
+    member = volunteer_of(request.user)
+    if member is None:
+        raise ValidationError(_("Only a volunteer goes on and off duty here."))
+    return member
+
+
+def _on_duty(request: HttpRequest) -> str:
+    volunteer_session_start(actor=request.user, member_id=_volunteer(request).pk)
+    return str(_("On duty: you may be sent to help. Turn on position reporting."))
+
+
+def _off_duty(request: HttpRequest) -> str:
+    volunteer_session_end(actor=request.user, member_id=_volunteer(request).pk)
+    return str(_("Off duty. Thank you for your time."))
+
+
+ACTIONS = {
+    "step": _step,
+    "report": _report,
+    "delay": _delay,
+    "on_duty": _on_duty,
+    "off_duty": _off_duty,
+}
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,5 +1,6 @@
 """Page routes: the live map, the dispatcher, street office and station consoles, orders,
-callbacks, the officer terminal, the reports, the dashboard."""
+callbacks, the officer terminal, the reports, the dashboard, the smart-secure sites, the
+volunteers."""
 
 from django.urls import path, register_converter
 
@@ -12,9 +13,11 @@ from consoles import (
     orders,
     reports,
     search,
+    sites,
     station,
     street,
     terminal,
+    volunteers,
 )
 
 
@@ -38,11 +41,19 @@ urlpatterns = [
     path("dispatch/intake/", dispatcher.incident_intake, name="incident-intake"),
     path("dispatch/queue/", dispatcher.queue_partial, name="dispatch-queue"),
     path("dispatch/caller-history/", dispatcher.caller_history_partial, name="caller-history"),
+    path("dispatch/alarms/", dispatcher.alarm_review_partial, name="alarm-review"),
+    path(
+        "dispatch/alarms/<int:pk>/<slug:action>/",
+        dispatcher.alarm_review_action,
+        name="alarm-review-action",
+    ),
     path("street/", street.street_console, name="street-console"),
     path("street/queue/", street.queue_partial, name="street-queue"),
     path("station/", station.station_console, name="station-console"),
     path("station/teams/<int:pk>/duty/", station.team_duty, name="team-duty"),
     path("terminal/", terminal.officer_terminal, name="officer-terminal"),
+    path("volunteers/", volunteers.volunteers_page, name="volunteers"),
+    path("volunteers/<int:pk>/duty/", volunteers.volunteer_duty, name="volunteer-duty"),
     path("search/", search.incident_search, name="incident-search"),
     path("reports/", reports.reports_page, name="reports"),
     path("reports/list/", reports.report_list_partial, name="reports-list"),
@@ -54,6 +65,8 @@ urlpatterns = [
     path("orders/issue/", orders.order_issue_page, name="order-issue"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
     path("map/incidents/<int:pk>/order/", orders.map_order, name="map-order"),
+    path("sites/", sites.sites_page, name="sites-page"),
+    path("sites/<int:pk>/", sites.site_page, name="site-page"),
     path("callbacks/", callbacks.callbacks_page, name="callbacks"),
     path("callbacks/queue/", callbacks.queue_partial, name="callbacks-queue"),
     path("callbacks/recent/", callbacks.recent_partial, name="callbacks-recent"),

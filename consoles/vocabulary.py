@@ -6,6 +6,7 @@ job is late is not among them: the server's clocks say so (analytics), in
 the `alert` of each job and the `clock.*` events of the live stream.
 """
 
+from community.choices import ON_JOB_STATES, PENDING_STATES
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, DISPATCHABLE_STATUSES
 from incidents import choices as incident
 from patrol.choices import BUSY_STATUSES
@@ -29,4 +30,6 @@ def vocabulary() -> dict:
         },
         "unit": {"busy": _sorted(BUSY_STATUSES)},
         "assignment": {"active": _sorted(ACTIVE_ASSIGNMENT_STATUSES)},
+        # A sensor alarm is on the map while pending, or while the job it is on is open.
+        "alarm": {"pending": _sorted(PENDING_STATES), "on_job": _sorted(ON_JOB_STATES)},
     }

@@ -32,6 +32,7 @@ from incidents.choices import CategoryKind, IncidentStatus, Source, Tier
 from incidents.lifecycle import incident_location, incident_payload
 from incidents.models import Incident, IncidentCategory, ResultCode
 from incidents.routing import incident_route
+from patrol.choices import UnitType
 from patrol.models import PatrolZone, Unit
 from patrol.zone_index import point_resolve
 
@@ -60,7 +61,9 @@ class History:
         ]
         self.units_by_station: dict[int, list[Unit]] = {}
         self.street_units: dict[int, list[Unit]] = {}
-        for unit in Unit.objects.order_by("pk"):
+        # Not the volunteers (义警): they serve from the demo's start, in duty sessions,
+        # and never on a police job.
+        for unit in Unit.objects.exclude(unit_type=UnitType.VOLUNTEER).order_by("pk"):
             if unit.home_station_id:
                 self.units_by_station.setdefault(unit.home_station_id, []).append(unit)
             elif unit.home_governance_center_id:

@@ -25,6 +25,8 @@ from shapely.ops import unary_union
 from analytics.callbacks import callback_queue, callback_record
 from commandcenter.choices import Role
 from commandcenter.exceptions import DomainError
+from demo.sites import SiteSimulator
+from demo.volunteers import VolunteerPatrols
 from dispatch import services as dispatch_services
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from dispatch.models import Assignment
@@ -138,6 +140,10 @@ class Simulator:
             username="simulator-callbacks", role=Role.DISPATCHER, name="模拟回访员"
         )
         self.officer_units: set[int] = set()
+        # The smart-secure sites' gateway: heartbeats, dropouts, alarms (demo.sites).
+        self.sites = SiteSimulator(rng=random.Random(self.seed + 14))
+        # 义警 on patrol: duty sessions, walks, their jobs' steps (demo.volunteers).
+        self.volunteers = VolunteerPatrols(rng=random.Random(self.seed + 15), speed=self.speed)
         zones = list(PatrolZone.objects.all())
         self.zones = [(zone, shape(zone.boundary)) for zone in zones]
 
@@ -193,6 +199,8 @@ class Simulator:
         self._handle_jobs(now)
         self._call_back(now)
         self._move_units(seconds, now)
+        self.sites.tick(seconds, now)
+        self.volunteers.tick(seconds, now)
         if self.pruned_at is None or now - self.pruned_at >= PRUNE_EVERY:
             # A demo left running keeps a day of track, not a gigabyte a day.
             positions_prune(before=now - POSITION_RETENTION)

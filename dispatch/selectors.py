@@ -7,13 +7,14 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from commandcenter.access import scope_of, sendable, visible
-from commandcenter.choices import Role
+from commandcenter.choices import TERMINAL_ROLES
+from commandcenter.directory import directory
 from commandcenter.geodesy import distance_m
 from commandcenter.models import GovernanceCenter, Post, Station
 from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, OrderStatus
 from dispatch.models import Assignment, Order
-from incidents.choices import Tier
-from incidents.models import Incident
+from incidents.choices import CategoryKind, Tier
+from incidents.models import Incident, IncidentCategory
 from patrol.choices import UnitStatus, UnitType
 from patrol.models import PositionFix, Unit
 from patrol.selectors import unit_of_officer
@@ -27,6 +28,7 @@ SPEED_M_PER_S = {
     UnitType.PTU: 8.3,
     UnitType.MOBILE_TEAM: 11.1,  # 40 km/h, lights and siren
     UnitType.STREET_FORCE: 4.2,  # 15 km/h, e-bike
+    UnitType.VOLUNTEER: 1.4,  # on foot, on their own streets
 }
 DETOUR_FACTOR = 1.3
 # Units of the covering post or station are preferred: they know the ground
@@ -60,14 +62,28 @@ class Recommendation:
         return self.travel_seconds - self.covering_bonus_seconds
 
 
+# The units a street job takes: the governance center's street forces and volunteers.
+STREET_UNIT_TYPES = frozenset({UnitType.STREET_FORCE, UnitType.VOLUNTEER})
+
+
+def volunteers_may_help(incident: Incident) -> bool:
+    """义警 help on street jobs and on non-police matters (求助, 纠纷 …), never on a
+    police job: a police-tier job of a police category takes police units only."""
+    if incident.tier == Tier.STREET:
+        return True
+    category = directory.get(IncidentCategory, incident.category_id)
+    return category is not None and category.kind == CategoryKind.NON_POLICE
+
+
 def units_recommend(
     *, incident: Incident, user, limit: int = 10, among: list[int] | None = None
 ) -> list[Recommendation]:
     """Free units `user` may send, ranked by estimated arrival, the covering
     post/station first among equals.
 
-    Police jobs get police units of on-duty teams; street jobs get the street
-    forces of governance centers. One query, then vectorised arithmetic.
+    Police jobs get police units of on-duty teams (and volunteers on duty, for a
+    non-police matter); street jobs get the street forces and volunteers of
+    governance centers. One query, then vectorised arithmetic.
     `user` None ranks every unit (the system: estimates for units already
     checked); `among` limits the ranking to those unit ids.
     """
@@ -80,9 +96,11 @@ def units_recommend(
     if among is not None:
         units = units.filter(pk__in=among)
     if incident.tier == Tier.STREET:
-        units = units.filter(unit_type=UnitType.STREET_FORCE)
+        units = units.filter(unit_type__in=STREET_UNIT_TYPES)
     else:
         units = units.exclude(unit_type=UnitType.STREET_FORCE).exclude(team__on_duty=False)
+        if not volunteers_may_help(incident):
+            units = units.exclude(unit_type=UnitType.VOLUNTEER)
     rows = list(
         units.values_list(
             "id",
@@ -283,14 +301,14 @@ def order_recipients(*, user, incident: Incident | None = None) -> list[tuple[st
 def unit_current_assignment(*, user, unit: Unit) -> Assignment | None:
     """The job `unit` is on now (its one active assignment), as `user` may see it.
 
-    A unit's officer sees its own unit's job wherever it is, even one in
-    another station's area (a reinforcement): the binding is its permission.
+    A unit's officer (or volunteer) sees its own unit's job wherever it is, even
+    one in another station's area (a reinforcement): the binding is its permission.
     Others see it through the one policy.
     """
     assignments = Assignment.objects.filter(
         unit=unit, status__in=ACTIVE_ASSIGNMENT_STATUSES
     ).select_related("incident__category", "incident__zone", "unit")
-    own = getattr(user, "role", None) == Role.OFFICER and unit_of_officer(user) == unit
+    own = getattr(user, "role", None) in TERMINAL_ROLES and unit_of_officer(user) == unit
     if not own:
         assignments = visible(assignments, user)
     return assignments.order_by("-dispatched_at").first()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commandcenter.access import may_dispatch, sendable
-from commandcenter.choices import DISTRICT_ROLES, Role
+from commandcenter.choices import DISTRICT_ROLES, TERMINAL_ROLES, Role
 from commandcenter.exceptions import ActionForbidden, DomainError, InvalidTransition
 from commandcenter.lifecycle import transition_apply
 from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Station
@@ -30,7 +30,7 @@ from dispatch.choices import (
     OrderStatus,
 )
 from dispatch.models import Assignment, Order
-from dispatch.selectors import units_recommend
+from dispatch.selectors import STREET_UNIT_TYPES, units_recommend, volunteers_may_help
 from incidents.choices import IncidentStatus, Tier
 from incidents.lifecycle import incident_event, incident_lock, incident_transition
 from incidents.models import Incident, ResultCode
@@ -67,6 +67,12 @@ class UnitUnavailable(DomainError):
     code = "unit_unavailable"
 
 
+class VolunteersRefused(DomainError):
+    """义警 are never sent to a police job (409): the job is not refused, the units are."""
+
+    code = "volunteers_not_for_police_jobs"
+
+
 def _free_status(unit: Unit) -> str:
     """Back on patrol, unless its team went off shift meanwhile."""
     if unit.team_id and not unit.team.on_duty:
@@ -78,11 +84,11 @@ def _require_dispatcher(actor, incident: Incident, units: list[Unit]) -> None:
     if incident.tier == Tier.STREET:
         if not may_act_as_street(actor, incident):
             raise ActionForbidden(_("Only the street's governance center sends street forces."))
-        wrong = [u.call_sign for u in units if u.unit_type != UnitType.STREET_FORCE]
+        wrong = [u.call_sign for u in units if u.unit_type not in STREET_UNIT_TYPES]
         if wrong:
             raise ValidationError(
                 {
-                    "units": _("Street jobs take street forces only: %(units)s.")
+                    "units": _("Street jobs take street forces and volunteers only: %(units)s.")
                     % {"units": ", ".join(wrong)}
                 }
             )
@@ -99,6 +105,15 @@ def _require_dispatcher(actor, incident: Incident, units: list[Unit]) -> None:
                     "units": _("Police jobs take police units only: %(units)s.")
                     % {"units": ", ".join(wrong)}
                 }
+            )
+        volunteers = [u.call_sign for u in units if u.unit_type == UnitType.VOLUNTEER]
+        if volunteers and not volunteers_may_help(incident):
+            raise VolunteersRefused(
+                _(
+                    "Volunteers are never sent to a police job: %(number)s is a police "
+                    "matter. Send police units instead of %(units)s."
+                )
+                % {"number": incident.number, "units": ", ".join(volunteers)}
             )
 
 
@@ -186,8 +201,8 @@ def incident_dispatch(*, actor, incident_id: int, unit_ids: list[int]) -> list[A
 
 
 def _is_units_officer(actor, unit: Unit) -> bool:
-    """Is `actor` the officer bound to `unit` (its own terminal)?"""
-    if actor.role != Role.OFFICER:
+    """Is `actor` the officer (or volunteer) bound to `unit` (its own terminal)?"""
+    if actor.role not in TERMINAL_ROLES:
         return False
     own = unit_of_officer(actor)
     return own is not None and own.pk == unit.pk
@@ -336,7 +351,10 @@ def _record_result(
 
 
 def _reporting_unit(actor, incident: Incident) -> Unit | None:
-    """The officer's own unit, if it is on this (locked) job: it may report back."""
+    """The officer's own unit, if it is on this (locked) job: it may report back.
+
+    Not a volunteer's: volunteers help and leave the scene; the job is ended by
+    whoever sent them (the street settles, the station resolves)."""
     if actor.role != Role.OFFICER:
         return None
     unit = unit_of_officer(actor)

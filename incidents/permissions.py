@@ -71,6 +71,13 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
+def mask_id_number(number: str) -> str:
+    """330102********123X: the issuing area and the last four, as on a receipt."""
+    if len(number) < 15:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
 def may_see_caller(actor, incident: Incident) -> bool:
     """Caller details go to those who must call back: police and the street."""
     if actor.role == Role.PARTNER:

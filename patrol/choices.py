@@ -11,6 +11,9 @@ class UnitType(models.TextChoices):
     PTU = "ptu", _("PTU")
     MOBILE_TEAM = "mobile_team", _("Mobile team")
     STREET_FORCE = "street_force", _("Street force")
+    # 义警 / 平安志愿者: one citizen volunteer (community.VolunteerMember), on duty
+    # only during its duty sessions; sent to street jobs and non-police matters only.
+    VOLUNTEER = "volunteer", _("Volunteer")
 
 
 class UnitStatus(models.TextChoices):

@@ -182,11 +182,14 @@ class PositionFix(models.Model):
 
 
 class UnitOfficer(models.Model):
-    """警员终端的绑定: the one unit a user of the officer role works for.
+    """警员终端的绑定: the one unit a user of the officer role works for, or the
+    volunteer unit of a volunteer (community.VolunteerMember keeps both in step).
 
     The binding lives here, not on the user: the core (commandcenter) knows
-    roles and org units, never units. The unit's home station must be the
-    user's station, so what the officer reads and what it works agree.
+    roles and org units, never units. An officer's unit's home station must be
+    the user's station, so what the officer reads and what it works agree; a
+    volunteer reads nothing but its own unit's job, and is bound to a volunteer
+    unit only.
     """
 
     user = models.OneToOneField(
@@ -208,11 +211,17 @@ class UnitOfficer(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.user_id and self.user.role != Role.OFFICER:
-            errors["user"] = _("Only a user of the unit officer role is bound to a unit.")
-        station_id = self.unit.home_station_id if self.unit_id else None
-        if self.user_id and self.unit_id and station_id != self.user.station_id:
-            errors["unit"] = _("The unit's home station must be the officer's station.")
+        role = self.user.role if self.user_id else None
+        volunteer_unit = self.unit_id is not None and self.unit.unit_type == UnitType.VOLUNTEER
+        if role not in (None, Role.OFFICER, Role.VOLUNTEER):
+            errors["user"] = _("Only a unit officer or a volunteer is bound to a unit.")
+        elif role == Role.VOLUNTEER and self.unit_id and not volunteer_unit:
+            errors["unit"] = _("A volunteer is bound to a volunteer unit only.")
+        elif role == Role.OFFICER and self.unit_id:
+            if volunteer_unit:
+                errors["unit"] = _("A volunteer unit is worked by its volunteer.")
+            elif self.unit.home_station_id != self.user.station_id:
+                errors["unit"] = _("The unit's home station must be the officer's station.")
         if errors:
             raise ValidationError(errors)
 

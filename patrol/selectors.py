@@ -8,8 +8,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from commandcenter.access import scope_of, visible
-from commandcenter.choices import Role
+from commandcenter.choices import TERMINAL_ROLES, Role
 from commandcenter.directory import directory
+from patrol.choices import UnitType
 from patrol.models import PatrolZone, PositionFix, Team, Unit
 
 # Two fixes further apart than this are a gap in the track (terminal off,
@@ -110,11 +111,12 @@ def patrol_time_cached(*, user, day: date, station_id: int | None = None) -> lis
 
 
 def station_units(*, user, station_id: int | None = None) -> QuerySet[Unit]:
-    """Police units of the stations in the user's area (or one station), by station."""
+    """Police units of the stations in the user's area (or one station), by station
+    (a station's volunteer units are the volunteers' own, not its police units)."""
     units = visible(
-        Unit.objects.filter(home_station__isnull=False).select_related(
-            "home_station", "home_post", "team"
-        ),
+        Unit.objects.filter(home_station__isnull=False)
+        .exclude(unit_type=UnitType.VOLUNTEER)
+        .select_related("home_station", "home_post", "team"),
         user,
     )
     if station_id is not None:
@@ -130,15 +132,16 @@ def team_list(*, user, station_id: int | None = None) -> QuerySet[Team]:
 
 
 def unit_of_officer(user) -> Unit | None:
-    """The unit a user of the officer role works for, or None (no binding, another role).
+    """The unit a terminal user works for (an officer's unit, a volunteer's own
+    volunteer unit), or None (no binding, another role).
 
-    The binding counts only while the unit's home station is still the
-    officer's: a unit moved to another station leaves its officer unbound.
+    An officer's binding counts only while the unit's home station is still
+    the officer's: a unit moved to another station leaves its officer unbound.
+    A volunteer's counts only for a volunteer unit.
     """
-    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICER:
+    if not getattr(user, "is_authenticated", False) or user.role not in TERMINAL_ROLES:
         return None
-    return (
-        Unit.objects.select_related("team", "home_station")
-        .filter(officers__user=user, home_station_id=user.station_id)
-        .first()
-    )
+    units = Unit.objects.select_related("team", "home_station").filter(officers__user=user)
+    if user.role == Role.VOLUNTEER:
+        return units.filter(unit_type=UnitType.VOLUNTEER).first()
+    return units.filter(home_station_id=user.station_id).first()

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from commandcenter.access import may_report_positions
-from commandcenter.choices import DISTRICT_ROLES, Role
+from commandcenter.choices import DISTRICT_ROLES, TERMINAL_ROLES, Role
 from commandcenter.exceptions import ActionForbidden, InvalidTransition
 from commandcenter.services import event_record
 from commandcenter.stream import positions_publish
-from patrol.choices import BUSY_STATUSES, UnitStatus
+from patrol.choices import BUSY_STATUSES, UnitStatus, UnitType
 from patrol.live import position_message
 from patrol.models import PatrolZone, PositionFix, Team, Unit, UnitOfficer
 from patrol.selectors import unit_of_officer
@@ -127,6 +127,9 @@ def positions_record(
         errors = _fix_errors(fix, now)
         if unit is None:
             errors["unit"] = _("Unknown unit, or not yours to report.")
+        elif unit.unit_type == UnitType.VOLUNTEER and unit.status == UnitStatus.OFF_DUTY:
+            # A citizen is tracked only while it volunteers: never off duty.
+            errors["unit"] = _("A volunteer's position is kept only while on duty.")
         if errors:
             rejected.append({"index": index, "errors": errors})
             continue
@@ -176,15 +179,22 @@ def _units_for(actor, fixes: list[FixInput], gateway_units: frozenset[int] | Non
     ids = {f.unit for f in fixes if isinstance(f.unit, int)}
     call_signs = {f.unit for f in fixes if isinstance(f.unit, str)}
     units = Unit.objects.filter(Q(pk__in=ids) | Q(call_sign__in=call_signs))
-    if actor.role == Role.OFFICER:
-        # An officer's terminal reports its own unit only, though it reads its whole station.
+    if actor.role in TERMINAL_ROLES:
+        # An officer's terminal reports its own unit only, though it reads its whole
+        # station; a volunteer's likewise its own volunteer unit.
         own = unit_of_officer(actor)
         units = units.filter(pk=own.pk if own else None)
     else:
         units = units.filter(pk__in=gateway_units or ())
     by_key: dict = {}
     for unit in units.only(
-        "id", "call_sign", "status", "home_station_id", "home_post_id", "home_governance_center_id"
+        "id",
+        "call_sign",
+        "unit_type",
+        "status",
+        "home_station_id",
+        "home_post_id",
+        "home_governance_center_id",
     ):
         by_key[unit.pk] = by_key[unit.call_sign] = unit
     return by_key

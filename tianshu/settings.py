@@ -465,6 +465,13 @@ SPECTACULAR_SETTINGS = {
         "CallbackResultEnum": "analytics.choices.CallbackResult",
         "ResultEnum": "commandcenter.choices.SecurityResult",
         "ReportKindEnum": "analytics.choices.ReportKind",
+        "DismissReasonEnum": "community.choices.DismissReason",
+        "AlarmTypeEnum": "community.choices.AlarmType",
+        "SensorTypeEnum": "community.choices.SensorType",
+        "SensorStatusEnum": "community.choices.SensorStatus",
+        "AlarmStateEnum": "community.choices.AlarmState",
+        "SourceEnum": "incidents.choices.Source",
+        "KpiSourceEnum": [("jobs", "jobs"), ("sensors", "sensors")],
     },
 }
 

@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 from analytics.dashboard import dashboard_data, range_presets
 from analytics.kpis import FILTERS, GROUPS, KPIS, kpi_definitions, kpi_query, kpi_scope
 from analytics.ranking import LEVELS, ranking
+from analytics.sensor_kpis import GROUPS as SENSOR_GROUPS
+from analytics.sensor_kpis import SENSOR_KPI_CODES, sensor_kpi_query
 
 
 def _date(params, name: str, default: date) -> date:
@@ -143,7 +145,7 @@ DEFINITION = inline_serializer(
     "KpiDefinition",
     many=True,
     fields={
-        "code": serializers.ChoiceField(choices=list(KPIS)),
+        "code": serializers.ChoiceField(choices=[*KPIS, *SENSOR_KPI_CODES]),
         "name": serializers.CharField(),
         "kind": serializers.CharField(),
         "numerator": serializers.CharField(),
@@ -153,6 +155,10 @@ DEFINITION = inline_serializer(
         "target": serializers.FloatField(allow_null=True),
         "higher_is_better": serializers.BooleanField(),
         "cohort": serializers.CharField(),
+        "source": serializers.ChoiceField(
+            choices=["jobs", "sensors"],
+            help_text="jobs: GET /api/v1/kpis/; sensors: GET /api/v1/sensor-kpis/.",
+        ),
         "formula": serializers.CharField(),
     },
 )
@@ -216,5 +222,33 @@ class DashboardView(APIView):
                 start=start,
                 end=end,
                 station=request.query_params.get("station") or None,
+            )
+        )
+
+
+class SensorKpiView(APIView):
+    """智安 KPIs for a range of local days: sensor online rate, alarms, alarms per site,
+    false-alarm rate, alarm-to-job rate; whole or per group; scoped by role."""
+
+    permission_classes = [permissions.IsAuthenticated, KpiReaders]
+
+    @extend_schema(
+        operation_id="sensor_kpis_retrieve",
+        parameters=[
+            *RANGE_PARAMETERS,
+            OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(SENSOR_GROUPS)),
+            OpenApiParameter("station", OpenApiTypes.STR, description="A station's code."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        start, end = query_range(request.query_params)
+        return Response(
+            sensor_kpi_query(
+                scope=kpi_scope(request.user),
+                station=request.query_params.get("station") or "",
+                start=start,
+                end=end,
+                group_by=request.query_params.get("group_by") or None,
             )
         )

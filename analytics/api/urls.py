@@ -18,6 +18,7 @@ router.register("reports", reports.ReportViewSet, basename="report")
 urlpatterns = [
     *router.urls,
     path("kpis/", kpis.KpiView.as_view(), name="kpis"),
+    path("sensor-kpis/", kpis.SensorKpiView.as_view(), name="sensor-kpis"),
     path("kpi-definitions/", kpis.KpiDefinitionView.as_view(), name="kpi-definitions"),
     path("ranking/", kpis.RankingView.as_view(), name="ranking"),
     path("dashboard/", kpis.DashboardView.as_view(), name="dashboard"),

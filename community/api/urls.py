@@ -1,17 +1,20 @@
-"""Routes of community under /api/v1/: sites, sensors, heartbeats, alarms."""
+"""Routes of community under /api/v1/: sites, sensors, heartbeats, alarms, volunteers."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from community.api import views
+from community.api import views, volunteer_views
 
 router = SimpleRouter()
 router.register("sites", views.SiteViewSet, basename="site")
 router.register("sensors", views.SensorViewSet, basename="sensor")
 router.register("alarms", views.AlarmViewSet, basename="alarm")
+router.register("volunteer-teams", volunteer_views.VolunteerTeamViewSet, basename="volunteer-team")
+router.register("volunteers", volunteer_views.VolunteerViewSet, basename="volunteer")
 
 urlpatterns = [
     # Before the router: "heartbeats" is no sensor id.
     path("sensors/heartbeats/", views.HeartbeatsView.as_view(), name="sensor-heartbeats"),
+    path("volunteers/hours/", volunteer_views.VolunteerHoursView.as_view(), name="volunteer-hours"),
     *router.urls,
 ]

@@ -15,8 +15,9 @@ from tests import factories as f
 
 
 def site_make(code: str, *, lat: float, lng: float, grade: int = 1, **fields) -> SmartSite:
-    site = SmartSite(code=code, name=f"{code} 小区", kind=SiteKind.COMPOUND, grade=grade,
-                     lat=lat, lng=lng, address=f"{code} 路 1 号", **fields)  # fmt: skip
+    fields = {"name": f"{code} 小区", "kind": SiteKind.COMPOUND, "address": f"{code} 路 1 号",
+              **fields}  # fmt: skip
+    site = SmartSite(code=code, grade=grade, lat=lat, lng=lng, **fields)
     site_place(site)
     site.save()
     return site

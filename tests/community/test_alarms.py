@@ -261,3 +261,14 @@ def test_a_batch_and_a_promotion_of_the_same_site_never_deadlock(gateway, sites)
 
     assert race([promotion, batch]) == ["promoted", "recorded"]
     assert Alarm.objects.get().state == AlarmState.REVIEW
+
+
+def test_after_the_job_closes_the_same_device_raises_a_new_alarm(gateway, sites, users):
+    from dispatch.services import incident_cancel
+
+    post_alarms(gateway, _alarm("IR-A-1", priority=1))
+    job = Incident.objects.get()
+    incident_cancel(actor=users.dispatcher, incident_id=job.pk, reason="视频复核无异常")
+    again = post_alarms(gateway, _alarm("IR-A-1", priority=1))
+    assert again.data["alarms"][0]["outcome"] == "new"
+    assert Incident.objects.count() == 2

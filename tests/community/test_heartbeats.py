@@ -72,3 +72,41 @@ def test_the_scan_marks_a_mass_outage_in_several_transactions(gateway, sites, mo
     assert set(Sensor.objects.values_list("status", flat=True)) == {SensorStatus.OFFLINE}
     assert Event.objects.filter(kind="sensor.offline").count() == 4
     assert sensors_scan(now=now + timedelta(hours=1), limit=2) == 0
+
+
+def test_sites_and_sensors_import_row_by_row(api_client_for, users, district):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from community.models import Sensor, SmartSite
+
+    sites_csv = (
+        "编码,名称,类型,等级,地址,纬度,经度\n"
+        "S1,翠苑一区,compound,2,翠苑路1号,30.004,120.004\n"
+        "S2,文三小学,校园,1,文三路2号,30.004,120.014\n"
+        "S3,,compound,1,,north,120.0\n"
+    ).encode()
+    admin = api_client_for(users.administrator)
+    upload = SimpleUploadedFile("sites.csv", sites_csv, content_type="text/csv")
+    response = admin.post("/api/v1/sites/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 422
+    assert response.data["created"] == 2
+    assert response.data["refused"][0]["row"] == 4
+    assert set(response.data["refused"][0]["errors"]) == {"name", "lat"}
+    s2 = SmartSite.objects.get(code="S2")
+    assert s2.kind == "campus" and s2.station_id == district.station_b.pk
+    sensors_csv = "设备编号,小区编码,设备类型,心跳间隔\nD1,S1,camera,30\nD2,S9,smoke,60\n".encode()
+    upload = SimpleUploadedFile("sensors.csv", sensors_csv, content_type="text/csv")
+    refused = admin.post(
+        "/api/v1/sensors/import/?errors_as=xlsx", {"file": upload}, format="multipart"
+    )
+    assert refused["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(refused.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == 3 and "site" in rows[1][-1]
+    d1 = Sensor.objects.get(device_id="D1")
+    assert d1.heartbeat_seconds == 30 and d1.station_id == district.station_a.pk
+    upload = SimpleUploadedFile("sites.csv", sites_csv, content_type="text/csv")
+    chief = api_client_for(users.chief_a)
+    assert chief.post("/api/v1/sites/import/", {"file": upload}).status_code == 403

@@ -5,6 +5,7 @@ import re
 
 from django.urls import reverse
 
+from community.choices import ON_JOB_STATES, PENDING_STATES
 from consoles.vocabulary import vocabulary
 from incidents.choices import AWAITING_DISPATCH, LIVE_STATUSES
 
@@ -22,5 +23,7 @@ def test_the_vocabulary_is_the_python_definitions():
     words = vocabulary()
     assert set(words["incident"]["awaiting_dispatch"]) == set(AWAITING_DISPATCH)
     assert set(words["incident"]["live"]) == set(LIVE_STATUSES)
+    assert set(words["alarm"]["pending"]) == set(PENDING_STATES)
+    assert set(words["alarm"]["on_job"]) == set(ON_JOB_STATES)
     # Lateness is the server's clocks' word (analytics), not a threshold in the page.
     assert "clock" not in words

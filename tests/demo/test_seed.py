@@ -48,7 +48,9 @@ def test_the_district_has_the_size_of_shangcheng():
     assert 13 <= Street.objects.count() <= 15
     assert GovernanceCenter.objects.count() == Street.objects.count()
     assert 60 <= PatrolZone.objects.count() <= 80
-    assert 180 <= Unit.objects.count() <= 200
+    volunteers = Unit.objects.filter(unit_type=UnitType.VOLUNTEER)
+    assert 180 <= Unit.objects.exclude(pk__in=volunteers).count() <= 200
+    assert 20 <= volunteers.count() <= 32  # four teams of 5–8 (demo.volunteers)
     assert PartnerDepartment.objects.count() == 5
     assert set(Unit.objects.values_list("unit_type", flat=True)) == set(UnitType.values)
     assert Team.objects.filter(on_duty=True).count() == 17
@@ -88,11 +90,24 @@ def test_every_zone_post_belongs_to_the_zone_station():
 
 @pytest.mark.django_db
 def test_there_is_one_valid_demo_user_per_role():
-    assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
+    # The volunteers' own accounts (demo.volunteers) are the simulator's phones, but one:
+    # the login `volunteer`.
+    simulated = User.objects.filter(role=Role.VOLUNTEER).exclude(username="volunteer")
+    assert simulated.count() >= 15
+    people = (
+        User.objects.exclude(role=Role.GATEWAY)
+        .exclude(pk__in=simulated)
+        .values_list("role", flat=True)
+    )
+    assert sorted(people) == sorted(set(Role.values) - {Role.GATEWAY})
+    # Two machine accounts: the AVL gateway and the smart-site sensor gateway.
+    gateways = User.objects.filter(role=Role.GATEWAY).values_list("username", flat=True)
+    assert sorted(gateways) == ["gateway", "sensor-gateway"]
     for user in User.objects.all():
         user.full_clean()
-        # A gateway has no password: it reports positions with a machine key.
-        assert user.check_password("tianshu-demo") == (user.role != Role.GATEWAY)
+        # A gateway has no password: it reports with a machine key; nor has a simulated phone.
+        has_password = user.role != Role.GATEWAY and user not in simulated
+        assert user.check_password("tianshu-demo") == has_password
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Build the demo district (fixed seed) and its demo accounts."""
 
+import random
 import time
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
 from demo.history import history_write
 from demo.seed import DEMO_PASSWORD, demo_district_seed
+from demo.sites import DEMO_SENSOR_KEY, demo_sites_seed
+from demo.volunteers import demo_volunteers
+from patrol.choices import UnitType
 from patrol.models import Unit
 
 
@@ -55,6 +59,15 @@ class Command(BaseCommand):
             raise CommandError("A district is already loaded; use a fresh database.")
         plan = build_demo_district(seed=seed)
         accounts = demo_district_seed(plan=plan)
+        # 义警: a few teams with accounts and units (demo.volunteers); the login `volunteer`.
+        accounts += demo_volunteers(rng=random.Random(seed + 14))
+        began = time.monotonic()
+        community = demo_sites_seed(history_days=max(history_days, 1))
+        self.stdout.write(
+            f"Smart-secure sites: {community['sites']} sites, {community['sensors']} sensors, "
+            f"{community['days']} sensor days and {community['alarms']} past alarms "
+            f"in {time.monotonic() - began:.0f} s."
+        )
         if history_days:
             began = time.monotonic()
             jobs = history_write(days=history_days, calls_per_day=250, seed=seed)
@@ -92,9 +105,16 @@ class Command(BaseCommand):
             name="演示车载定位网关",
             kind=MachineKeyKind.GATEWAY,
             user=User.objects.get(username="gateway"),
-            unit_ids=Unit.objects.values_list("pk", flat=True),
+            # Not the volunteers': their own phones report them, only while on duty.
+            unit_ids=Unit.objects.exclude(unit_type=UnitType.VOLUNTEER).values_list(
+                "pk", flat=True
+            ),
         )
         self.stdout.write(
             "Position gateway machine key (shown this once; POST /api/v1/positions/ with "
             f"'Authorization: Key …'): {plaintext}"
+        )
+        self.stdout.write(
+            "Sensor gateway machine key (demo only; POST /api/v1/sensors/heartbeats/ and "
+            f"/api/v1/alarms/ with 'Authorization: Key …'): {DEMO_SENSOR_KEY}"
         )

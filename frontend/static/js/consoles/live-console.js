@@ -12,7 +12,10 @@
  * `reload` or a `hello` that follows a gap. Each such burst fires the htmx event `queue-changed` on
  * the body once, and never more than once a second (the queues, the
  * station board and the orders inbox listen for it with
- * `hx-trigger="queue-changed from:body"`);
+ * `hx-trigger="queue-changed from:body"`); events whose kind starts with
+ * `alarm.` (a sensor alarm raised, made a job, attached, dismissed,
+ * suppressed: community/services.py) fire `alarms-changed` the same way, for
+ * the dispatcher's alarm review panel alone (an alarm storm reads no queue);
  * an event about the open job (#job, `data-incident-id`) reads the job
  * panel again, paced the same way.
  *
@@ -44,7 +47,12 @@
 import { LiveConnection } from "../shared/live.js";
 
 const STORAGE_KEY = "tianshu.live.console.seq";
-const KINDS = ["incident.", "assignment.", "order.", "clock.", "callback."];
+// Each htmx event fired on the body, and the event kinds that ask for it.
+const REFRESHES = {
+  "queue-changed": ["incident.", "assignment.", "order.", "clock.", "callback."],
+  "alarms-changed": ["alarm."],
+};
+const TRIGGERS = Object.keys(REFRESHES);
 const INCIDENT_SUBJECT = "incidents.incident";
 const FIELDS = "input, select, textarea";
 // A burst of events makes one refresh, 200 ms after the last of it; a
@@ -100,10 +108,18 @@ function typingIn(region) {
 
 // --- The queues and the station board ------------------------------------------------------
 
-let queuesWaiting = false; // a refresh held back for the user's typing
+const waiting = new Set(); // refreshes (their triggers) held back for the user's typing
 
-function queueRegions() {
-  return [...document.querySelectorAll('[hx-trigger*="queue-changed"]')];
+/** The regions read again on `trigger`, or on any of the stream's refreshes. */
+function queueRegions(trigger = null) {
+  const triggers = trigger ? [trigger] : TRIGGERS;
+  return [...document.querySelectorAll(triggers.map((t) => `[hx-trigger*="${t}"]`).join(", "))];
+}
+
+/** The refresh `region` listens for. */
+function triggerOf(region) {
+  const listens = region.getAttribute("hx-trigger") ?? "";
+  return TRIGGERS.find((trigger) => listens.includes(trigger)) ?? TRIGGERS[0];
 }
 
 /** The user is at work in `region`: typing in a field or about to press a form's button. */
@@ -133,13 +149,18 @@ function unsentWriting(region) {
   return written;
 }
 
-function refreshQueues() {
-  if (queueRegions().some(queueBusy)) {
-    queuesWaiting = true;
+function refreshQueues(trigger) {
+  if (queueRegions(trigger).some(queueBusy)) {
+    waiting.add(trigger);
     return;
   }
-  queuesWaiting = false;
-  htmx.trigger(document.body, "queue-changed");
+  waiting.delete(trigger);
+  htmx.trigger(document.body, trigger);
+}
+
+/** Read what waited for the user, now that it may be. */
+function refreshWaiting() {
+  for (const trigger of [...waiting]) refreshQueues(trigger);
 }
 
 // --- The open job -----------------------------------------------------------------------
@@ -212,11 +233,11 @@ document.body.addEventListener("htmx:beforeSwap", (event) => {
   if ((xhr[SENT_AT] ?? Infinity) < (actedAt.get(target.id) ?? -Infinity)) {
     // Read before the user's own action was answered: it may show the state before it.
     event.detail.shouldSwap = false;
-    queues.request();
+    refreshers[triggerOf(target)].request();
   } else if (queueBusy(target)) {
     // Read again while the user started writing or pressing: keep what is shown.
     event.detail.shouldSwap = false;
-    queuesWaiting = true;
+    waiting.add(triggerOf(target));
   } else {
     keptWriting.set(target.id, unsentWriting(target));
   }
@@ -226,7 +247,7 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   const region = event.detail.target;
   // The answer to the user's own action replaced the region (and the focus
   // with it): what waited for the user may be read now.
-  if (queuesWaiting && queueRegions().includes(region)) setTimeout(refreshQueues);
+  if (waiting.size && queueRegions().includes(region)) setTimeout(refreshWaiting);
   const written = keptWriting.get(region?.id);
   if (!written) return;
   keptWriting.delete(event.detail.target.id);
@@ -270,7 +291,7 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 // Leaving a field lets what waited for it be read.
 document.addEventListener("focusout", () => {
   setTimeout(() => {
-    if (queuesWaiting) refreshQueues();
+    if (waiting.size) refreshWaiting();
     if (openJob()?.dataset.stale) refreshJob();
   });
 });
@@ -280,12 +301,14 @@ document.addEventListener("focusout", () => {
 const pacing = {
   delay: REFRESH_DELAY_MS, maxDelay: REFRESH_MAX_DELAY_MS, minInterval: REFRESH_MIN_INTERVAL_MS,
 };
-const queues = new Coalesced(refreshQueues, pacing);
+const refreshers = Object.fromEntries(
+  TRIGGERS.map((trigger) => [trigger, new Coalesced(() => refreshQueues(trigger), pacing)]),
+);
 const jobs = new Coalesced(refreshJob, pacing);
 
 /** Read everything again: the page may have missed changes. */
 function catchUp() {
-  queues.request();
+  for (const refresher of Object.values(refreshers)) refresher.request();
   jobs.request();
 }
 
@@ -297,8 +320,10 @@ function incidentOf(message) {
 function handle(message) {
   if (message.type !== "event") return;
   const kind = String(message.kind ?? "");
-  if (!KINDS.some((prefix) => kind.startsWith(prefix))) return;
-  queues.request();
+  const asked = TRIGGERS.filter((trigger) =>
+    REFRESHES[trigger].some((prefix) => kind.startsWith(prefix)));
+  if (!asked.length) return;
+  for (const trigger of asked) refreshers[trigger].request();
   const job = openJob();
   if (job && incidentOf(message) === job.dataset.incidentId) jobs.request();
 }

@@ -602,6 +602,48 @@ function renderBreaches() {
   );
 }
 
+const SENSOR_FIGURES = ["sensor_online_rate", "alarms", "alarms_per_site", "false_alarm_rate", "alarm_job_rate"];
+
+/** 智安: the sensors' online rate and the alarms' figures, and the sites with the most alarms. */
+function renderSensors() {
+  const figures = data.sensors?.figures ?? {};
+  const list = part("sensor-figures");
+  if (list) {
+    list.replaceChildren(
+      ...SENSOR_FIGURES.map((code) => {
+        const definition = definitions.get(code);
+        const kind = definition?.kind ?? "count";
+        const box = element("div", { className: "dash-figure", attributes: { "data-kpi": code } });
+        box.append(element("dt", { text: definition?.name ?? code }));
+        box.append(element("dd", { text: formatValue(kind, figures[code]?.value, fill) }));
+        return box;
+      }),
+    );
+  }
+  const body = part("sensor-sites");
+  if (!body) return;
+  const rows = data.sensors?.sites ?? [];
+  if (!rows.length) {
+    const tr = element("tr", { className: "empty-row" });
+    tr.append(element("td", { text: say("no-alarms"), attributes: { colspan: "5" } }));
+    body.replaceChildren(tr);
+    return;
+  }
+  body.replaceChildren(
+    ...rows.map((row) => {
+      const tr = element("tr");
+      const name = element("td");
+      name.append(element("a", { text: row.name, attributes: { href: `${config.sitesUrl}${row.site}/` } }));
+      tr.append(name);
+      tr.append(element("td", { className: "num", text: String(row.alarms) }));
+      tr.append(element("td", { className: "num", text: String(row.pending) }));
+      tr.append(element("td", { className: "num", text: formatValue("rate", row.false_alarm_rate, fill) }));
+      tr.append(element("td", { className: "num", text: formatValue("rate", row.sensor_online_rate, fill) }));
+      return tr;
+    }),
+  );
+}
+
 let reportChoice = null;
 
 function renderMeta() {
@@ -638,6 +680,7 @@ function renderAll() {
   renderRanking();
   renderStations();
   renderBreaches();
+  renderSensors();
   renderZones();
 }
 

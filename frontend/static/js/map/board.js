@@ -144,6 +144,7 @@ export class LiveBoard {
     registerLayer("units", this.units.layer, "");
     registerLayer("incidents", this.incidents.layer, "");
 
+    this.followers = []; // other states kept from this stream (follow)
     this.reference = this.readReference();
     this.sync = new LiveSync({
       store: this.store,
@@ -211,6 +212,7 @@ export class LiveBoard {
       storageKey: STORAGE_KEY,
       onMessage: (message) => {
         this.sync.receive(message);
+        for (const follower of this.followers) follower.receive(message);
         // consoles/alerts.js hears of new jobs this way, as on the consoles.
         if (message.type === "event") {
           document.dispatchEvent(new CustomEvent("live:event", { detail: message }));
@@ -221,6 +223,17 @@ export class LiveBoard {
     document.getElementById("live-status")?.addEventListener("click", () => connection.reconnectNow());
     connection.start();
     this.sync.startWithStream();
+  }
+
+  /**
+   * Another state of the map kept from this board's stream (a LiveSync, e.g.
+   * the smart-secure sites'): it gets every message, and reads its snapshot
+   * when the stream says so, or every 30 s when the scope has no stream.
+   */
+  follow(sync) {
+    this.followers.push(sync);
+    if (this.config.stream) sync.startWithStream();
+    else sync.startWithoutStream(STATIC_REFRESH_MS);
   }
 
   // --- Names -------------------------------------------------------------------------

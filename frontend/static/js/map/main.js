@@ -3,7 +3,8 @@
  * stations, posts and governance centers, read from the REST API with the
  * session cookie and drawn on one Leaflet map, with sidebar checkboxes to
  * toggle each layer and a panel that shows the clicked feature. On top of
- * them board.js draws the live layer: open jobs and units.
+ * them board.js draws the live layer: open jobs and units; and
+ * community.js the smart-secure sites, their sensors and active alarms.
  *
  * Every visible word comes from the page (data-text-* attributes on
  * #console, the layer labels and the <template id="info-KIND"> elements), so
@@ -15,6 +16,7 @@
 
 import { ApiError, fetchAllPages, fetchJson, setNetworkErrorText } from "../shared/api.js";
 import { LiveBoard } from "./board.js";
+import { CommunityLayers } from "./community.js";
 import { clearSelection, fillTemplate, refreshDefault, setDefaultContent, takePanel } from "./panel.js";
 
 const L = window.L;
@@ -22,7 +24,9 @@ const L = window.L;
 // Vector layers share one canvas (preferCanvas), where the layer drawn last
 // takes the click: keep markers above zones whatever order layers load or
 // are toggled in. Bottom to top.
-const STACK = ["zones", "sectors", "district", "posts", "stations", "governanceCenters"];
+const STACK = [
+  "zones", "sectors", "district", "sites", "sensors", "posts", "stations", "governanceCenters",
+];
 
 const STYLE = {
   district: { color: "#1e293b", weight: 4, opacity: 0.9, fill: false, interactive: false },
@@ -364,6 +368,15 @@ function start() {
     registerLayer: (name, layer, count) => register(map, name, layer, count),
     setLayerCount: setCount,
     placeNames,
+    reportError,
+  });
+  CommunityLayers.fromPage({
+    map,
+    config: config.community,
+    board,
+    registerLayer: (name, layer, count) => register(map, name, layer, count),
+    setLayerCount: setCount,
+    restack: () => restack(map),
     reportError,
   });
   loadAll(map, config.layers ?? {});

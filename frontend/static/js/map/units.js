@@ -2,8 +2,9 @@
  * Units on the one map and in the units list, kept in step.
  *
  * A unit's marker is a small tag with one glyph per type (car, motorcycle,
- * foot, PTU, mobile team, street force — the glyphs are translated in the
- * template) coloured by status; it moves when positions arrive. Off-duty
+ * foot, PTU, mobile team, street force, volunteer — the glyphs are translated
+ * in the template) coloured by status, round for volunteers (义警); it moves
+ * when positions arrive. Off-duty
  * units are hidden unless asked for. Units recommended for the selected job
  * are ringed and numbered by rank, and drawn whatever the filter.
  *
@@ -71,6 +72,7 @@ export class UnitsView extends MarkerListView {
     const glyph = slot("glyph");
     glyph.textContent = word("glyph", unit.unit_type, "?");
     glyph.dataset.status = unit.status;
+    glyph.dataset.type = unit.unit_type; // volunteers' tags are round (live-map.css)
     slot("call_sign").textContent = unit.call_sign;
     slot("type").textContent = word("unit-type", unit.unit_type, unit.unit_type_display);
     slot("sub").textContent = [this.teamName(unit.team), this.homeName(unit)].filter(Boolean).join(" · ");

@@ -15,7 +15,7 @@ function read() {
 }
 
 const vocabulary = read();
-const { incident, unit, assignment } = vocabulary;
+const { incident, unit, assignment, alarm } = vocabulary;
 
 // --- Incidents ---------------------------------------------------------------------
 
@@ -39,3 +39,10 @@ export const DISPATCHABLE = new Set(incident.dispatchable);
 
 export const BUSY_UNIT_STATUSES = new Set(unit.busy);
 export const ACTIVE_ASSIGNMENT_STATUSES = new Set(assignment.active);
+
+// --- Sensor alarms --------------------------------------------------------------------
+
+/** Waiting for a recovery or a reviewer. */
+export const PENDING_ALARM_STATES = new Set(alarm.pending);
+/** Made a job or joined one: on the map while that job is open. */
+export const ON_JOB_ALARM_STATES = new Set(alarm.on_job);
