@@ -1338,7 +1338,8 @@ def summary(figures: dict, args) -> None:
     print("Summary (issue 14):")
     print(
         f"  district: {figures['sites']:,} sites, {figures['sensors']:,} sensors, "
-        f"{figures['history']:,} past alarms; Uvicorn ×{args.workers}, relay, Celery worker and "
+        f"{figures['history']:,} past alarms (and the demo's {figures['demo'][0]:,} sites, "
+        f"{figures['demo'][1]:,} sensors); Uvicorn ×{args.workers}, relay, Celery worker and "
         "beat on this machine's cores"
     )
     for label, key in (
@@ -1474,6 +1475,13 @@ def main() -> None:
             job_share=args.job_share,
         )
         figures["sites"], figures["sensors"] = len(fleet.sites), len(fleet.devices)
+        from community.models import Sensor, SmartSite
+
+        # seed_demo's own sites and sensors are there too (they send no heartbeats here).
+        figures["demo"] = (
+            SmartSite.objects.count() - len(fleet.sites),
+            Sensor.objects.count() - len(fleet.devices),
+        )
         figures["history"] = history_load(
             rng, fleet, days=args.history_days, per_day=args.history_alarms
         )
