@@ -16,7 +16,21 @@ from django.utils import timezone
 from commandcenter.access import visible
 from community.choices import PENDING_STATES, AlarmState, SensorStatus
 from community.models import Alarm, Sensor, SensorDay, SmartSite
+from incidents.choices import OPEN_STATUSES, IncidentStatus
 from incidents.models import Incident
+
+
+def alarm_job_open(prefix: str = "incident__") -> Q:
+    """The job (of an alarm: `prefix` "incident__") is still open: open itself, or a call
+    the intake linked as a repeat of an open one (a neighbouring site's alarm job within
+    the repeat radius)."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES}) | Q(
+        **{
+            f"{prefix}status": IncidentStatus.LINKED,
+            f"{prefix}repeat_of__status__in": OPEN_STATUSES,
+        }
+    )
+
 
 # The review queue: priority 1 (most urgent) first, then the newest.
 REVIEW_ORDER = ("priority", "-first_at", "-pk")

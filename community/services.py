@@ -45,7 +45,7 @@ from community.choices import (
     SensorStatus,
 )
 from community.models import Alarm, AlarmRule, Sensor, SensorDay, SmartSite
-from incidents.choices import OPEN_STATUSES, IncidentStatus
+from community.selectors import alarm_job_open
 from incidents.models import Incident
 from incidents.services import incident_create_from_sensor
 from patrol.zone_index import point_resolve
@@ -353,12 +353,9 @@ def _open_alarm_jobs(site_ids) -> dict[int, Incident]:
     """Each site's open job made from its alarms (the newest), by site id. A job the
     intake linked as a repeat call of another open one (a neighbouring site's alarm job
     within the repeat radius) is the site's open job while that one is open."""
-    open_job = Q(incident__status__in=OPEN_STATUSES) | Q(
-        incident__status=IncidentStatus.LINKED, incident__repeat_of__status__in=OPEN_STATUSES
-    )
     jobs = {}
     for alarm in (
-        Alarm.objects.filter(open_job, site_id__in=set(site_ids))
+        Alarm.objects.filter(alarm_job_open(), site_id__in=set(site_ids))
         .select_related("incident")
         .order_by("site_id", "-incident_id")
     ):
@@ -487,10 +484,7 @@ def _latest_alarms(sensor_ids, *, since: datetime) -> dict[tuple[int, str], Alar
         Alarm.objects.filter(sensor_id__in=sensor_ids, last_at__gte=since)
         .exclude(state__in=(AlarmState.DISMISSED, AlarmState.SUPPRESSED))
         # An alarm whose job is over is no place to count a new one: it may be a new event.
-        .exclude(
-            Q(state__in=(AlarmState.INCIDENT, AlarmState.ATTACHED))
-            & ~Q(incident__status__in=OPEN_STATUSES)
-        )
+        .exclude(Q(state__in=(AlarmState.INCIDENT, AlarmState.ATTACHED)) & ~alarm_job_open())
         .select_related("sensor", "site", "incident")
         .order_by("sensor_id", "alarm_type", "-last_at", "-pk")
         .select_for_update(of=("self",))

@@ -39,7 +39,7 @@ from community.choices import (
     SiteKind,
 )
 from community.models import Alarm, Sensor, SmartSite
-from incidents.choices import OPEN_STATUSES
+from community.selectors import alarm_job_open
 
 DEVICE_MAX = Sensor._meta.get_field("device_id").max_length
 
@@ -183,9 +183,7 @@ class AlarmFilter(django_filters.FilterSet):
     by_site = SensorFilter.by_site
 
     def by_active(self, queryset, name, value):
-        active = Q(state__in=PENDING_STATES) | Q(
-            state__in=ON_JOB_STATES, incident__status__in=OPEN_STATUSES
-        )
+        active = Q(state__in=PENDING_STATES) | (Q(state__in=ON_JOB_STATES) & alarm_job_open())
         return queryset.filter(active if value else ~active)
 
 

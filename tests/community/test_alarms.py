@@ -211,9 +211,12 @@ def test_a_repeat_racing_the_promotion_of_its_alarm_leaves_the_job_made(
     assert alarm.incident_id == Incident.objects.get().pk
 
 
-def test_a_site_whose_job_was_linked_to_a_neighbours_attaches_to_it(gateway, sites):
-    """Site C's job is a repeat call of site A's (150 m away); C's next alarm attaches
-    to C's job instead of filing a third."""
+def test_a_site_whose_job_was_linked_to_a_neighbours_attaches_to_it(
+    gateway, sites, api_client_for, users
+):
+    """Site C's job is a repeat call of site A's (150 m away), open while A's is: C's
+    next alarm attaches to C's job instead of filing a third, the device's next report
+    counts on its alarm, and C's alarms are active."""
     from tests.community.conftest import sensor_make, site_make
 
     c = site_make("site-c", lat=30.005, lng=120.005)
@@ -225,6 +228,10 @@ def test_a_site_whose_job_was_linked_to_a_neighbours_attaches_to_it(gateway, sit
     again = post_alarms(gateway, _alarm("IR-C-1", "tamper", priority=1)).data["alarms"][0]
     assert (again["state"], again["incident"]) == (AlarmState.ATTACHED, job.pk)
     assert Incident.objects.count() == 2
+    repeat = post_alarms(gateway, _alarm("IR-C-1", priority=1)).data["alarms"][0]
+    assert (repeat["outcome"], repeat["alarm"]) == ("repeat", linked["alarm"])
+    active = api_client_for(users.dispatcher).get("/api/v1/alarms/?active=true&site=site-c")
+    assert active.data["count"] == 2
 
 
 def test_a_batch_and_a_promotion_of_the_same_site_never_deadlock(gateway, sites):
