@@ -537,11 +537,18 @@ def _scoped(filters: dict, scope: Scope) -> dict:
     return {**filters, **forced}
 
 
-def _check_range(start: date, end: date) -> None:
+def range_errors(start: date, end: date) -> dict:
+    """What is wrong with a range of local days start..end, by field (empty: nothing)."""
     if end < start:
-        raise ValidationError({"to": _("The end of the range is before its start.")})
+        return {"to": _("The end of the range is before its start.")}
     if (end - start).days + 1 > MAX_DAYS:
-        raise ValidationError({"to": _("A range may span at most %(n)s days.") % {"n": MAX_DAYS}})
+        return {"to": _("A range may span at most %(n)s days.") % {"n": MAX_DAYS}}
+    return {}
+
+
+def _check_range(start: date, end: date) -> None:
+    if errors := range_errors(start, end):
+        raise ValidationError(errors)
 
 
 def _grain(needed: set[str]) -> str | None:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from analytics.kpis import MAX_DAYS, Kpi
+from analytics.kpis import Kpi, range_errors
 from commandcenter.access import Scope
 from commandcenter.directory import directory
 from commandcenter.models import Station, Street
@@ -171,10 +171,7 @@ def sensor_kpi_query(
         if found is None:
             errors["station"] = _("No station “%(code)s”.") % {"code": station}
         station_id = found.pk if found else None
-    if end < start:
-        errors["to"] = _("The end of the range is before its start.")
-    elif (end - start).days + 1 > MAX_DAYS:
-        errors["to"] = _("A range may span at most %(n)s days.") % {"n": MAX_DAYS}
+    errors.update(range_errors(start, end))
     if group_by and group_by not in GROUPS:
         errors["group_by"] = _("Group by one of: %(names)s.") % {"names": ", ".join(GROUPS)}
     if errors:
