@@ -22,6 +22,7 @@
  * sensor ids whose status changed, and the last state of alarms that left).
  */
 
+import { ChangeNotifier } from "./changes.js";
 import { ON_JOB_ALARM_STATES, OPEN_STATUSES, PENDING_ALARM_STATES } from "../shared/vocabulary.js";
 
 const SENSOR_SUBJECT = "community.sensor";
@@ -66,21 +67,15 @@ function alarmFromEvent(payload) {
   };
 }
 
-export class CommunityStore {
+export class CommunityStore extends ChangeNotifier {
   constructor() {
+    super(emptyChanges);
     this.sites = new Map();
     this.sensors = new Map();
     this.alarms = new Map();
     this.loadedSites = new Set(); // sites whose every sensor is known
     this.notOnline = new Map(); // site id -> { offline, fault } of its known sensors
     this.lastSeq = 0; // the newest event applied
-    this.listeners = new Set();
-    this.changes = emptyChanges();
-    this.scheduled = false;
-  }
-
-  subscribe(listener) {
-    this.listeners.add(listener);
   }
 
   // --- Snapshots ------------------------------------------------------------------
@@ -244,24 +239,5 @@ export class CommunityStore {
     if (id == null) return;
     this.changes.sites.add(id);
     this.schedule();
-  }
-
-  schedule() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // A frame when the page is visible; the timer when it is in the background.
-    const timer = setTimeout(() => this.flush(), 250);
-    requestAnimationFrame(() => {
-      clearTimeout(timer);
-      this.flush();
-    });
-  }
-
-  flush() {
-    if (!this.scheduled) return;
-    this.scheduled = false;
-    const changes = this.changes;
-    this.changes = emptyChanges();
-    for (const listener of this.listeners) listener(changes);
   }
 }

@@ -16,6 +16,7 @@
  * map).
  */
 
+import { ChangeNotifier } from "./changes.js";
 import { ACTIVE_ASSIGNMENT_STATUSES, BUSY_UNIT_STATUSES, LIVE_STATUSES } from "../shared/vocabulary.js";
 
 const INCIDENT_SUBJECT = "incidents.incident";
@@ -71,19 +72,13 @@ function emptyChanges() {
   };
 }
 
-export class LiveStore {
+export class LiveStore extends ChangeNotifier {
   constructor() {
+    super(emptyChanges);
     this.incidents = new Map();
     this.units = new Map();
     this.unitJob = new Map(); // unit id -> incident id
     this.categoryNames = new Map(); // category code -> name, for jobs known from events only
-    this.listeners = new Set();
-    this.changes = emptyChanges();
-    this.scheduled = false;
-  }
-
-  subscribe(listener) {
-    this.listeners.add(listener);
   }
 
   // --- Snapshots ------------------------------------------------------------------
@@ -268,24 +263,5 @@ export class LiveStore {
   touchUnit(id) {
     this.changes.units.add(id);
     this.schedule();
-  }
-
-  schedule() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // A frame when the page is visible; the timer when it is in the background.
-    const timer = setTimeout(() => this.flush(), 250);
-    requestAnimationFrame(() => {
-      clearTimeout(timer);
-      this.flush();
-    });
-  }
-
-  flush() {
-    if (!this.scheduled) return;
-    this.scheduled = false;
-    const changes = this.changes;
-    this.changes = emptyChanges();
-    for (const listener of this.listeners) listener(changes);
   }
 }
