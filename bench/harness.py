@@ -119,7 +119,9 @@ def _stop_on_sigterm(signum, frame):
 
 
 @contextmanager
-def own_services(*, database: str = BENCH_DATABASE, settings: dict | None = None):
+def own_services(
+    *, database: str = BENCH_DATABASE, settings: dict | None = None, keep: Path | None = None
+):
     """A PostgreSQL 15 cluster and a Redis server of the bench's own, on free ports.
 
     Yields {"DATABASE_URL": …, "REDIS_URL": …}; meanwhile this module's
@@ -131,6 +133,11 @@ def own_services(*, database: str = BENCH_DATABASE, settings: dict | None = None
     on disk. Both are stopped and the directory removed at the end, also on
     Ctrl-C, SIGTERM or an error. `settings` are more server settings
     ({"max_wal_size": "8GB"}), e.g. for a bench that bulk-loads.
+
+    With `keep` (a directory) the cluster lives there and is kept at the end,
+    and a cluster already there is started again rather than made: a bench can
+    load its data once and measure it again later. The yield then also says
+    `"reused": True`.
     """
     global DATABASE_URL, REDIS_URL
     redis_server = shutil.which("redis-server")
@@ -141,22 +148,25 @@ def own_services(*, database: str = BENCH_DATABASE, settings: dict | None = None
             raise RuntimeError(f"{PG_BIN / binary} is missing (PostgreSQL 15 server binaries)")
     saved = DATABASE_URL, REDIS_URL
     previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    root = Path(tempfile.mkdtemp(prefix="tianshu-bench-"))
+    root = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="tianshu-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
     data, log = root / "pg", root / "pg.log"
+    reused = (data / "PG_VERSION").exists()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     pg_port, redis_port = free_port(), free_port()
     redis = None
     started_pg = False
     try:
-        subprocess.run(
-            _as_postgres(
-                [PG_BIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-                + ["--locale=C.UTF-8", "--no-sync"]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        if not reused:
+            subprocess.run(
+                _as_postgres(
+                    [PG_BIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust"]
+                    + ["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         options = (
             f"-p {pg_port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c max_connections=200"
@@ -185,7 +195,7 @@ def own_services(*, database: str = BENCH_DATABASE, settings: dict | None = None
                 time.sleep(0.1)
         DATABASE_URL = f"postgres://postgres@127.0.0.1:{pg_port}/{database}"
         REDIS_URL = f"redis://127.0.0.1:{redis_port}/0"
-        yield {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
+        yield {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "reused": reused}
     finally:
         DATABASE_URL, REDIS_URL = saved
         if redis is not None:
@@ -195,12 +205,15 @@ def own_services(*, database: str = BENCH_DATABASE, settings: dict | None = None
             except subprocess.TimeoutExpired:
                 redis.kill()
         if started_pg:
+            # A kept cluster stops cleanly (fsync is off: an immediate stop would lose it).
+            mode = "fast" if keep else "immediate"
             subprocess.run(
-                _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]),
+                _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-m", mode, "-w", "stop"]),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-        shutil.rmtree(root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
         signal.signal(signal.SIGTERM, previous_sigterm)
 
 

@@ -2074,24 +2074,43 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="new calls/s for the lag")
     parser.add_argument("--lag-seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2, help="Uvicorn workers")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the bench's PostgreSQL cluster in DIR; run again with the same DIR to "
+        "measure steps 3-5 on the history already there (steps 1-2 are skipped)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     figures: dict = {}
-    with harness.own_services(settings=LOAD_SETTINGS) as services:
+    with harness.own_services(settings=LOAD_SETTINGS, keep=args.keep) as services:
         print(
             "Own PostgreSQL (fsync off) and Redis: "
             f"{services['DATABASE_URL']} {services['REDIS_URL']}",
             flush=True,
         )
-        print("Preparing the bench database (fresh, demo district)…", flush=True)
-        # The history below replaces the demo's own ten past days.
-        harness.prepare_database("--history-days", "0")
-        django_setup()
-        district = District(rng)
-        figures["history"] = generate(args, rng, district)
-        swept, sweep_s = clocks_catch_up()
-        print(f"Clock sweep over the history's running clocks: {swept:,} in {sweep_s:.0f} s")
-        figures["rebuild"] = rebuild()
+        loaded = args.keep / "history.json" if args.keep else None
+        if loaded and services["reused"] and loaded.exists():
+            figures.update(json.loads(loaded.read_text()))
+            args.days = figures["days"]
+            print(f"History kept in {args.keep}: steps 1-2 as measured when it was made.")
+            django_setup()
+            district = District(rng)
+        else:
+            print("Preparing the bench database (fresh, demo district)…", flush=True)
+            # The history below replaces the demo's own ten past days.
+            harness.prepare_database("--history-days", "0")
+            django_setup()
+            district = District(rng)
+            figures["history"] = generate(args, rng, district)
+            swept, sweep_s = clocks_catch_up()
+            print(f"Clock sweep over the history's running clocks: {swept:,} in {sweep_s:.0f} s")
+            figures["rebuild"] = rebuild()
+            if loaded:
+                keys = ("history", "rebuild")
+                kept = {"days": args.days, **{k: figures[k] for k in keys}}
+                loaded.write_text(json.dumps(kept, default=str))
         with harness.production_server(workers=args.workers) as port:
             figures["latency"] = api_latency(port, rounds=args.rounds)
         figures["report"] = month_report(args.days)
