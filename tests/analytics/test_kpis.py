@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from analytics.facts import facts_rebuild, facts_tick
+from analytics.facts import ROLLUP_SOURCES, facts_rebuild, facts_tick
 from analytics.kpis import kpi_query, percentile
-from analytics.measures import BIN_EDGES, DIMENSIONS, bin_of, bin_width
+from analytics.measures import BIN_EDGES, DIMENSIONS, GRAINS, bin_of, bin_width
 from analytics.models import ClockCursor, ClockInstance, JobFact, Rollup
 from analytics.services import clock_excuse
 from tests.analytics.wall_clock import post, ticking_from
@@ -179,7 +179,7 @@ def test_rebuilt_facts_and_rollups_equal_the_incremental_ones(day):
         rollups = {}
         for row in Rollup.objects.values():
             del row["id"]
-            rollups[tuple(row.pop(k) for k in ("grain", "day", *DIMENSIONS))] = row
+            rollups[tuple(row.pop(k) for k in ("grain", "period", "day", *DIMENSIONS))] = row
         return facts, rollups
 
     before = snapshot()
@@ -191,6 +191,15 @@ def test_rebuilt_facts_and_rollups_equal_the_incremental_ones(day):
     ClockCursor.objects.filter(name="facts").update(last_seq=0)
     facts_tick()
     assert snapshot() == before
+
+
+def test_each_grain_is_rebuilt_from_a_finer_one_built_before_it():
+    order = list(ROLLUP_SOURCES)
+    assert set(order) == set(GRAINS)
+    for grain, source in ROLLUP_SOURCES.items():
+        if source is not None:
+            assert order.index(source) < order.index(grain)
+            assert set(GRAINS[grain]) <= set(GRAINS[source])
 
 
 def test_p90_from_bins_is_within_one_bin_width_of_the_exact_p90():
