@@ -91,7 +91,10 @@ class Targets:
 
     def __init__(self) -> None:
         definitions = {
-            d.code: d for d in ClockDefinition.objects.filter(code__in=self.CODES.values())
+            d.code: d
+            for d in ClockDefinition.objects.filter(code__in=self.CODES.values()).only(
+                "code", "target_urban_s", "target_suburban_s", "target_rural_s", "target_other_s"
+            )
         }
         self._by = {interval: definitions.get(code) for interval, code in self.CODES.items()}
 
@@ -478,6 +481,7 @@ def month_start_sql(column: str) -> str:
 ROLLUP_SOURCES: dict[str, str | None] = {
     "full": None,
     "hour": None,
+    "weekhour": "hour",
     "zone": "full",
     "team": "full",
     "category": "full",
@@ -489,19 +493,26 @@ ROLLUP_SOURCES: dict[str, str | None] = {
 }
 
 
-def _keys(grain: str) -> list[str]:
-    kept = GRAINS[grain]
-    return [
-        (d if d in kept else ("''" if d in TEXT_DIMENSIONS else "0")) + f" AS {d}"
-        for d in DIMENSIONS
-    ]
+def weekday_sql(column: str) -> str:
+    """SQL for the weekday (Monday 0 … Sunday 6) of a date column."""
+    if connection.vendor == "postgresql":
+        return f"(CAST(EXTRACT(ISODOW FROM {column}) AS integer) - 1)"
+    return f"((CAST(strftime('%%w', {column}) AS integer) + 6) %% 7)"
 
 
 def _rollup_insert(grain: str, period: str) -> tuple[str, list]:
     """INSERT … SELECT of one grain's rows of one period (see ROLLUP_SOURCES)."""
     columns = ", ".join(connection.ops.quote_name(c) for c in KEY_COLUMNS + MEASURES)
-    kept = [d for d in DIMENSIONS if d in GRAINS[grain]]
     source = ROLLUP_SOURCES[grain]
+    # The columns read: the weekday from the day where the rows read do not keep it.
+    from_day = period == "day" and (source is None or "weekday" not in GRAINS[source])
+    expression = {d: d for d in DIMENSIONS} | ({"weekday": weekday_sql("day")} if from_day else {})
+    kept = [expression[d] for d in DIMENSIONS if d in GRAINS[grain]]
+    keys = [
+        (expression[d] if d in GRAINS[grain] else ("''" if d in TEXT_DIMENSIONS else "0"))
+        + f" AS {d}"
+        for d in DIMENSIONS
+    ]
     if period == "day" and source is None:
         measures, origin, params = aggregate_measures(), "analytics_jobfact", []
     else:
@@ -511,20 +522,25 @@ def _rollup_insert(grain: str, period: str) -> tuple[str, list]:
         params = [grain if period == "month" else source]
     day = "day" if period == "day" else month_start_sql("day")
     select = ", ".join(
-        [f"'{grain}' AS grain", f"'{period}' AS period", f"{day} AS day", *_keys(grain)] + measures
+        [f"'{grain}' AS grain", f"'{period}' AS period", f"{day} AS day", *keys] + measures
     )
     group = ", ".join([day, *kept])
     sql = f"INSERT INTO {ROLLUP_TABLE} ({columns}) SELECT {select} FROM {origin} GROUP BY {group}"
     return sql, params
 
 
-def rollups_rebuild() -> None:
-    """Replace the rollups by aggregating the facts."""
+def rollups_rebuild(grains=None) -> None:
+    """Replace the rollups (all, or these grains': their sources are read as they are)
+    by aggregating the facts."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {ROLLUP_TABLE}")
+        if grains is None:
+            cursor.execute(f"DELETE FROM {ROLLUP_TABLE}")
+        else:
+            cursor.execute(f"DELETE FROM {ROLLUP_TABLE} WHERE grain IN %s", [tuple(grains)])
         for grain in ROLLUP_SOURCES:  # finer grains first
-            for period in PERIODS:  # day rows, then the months summed from them
-                cursor.execute(*_rollup_insert(grain, period))
+            if grains is None or grain in grains:
+                for period in PERIODS:  # day rows, then the months summed from them
+                    cursor.execute(*_rollup_insert(grain, period))
 
 
 def _copy_value(value) -> str:

@@ -627,11 +627,14 @@ def measures_of(codes) -> list[str]:
     return [m for m in MEASURES if m in names]
 
 
-def _sql_groups(group_by: list[str]) -> list[str]:
-    """The columns grouped by in SQL (weekday is folded from days)."""
+def _sql_groups(group_by: list[str], grain: str | None) -> list[str]:
+    """The columns grouped by in SQL (weekday is folded from days where the grain does
+    not keep it)."""
     columns = []
     for name in group_by:
-        column = "day" if name == "weekday" else name
+        column = name
+        if name == "weekday" and (grain is None or "weekday" not in GRAINS[grain]):
+            column = "day"
         if column not in columns:
             columns.append(column)
     return columns
@@ -639,7 +642,7 @@ def _sql_groups(group_by: list[str]) -> list[str]:
 
 def _measure_rows(*, grain, filters, start, end, group_by, measures) -> list[tuple[dict, dict]]:
     """(group values, summed measures) per group, from the rollups or the facts."""
-    columns = _sql_groups(group_by)
+    columns = _sql_groups(group_by, grain)
     if grain is not None:
         where, params = _rollup_where(filters, start, end, by_day="day" in columns)
         select = [*columns, *(f"SUM({connection.ops.quote_name(m)})" for m in measures)]
@@ -675,7 +678,7 @@ def _unit_day_rows(*, filters, start, end, group_by) -> list[tuple[dict, dict]] 
         "weekday",
     }:
         return None
-    columns = _sql_groups(group_by)
+    columns = _sql_groups(group_by, None)
     where, params = _where(filters, start, end)
     sql = (
         f"SELECT {', '.join([*columns, 'SUM(on_duty_s)', 'SUM(patrol_s)'])} "
@@ -790,7 +793,9 @@ def kpi_query(
     needed = {f for f in filters if f != "tier"} | {
         g for g in group_by if g not in ("day", "weekday")
     }
-    grain = _grain(needed)
+    # By weekday: a grain that keeps it (months of rows), else days folded into weekdays.
+    grain = _grain(needed | {"weekday"}) if "weekday" in group_by else None
+    grain = grain or _grain(needed)
     level = _category_level(filters)
     merged: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     for group, sums in _measure_rows(
@@ -853,8 +858,8 @@ def kpi_query(
 def _merge(merged, group: dict, sums: dict, group_by: list[str], level: int) -> None:
     values = {}
     for name in group_by:
-        value = group.get("day" if name == "weekday" else name)
-        if name == "weekday":
+        value = group.get(name, group.get("day") if name == "weekday" else None)
+        if name == "weekday" and "weekday" not in group:
             value = _as_date(value).weekday()
         elif name == "day":
             value = _as_date(value)

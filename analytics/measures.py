@@ -100,7 +100,10 @@ MEASURES = [*COUNTS, *SUMS, *(c for interval in INTERVALS for c in interval_colu
 # ''). A query reads the smallest grain holding every dimension it filters or
 # groups by; the full grain is the one the issue names, the others are its
 # coarser sums so that a district-wide year reads thousands of rows, not millions.
-DIMENSIONS = ("station", "post", "team", "zone", "street", "category", "hour", "tier", "area_class")
+DIMENSIONS = (
+    "station", "post", "team", "zone", "street", "category", "weekday", "hour", "tier",
+    "area_class",
+)  # fmt: skip
 TEXT_DIMENSIONS = frozenset({"tier", "area_class"})
 GRAINS: dict[str, tuple[str, ...]] = {
     "district": ("tier", "area_class"),
@@ -112,6 +115,9 @@ GRAINS: dict[str, tuple[str, ...]] = {
     "category": ("station", "category", "tier", "area_class"),
     "zone": ("station", "post", "zone", "street", "tier", "area_class"),
     "hour": ("station", "post", "street", "hour", "tier"),
+    # Weekday × hour over months (the dashboard's heat strip): month rows keep the
+    # weekday, so a year is twelve months of rows, not 365 days of the hour grain.
+    "weekhour": ("station", "weekday", "hour", "tier"),
     "full": ("station", "post", "team", "zone", "street", "category", "tier", "area_class"),
 }
 

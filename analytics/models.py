@@ -289,6 +289,14 @@ class ClockInstance(models.Model):
                 name="clock_pending",
             ),
             models.Index(fields=["state", "started_at"]),
+            # The dashboard's breaches, newest first: read from the top until enough.
+            models.Index(
+                fields=["-due_at"],
+                condition=Q(
+                    state__in=(ClockState.BREACHED, ClockState.EXCUSED), order__isnull=True
+                ),
+                name="clock_late_jobs",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -375,6 +383,11 @@ class JobFact(models.Model):
     def __str__(self) -> str:
         return f"fact {self.incident_id}"
 
+    @property
+    def weekday(self) -> int:
+        """Monday 0 … Sunday 6 of the local day received (a rollup dimension)."""
+        return self.day.weekday()
+
 
 class Rollup(models.Model):
     """The sums of the job facts of one local day at one grain and key.
@@ -395,6 +408,7 @@ class Rollup(models.Model):
     zone = models.PositiveIntegerField(default=0)
     street = models.PositiveIntegerField(default=0)
     category = models.PositiveIntegerField(default=0)
+    weekday = models.PositiveSmallIntegerField(default=0, help_text="Monday 0 … Sunday 6")
     hour = models.PositiveSmallIntegerField(default=0)
     tier = models.CharField(max_length=8, blank=True, default="")
     area_class = models.CharField(max_length=10, blank=True, default="")

@@ -2095,6 +2095,7 @@ def main() -> None:
             figures.update(json.loads(loaded.read_text()))
             args.days = figures["days"]
             print(f"History kept in {args.keep}: steps 1-2 as measured when it was made.")
+            harness.manage("migrate", "--noinput", "-v0")  # this code's schema
             django_setup()
             district = District(rng)
         else:

@@ -157,12 +157,24 @@ def test_groups_scope_and_grains(day, users, district):
         kpi_query(user=users.supervisor, start=DAY, end=DAY, filters={"station": "nowhere"})
     with pytest.raises(ValidationError):
         kpi_query(user=users.supervisor, start=DAY, end=DAY - timedelta(days=1))
-    # Per unit reads the facts; per hour the hour grain; both agree with the total.
+    # Per unit reads the facts; per hour (and weekday) the weekday × hour grain, and
+    # per hour of a post the hour grain; all agree with the total.
     units = kpi_query(user=users.supervisor, start=DAY, end=DAY, group_by=["unit"])
     assert units["grain"] == "facts"
     hours = kpi_query(user=users.supervisor, start=DAY, end=DAY, group_by=["hour"])
-    assert hours["grain"] == "hour"
+    assert hours["grain"] == "weekhour"
     assert sum(r["figures"]["calls"]["value"] for r in hours["results"]) == 8
+    heat = kpi_query(user=users.supervisor, start=DAY, end=DAY, group_by=["weekday", "hour"])
+    assert heat["grain"] == "weekhour"
+    assert {r["group"]["weekday"] for r in heat["results"]} == {DAY.weekday()}
+    assert [r["figures"]["calls"] for r in heat["results"]] == [
+        r["figures"]["calls"] for r in hours["results"]
+    ]
+    post_hours = kpi_query(
+        user=users.supervisor, start=DAY, end=DAY, group_by=["post", "hour"], kpis=["calls"]
+    )
+    assert post_hours["grain"] == "hour"
+    assert sum(r["figures"]["calls"]["value"] for r in post_hours["results"]) == 8
     category = kpi_query(
         user=users.supervisor,
         start=DAY,
@@ -199,7 +211,8 @@ def test_each_grain_is_rebuilt_from_a_finer_one_built_before_it():
     for grain, source in ROLLUP_SOURCES.items():
         if source is not None:
             assert order.index(source) < order.index(grain)
-            assert set(GRAINS[grain]) <= set(GRAINS[source])
+            # The weekday is read from the day where the source does not keep it.
+            assert set(GRAINS[grain]) - {"weekday"} <= set(GRAINS[source])
 
 
 def test_p90_from_bins_is_within_one_bin_width_of_the_exact_p90():
