@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from commandcenter.access import consoles_of, may_use_console, scope_of
@@ -16,7 +16,9 @@ from dispatch.services import may_issue_orders
 @login_required
 def console_home(request: HttpRequest) -> HttpResponse:
     """The district map with units, open jobs and the smart-secure sites, kept live
-    by the stream."""
+    by the stream. A volunteer (义警) has no area to watch: their page is the terminal."""
+    if request.user.role == Role.VOLUNTEER:
+        return redirect("officer-terminal")
     config = map_config(
         **district_layers(),
         stations=reverse("station-list") + "?page_size=500",

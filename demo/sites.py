@@ -255,13 +255,17 @@ def demo_sites_seed(*, seed: int = 14, sites: int = 300, history_days: int = 10)
 
 
 def _history_days(rng, sensors, *, now: datetime, days: int) -> int:
-    """Heartbeats per sensor and day for the past days (today's come from the simulator)."""
+    """Heartbeats per sensor and day for the past days, and for today up to now (the
+    simulator's are counted on top): a newcomer sees today's online rate as it would
+    be, not the few minutes since the demo started."""
     today = timezone.localdate(now)
+    since_midnight = (now - local_day_bounds(today)[0]).total_seconds()
     rows = []
-    for offset in range(1, days + 1):
+    for offset in range(0, days + 1):
         day = today - timedelta(days=offset)
         for sensor in sensors:
-            expected = 86400 // sensor.heartbeat_seconds
+            seconds = since_midnight if offset == 0 else 86400
+            expected = int(seconds // sensor.heartbeat_seconds)
             rate = ONLINE_RATE + rng.gauss(0, 0.01)
             if rng.random() < 0.01:
                 rate = rng.uniform(0.2, 0.8)  # a device out for part of the day

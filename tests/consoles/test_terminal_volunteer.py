@@ -47,6 +47,12 @@ def test_an_off_duty_volunteer_sees_volunteer_mode_with_start_duty(client, volun
     assert "every 10s" in page.split('id="terminal-job"')[1].split(">")[0]
 
 
+def test_a_volunteer_lands_on_the_terminal_not_the_map(client, volunteer):
+    client.force_login(volunteer.user)
+    response = client.get("/")
+    assert response.status_code == 302 and response.url == URL
+
+
 def test_the_volunteer_starts_duty_and_may_report_its_position(client, volunteer):
     client.force_login(volunteer.user)
     response = client.post(URL, {"action": "on_duty"})

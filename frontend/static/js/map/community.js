@@ -41,7 +41,7 @@ function setText(selector, value) {
 }
 
 function percent(part, whole) {
-  return whole ? `${((100 * part) / whole).toFixed(1)} %` : "";
+  return whole ? `${((100 * part) / whole).toFixed(1)}%` : "";
 }
 
 export class CommunityLayers {
