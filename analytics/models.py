@@ -437,6 +437,28 @@ class Rollup(models.Model):
         return f"{self.grain} {self.day}"
 
 
+class SensorMonth(models.Model):
+    """The heartbeats a sensor sent in a closed local calendar month, each of its days
+    capped at one per interval (the online rate's numerator): a long range reads these
+    and only its ragged ends, and months without rows, from the sensor days. Written
+    by beat (analytics.sensor_kpis.sensor_months_update) once a month has closed."""
+
+    sensor = models.ForeignKey("community.Sensor", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The month's first day")
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sensor month")
+        verbose_name_plural = _("sensor months")
+        constraints = [
+            models.UniqueConstraint(fields=["sensor", "month"], name="one_sensor_month"),
+        ]
+        indexes = [models.Index(fields=["month"], name="sensor_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id} {self.month}"
+
+
 class UnitDay(models.Model):
     """A unit's local day: time on duty, patrolling (巡防时长) and on jobs, from its GPS track."""
 

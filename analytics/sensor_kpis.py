@@ -14,16 +14,18 @@ dispatch, arrival and other KPIs of `kpi_query` with category=alarm).
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, Sum
+from django.db import transaction
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from analytics.kpis import Kpi, range_errors
+from analytics.kpis import Kpi, month_spans, range_errors
+from analytics.models import SensorMonth
 from commandcenter.access import Scope
 from commandcenter.directory import directory
 from commandcenter.models import Station, Street
@@ -116,8 +118,23 @@ def _names(group_by: str, keys) -> dict:
     return {k: k or _("(none)") for k in keys}
 
 
+# A sensor-day's heartbeats count at most one per interval.
+CAPPED = Least(F("heartbeats"), 86400 / F("sensor__heartbeat_seconds"))
+
+
+def _month_after(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _sums(rows, key: str | None, value) -> dict:
+    if key is None:
+        return {None: rows.aggregate(n=Sum(value))["n"] or 0}
+    return {row[key]: row["n"] for row in rows.values(key).annotate(n=Sum(value)).order_by()}
+
+
 def _online(sensors, start: date, end: date, column: str | None) -> dict:
-    """(received, expected) heartbeats per group key over local days start..end."""
+    """(received, expected) heartbeats per group key over local days start..end: whole
+    closed months from the month rows, the rest from the sensor days."""
     begin = local_day_bounds(start)[0]
     finish = local_day_bounds(end)[1]
     finish = min(finish, timezone.now())
@@ -126,15 +143,55 @@ def _online(sensors, start: date, end: date, column: str | None) -> dict:
     for row in sensors.filter(installed_at__lt=finish).values_list(*fields):
         seconds = (finish - max(begin, row[1])).total_seconds()
         expected[row[2] if column else None] += max(0.0, seconds) / row[0]
-    days = SensorDay.objects.filter(sensor__in=sensors, day__gte=start, day__lte=end)
-    capped = Least(F("heartbeats"), 86400 / F("sensor__heartbeat_seconds"))
-    key = f"sensor__{column}" if column else None
-    received = (
-        {row[key]: row["n"] for row in days.values(key).annotate(n=Sum(capped)).order_by()}
-        if key
-        else {None: days.aggregate(n=Sum(capped))["n"] or 0}
+    months, spans = month_spans(start, end)
+    this_month = timezone.localdate().replace(day=1)
+    written = set(
+        SensorMonth.objects.filter(month__in=[m for m in months if m < this_month])
+        .values_list("month", flat=True)
+        .distinct()
     )
+    spans += [(m, _month_after(m) - timedelta(days=1)) for m in months if m not in written]
+    key = f"sensor__{column}" if column else None
+    received: dict = defaultdict(int)
+    if written:
+        rows = SensorMonth.objects.filter(sensor__in=sensors, month__in=written)
+        for k, n in _sums(rows, key, F("received")).items():
+            received[k] += n or 0
+    if spans:
+        in_spans = Q()
+        for first, last in spans:
+            in_spans |= Q(day__gte=first, day__lte=last)
+        rows = SensorDay.objects.filter(in_spans, sensor__in=sensors)
+        for k, n in _sums(rows, key, CAPPED).items():
+            received[k] += n or 0
     return {k: (int(received.get(k) or 0), expected[k]) for k in set(expected) | set(received)}
+
+
+def sensor_months_update(*, today: date | None = None) -> list[date]:
+    """Write the month rows of the closed months: the last one every time (late
+    heartbeats of its last days), older ones only where they have none. Returns the
+    months written. Idempotent: each month is replaced in one transaction."""
+    this_month = (today or timezone.localdate()).replace(day=1)
+    last_closed = (this_month - timedelta(days=1)).replace(day=1)
+    first_day = SensorDay.objects.aggregate(first=Min("day"))["first"]
+    if first_day is None:
+        return []
+    have = set(SensorMonth.objects.values_list("month", flat=True).distinct())
+    months, month = [], first_day.replace(day=1)
+    while month < this_month:
+        if month == last_closed or month not in have:
+            months.append(month)
+        month = _month_after(month)
+    for month in months:
+        days = SensorDay.objects.filter(day__gte=month, day__lt=_month_after(month))
+        rows = [
+            SensorMonth(sensor_id=row["sensor_id"], month=month, received=row["n"] or 0)
+            for row in days.values("sensor_id").annotate(n=Sum(CAPPED)).order_by()
+        ]
+        with transaction.atomic():
+            SensorMonth.objects.filter(month=month).delete()
+            SensorMonth.objects.bulk_create(rows, batch_size=2000)
+    return months
 
 
 def _alarm_counts(alarms, column: str | None) -> dict:

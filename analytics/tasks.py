@@ -11,6 +11,7 @@ from analytics.choices import ReportKind
 from analytics.engine import clocks_tick
 from analytics.facts import facts_tick, unit_days_update
 from analytics.reports import daily_period, reports_periodic, weekly_period
+from analytics.sensor_kpis import sensor_months_update
 
 
 @shared_task(name="analytics.tasks.clocks_tick", ignore_result=True, acks_late=True)
@@ -55,3 +56,9 @@ def reports_weekly_task(today: str | None = None) -> list[int]:
     """周报 of the last week (Monday to Sunday) for the district and each station."""
     start, end = weekly_period(date.fromisoformat(today) if today else timezone.localdate())
     return reports_periodic(kind=ReportKind.WEEKLY, start=start, end=end)
+
+
+@shared_task(name="analytics.tasks.sensor_months", ignore_result=True, acks_late=True)
+def sensor_months_task() -> list[str]:
+    """The sensors' month rows of the month just closed (and any missing)."""
+    return [month.isoformat() for month in sensor_months_update()]

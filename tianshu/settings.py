@@ -306,6 +306,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TzAwareCrontab(minute=0, hour=REPORT_HOUR, day_of_week=1, tz=_LOCAL_ZONE),
         "options": {"expires": 3600.0},
     },
+    # The sensors' heartbeats per closed month (analytics.sensor_kpis), after midnight.
+    "sensor-months": {
+        "task": "analytics.tasks.sensor_months",
+        "schedule": TzAwareCrontab(minute=20, hour=0, tz=_LOCAL_ZONE),
+        "options": {"expires": 3600.0},
+    },
     # Smart-site sensors: offline past their heartbeat deadline; held alarms whose hold ended.
     "sensors-scan": {
         "task": "community.tasks.sensors_scan",

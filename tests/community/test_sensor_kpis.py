@@ -67,3 +67,34 @@ def test_the_dictionary_lists_the_sensor_kpis(api_client_for, users, district):
         "/api/v1/kpi-definitions/").data}  # fmt: skip
     assert codes["sensor_online_rate"]["source"] == "sensors"
     assert codes["calls"]["source"] == "jobs"
+
+
+def test_closed_months_read_from_month_rows_give_the_same_rate(sites, api_client_for, users):
+    from analytics.models import SensorMonth
+    from analytics.sensor_kpis import sensor_months_update
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    before = (last_month - timedelta(days=1)).replace(day=1)
+    Sensor.objects.update(installed_at=timezone.now() - timedelta(days=120))
+    for day, beats in ((before + timedelta(days=3), 700), (last_month, 9999), (today, 60)):
+        SensorDay.objects.create(sensor=sites.ir_a, day=day, heartbeats=beats)  # 60 s: ≤ 1440
+    SensorDay.objects.create(sensor=sites.smoke_a, day=last_month + timedelta(days=9), heartbeats=5)
+
+    def rate():
+        response = api_client_for(users.supervisor).get(
+            f"/api/v1/sensor-kpis/?from={before + timedelta(days=2)}&to={today}&group_by=site"
+        )
+        assert response.status_code == 200, response.data
+        return {r["key"]: r["figures"]["sensor_online_rate"] for r in response.data["results"]}
+
+    from_days = rate()
+    assert from_days[sites.a.pk]["num"] == 700 + 1440 + 60 + 5
+    assert sensor_months_update(today=today) == [before, last_month]
+    assert SensorMonth.objects.get(sensor=sites.ir_a, month=last_month).received == 1440
+    assert rate() == from_days  # the month rows for last month, days for the ragged ends
+    # Run again: only the month just closed is written again, nothing doubles.
+    assert sensor_months_update(today=today) == [last_month]
+    assert SensorMonth.objects.filter(month=last_month).count() == 2
+    assert rate() == from_days
