@@ -6,6 +6,7 @@ reports), for the chosen range and the one before it of the same length.
 
 from datetime import date, timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from analytics.kpis import (
     previous_range,
 )
 from analytics.measures import BIN_EDGES
-from analytics.models import ClockInstance, Report
+from analytics.models import ClockDefinition, ClockInstance, Report
 from analytics.ranking import ranking
 from analytics.sensor_kpis import sensor_kpi_query
 from commandcenter.access import Scope, located_in
@@ -96,15 +97,29 @@ def _card(code: str, now: dict, before: dict) -> dict:
     }
 
 
+def _due_slack() -> timedelta:
+    """How long after its job's reception a job clock can fall due: the longest
+    target of any definition, and a day for end-of-day clocks and late starts."""
+    fields = ("target_urban_s", "target_suburban_s", "target_rural_s", "target_other_s")
+    longest = ClockDefinition.objects.aggregate(**{f: Max(f) for f in fields})
+    return timedelta(seconds=max(s or 0 for s in longest.values()), days=1)
+
+
 def _breaches(*, scope: Scope, filters: dict, start: date, end: date) -> list[dict]:
-    """The late clocks of jobs received in the range, newest first, for drill-down
-    (read down the clock_late_jobs index until enough are found)."""
+    """The late clocks of jobs received in the range, newest first, for drill-down.
+
+    Read down the clock_late_jobs index from the range's end (plus the longest
+    a clock can run), so a past range does not walk every later breach first.
+    A clock started more than that after its job's reception is left out of
+    this list; the breach counts come from the facts and are not affected."""
     begin, finish = local_day_bounds(start)[0], local_day_bounds(end)[1]
     clocks = ClockInstance.objects.filter(
         located_in(scope),
         incident__isnull=False,
         order__isnull=True,
         state__in=(ClockState.BREACHED, ClockState.EXCUSED),
+        due_at__gte=begin,
+        due_at__lt=finish + _due_slack(),
         incident__received_at__gte=begin,
         incident__received_at__lt=finish,
     ).order_by("-due_at")

@@ -276,6 +276,9 @@ def test_the_dashboard_data_is_the_kpis_of_the_range_and_the_one_before(day, use
     # Every job of the day is in station A's zones.
     assert {s["station"] for s in body["stations"]} == {"station-a"}
     assert len(body["breaches"]) == 9
+    # The midnight job's clocks fall due the next day: still listed under its own day only.
+    after = client.get("/api/v1/dashboard/", {"from": "2026-12-01", "to": "2026-12-01"}).json()
+    assert after["breaches"] == []
     ranked = body["ranking"]["rows"]
     assert {r["code"] for r in ranked} == {"team-a", "team-b"}
     # The veto: team A's midnight job breached with no reason, on an urgent job.
