@@ -56,6 +56,8 @@ class SecurityEventKind(models.TextChoices):
     OTP_VERIFIED = "otp_verified", _("Two-factor code accepted")
     OTP_FAILED = "otp_failed", _("Two-factor code refused")
     FORBIDDEN = "forbidden", _("Action refused")
+    # Too many households unmasked by one user in a short time (community.registry).
+    UNMASK_BURST = "unmask_burst", _("Burst of unmasked reads")
 
 
 class SecurityResult(models.TextChoices):

@@ -206,6 +206,8 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("partner department"),
     )
+    # A community officer's (网格民警) duty phone, shown on the house plates of its addresses.
+    duty_phone = models.CharField(_("duty phone"), max_length=30, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -125,3 +125,104 @@ class VolunteerSkill(models.TextChoices):
     FIRE_SAFETY = "fire_safety", _("Fire safety")
     DRIVING = "driving", _("Driving")
     SEARCH = "search", _("Search and rescue")
+
+
+# --- 一标三实: standard addresses, residents, housing, organisations ----------------------
+
+
+class AddressElement(models.TextChoices):
+    """地址元素类型 (GA/T 2000.32-2014): the level of a standard address."""
+
+    DISTRICT = "13", _("District (区县)")
+    STREET = "23", _("Street office (街道)")
+    COMMUNITY = "31", _("Community (社区)")
+    VILLAGE = "33", _("Village committee (村委会)")
+    ROAD = "41", _("Road or lane (街路巷)")
+    COMPOUND = "42", _("Residential compound (小区)")
+    COURTYARD = "43", _("Work-unit courtyard (单位院)")
+    BUILDING = "50", _("Building (建筑物)")
+    UNIT = "61", _("Entrance unit (单元)")
+    ROOM = "62", _("Room (室)")
+
+
+# Levels that carry a digital house plate (数字门牌).
+PLATED_ELEMENTS = frozenset({AddressElement.BUILDING, AddressElement.ROOM})
+# Levels people live at (a room, or a house that is one building).
+DWELLING_ELEMENTS = frozenset({AddressElement.BUILDING, AddressElement.ROOM})
+
+
+class Gender(models.TextChoices):
+    """GB/T 2261.1 sex codes."""
+
+    UNKNOWN = "0", _("Unknown")
+    MALE = "1", _("Male")
+    FEMALE = "2", _("Female")
+    UNSPECIFIED = "9", _("Not stated")
+
+
+class Household(models.TextChoices):
+    """人口类别: registered here, a migrant, from abroad."""
+
+    REGISTERED = "registered", _("Registered resident (户籍)")
+    MIGRANT = "migrant", _("Migrant (流动)")
+    FOREIGN = "foreign", _("From abroad (境外)")
+
+
+class Presence(models.TextChoices):
+    """人户关系: whether the person lives where the household is registered."""
+
+    BOTH = "both", _("Lives at the registered address (人户一致)")
+    AWAY = "away", _("Registered here, lives elsewhere (户在人不在)")
+    HERE = "here", _("Lives here, registered elsewhere (人在户不在)")
+
+
+class MoveOutReason(models.TextChoices):
+    """注销类别 (after GA/T 2000.25-2014)."""
+
+    DEATH = "1", _("Died (死亡)")
+    MISSING = "2", _("Missing (失踪)")
+    MOVED_AWAY = "3", _("Moved away (迁出本地)")
+    ABROAD = "4", _("Settled abroad (出国定居)")
+    DUPLICATE = "5", _("Duplicate record (重复登记)")
+    OTHER = "9", _("Other (其他)")
+
+
+class HouseUse(models.TextChoices):
+    HOME = "home", _("Home (自住)")
+    RENTED = "rented", _("Rented out (出租)")
+    SHOP = "shop", _("Shop or business (商用)")
+    OFFICE = "office", _("Office (办公)")
+    STORE = "store", _("Storage (仓储)")
+    EMPTY = "empty", _("Empty (空置)")
+    OTHER = "other", _("Other use")
+
+
+class Industry(models.TextChoices):
+    """Sections of GB/T 4754-2017 an urban district's organisations fall in."""
+
+    MANUFACTURING = "C", _("Manufacturing")
+    CONSTRUCTION = "E", _("Construction")
+    TRADE = "F", _("Wholesale and retail")
+    TRANSPORT = "G", _("Transport, storage and post")
+    HOSPITALITY = "H", _("Hotels and catering")
+    IT = "I", _("Information technology")
+    FINANCE = "J", _("Finance")
+    PROPERTY = "K", _("Real estate")
+    BUSINESS = "L", _("Leasing and business services")
+    SERVICES = "O", _("Resident services and repair")
+    EDUCATION = "P", _("Education")
+    HEALTH = "Q", _("Health and social work")
+    CULTURE = "R", _("Culture, sport and entertainment")
+    PUBLIC = "S", _("Public administration and organisations")
+    OTHER = "Z", _("Other")
+
+
+class UnmaskPurpose(models.TextChoices):
+    """Why an officer asks to see a household unmasked (the access record keeps it)."""
+
+    INCIDENT = "incident", _("Handling a call at this address (接处警核查)")
+    VISIT = "visit", _("Household visit or check (走访核查)")
+    CASE = "case", _("Case investigation (案件侦办)")
+    MISSING = "missing", _("Finding a missing person (寻人)")
+    RESCUE = "rescue", _("Rescue or emergency contact (救助联系)")
+    UPKEEP = "upkeep", _("Keeping the registry current (信息采集)")

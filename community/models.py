@@ -274,6 +274,13 @@ class Alarm(Located):
 
 
 # Volunteers (义警) live in their own module; importing it here registers its models.
+# 一标三实 lives in its own module too.
+from community.registry_models import (  # noqa: E402, F401
+    House,
+    Organisation,
+    Resident,
+    StandardAddress,
+)
 from community.volunteer_models import (  # noqa: E402, F401
     VolunteerMember,
     VolunteerSession,

@@ -275,6 +275,15 @@ ALARM_DEDUP_SECONDS = env_int("ALARM_DEDUP_SECONDS", 300)
 # A "recovered" message this soon after the alarm suppresses it while it is pending.
 ALARM_RECOVERY_SECONDS = env_int("ALARM_RECOVERY_SECONDS", 60)
 
+# --- 一标三实: the registry's personal data (community) --------------------------------
+# ID numbers and phones are Fernet-encrypted with keys derived from SECRET_KEY (and
+# SECRET_KEY_FALLBACKS, to read rows written under an older key) and this salt.
+SALT_KEY = env_list("FIELD_ENCRYPTION_SALT", ["tianshu-registry"])
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# A user who unmasks this many households within the window raises a security alert.
+UNMASK_BURST_HOUSEHOLDS = env_int("UNMASK_BURST_HOUSEHOLDS", 30)
+UNMASK_BURST_SECONDS = env_int("UNMASK_BURST_SECONDS", 600)
+
 _LOCAL_ZONE = ZoneInfo(env_str("TIME_ZONE", "Asia/Shanghai"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {

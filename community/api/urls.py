@@ -1,9 +1,10 @@
-"""Routes of community under /api/v1/: sites, sensors, heartbeats, alarms, volunteers."""
+"""Routes of community under /api/v1/: sites, sensors, heartbeats, alarms, volunteers,
+standard addresses and households."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from community.api import views, volunteer_views
+from community.api import registry_views, views, volunteer_views
 
 router = SimpleRouter()
 router.register("sites", views.SiteViewSet, basename="site")
@@ -11,6 +12,7 @@ router.register("sensors", views.SensorViewSet, basename="sensor")
 router.register("alarms", views.AlarmViewSet, basename="alarm")
 router.register("volunteer-teams", volunteer_views.VolunteerTeamViewSet, basename="volunteer-team")
 router.register("volunteers", volunteer_views.VolunteerViewSet, basename="volunteer")
+router.register("addresses", registry_views.AddressViewSet, basename="address")
 
 urlpatterns = [
     # Before the router: "heartbeats" is no sensor id.
