@@ -338,10 +338,12 @@ def _dwellers(address: StandardAddress) -> QuerySet:
     return residents.filter(address=address)
 
 
-def _resident_row(r: Resident, *, unmasked: bool) -> dict:
+def _resident_row(r: Resident, *, unmasked: bool, within: StandardAddress) -> dict:
     return {
         "id": r.pk,
         "address": r.address.full_name,
+        # Where in the address read (a building's residents: their unit and room).
+        "room": r.address.full_name.removeprefix(within.full_name),
         "name": r.name if unmasked else mask_name(r.name),
         "gender": r.get_gender_display(),
         "birth_date": r.birth_date.isoformat() if unmasked else f"{r.birth_date:%Y}",
@@ -359,7 +361,7 @@ def household(address: StandardAddress, user) -> list[dict]:
     if not may_read_household(user, address):
         raise PermissionDenied(_("This address lies outside your area."))
     rows = _dwellers(address).select_related("address").defer("id_number", "phone")
-    return [_resident_row(r, unmasked=False) for r in rows[:500]]
+    return [_resident_row(r, unmasked=False, within=address) for r in rows[:500]]
 
 
 def household_unmask(
@@ -399,7 +401,7 @@ def household_unmask(
             purpose=note,
         )
         _burst_check(user, request)
-    return [_resident_row(r, unmasked=True) for r in residents]
+    return [_resident_row(r, unmasked=True, within=address) for r in residents]
 
 
 def _burst_check(user, request) -> None:

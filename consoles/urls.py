@@ -11,6 +11,7 @@ from consoles import (
     home,
     jobs,
     orders,
+    plates,
     reports,
     search,
     sites,
@@ -37,6 +38,8 @@ register_converter(ConsoleConverter, "console")
 
 urlpatterns = [
     path("", home.console_home, name="console-home"),
+    # 数字门牌: a house plate's QR code opens this, logged in or not.
+    path("p/<str:token>/", plates.plate_page, name="house-plate"),
     path("dispatch/", dispatcher.dispatch_console, name="dispatch-console"),
     path("dispatch/intake/", dispatcher.incident_intake, name="incident-intake"),
     path("dispatch/queue/", dispatcher.queue_partial, name="dispatch-queue"),

@@ -1,5 +1,6 @@
 """Serializers of the 一标三实 registry: addresses (public) and households (masked or not)."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,7 +34,7 @@ class AddressSerializer(serializers.ModelSerializer):
         """The plate's public URL (building and room level), what its QR code holds."""
         if not address.plated:
             return None
-        path = f"/p/{plate_token(address)}/"
+        path = reverse("house-plate", args=[plate_token(address)])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
@@ -43,6 +44,7 @@ class ResidentRowSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     address = serializers.CharField()
+    room = serializers.CharField(allow_blank=True, help_text="The part below the address read.")
     name = serializers.CharField()
     gender = serializers.CharField()
     birth_date = serializers.CharField(help_text="The year only while masked.")

@@ -150,7 +150,7 @@ def test_a_household_is_masked_and_unmasking_it_is_audited_per_person(tree, user
     resident_make(tree.room, "33010219800101003", "李明", phone="13912345678")
     client = api_client_for(users.post_officer)
     masked = client.get(f"/api/v1/addresses/{tree.room.pk}/household/").json()
-    assert {r["name"] for r in masked["residents"]} == {"王*英", "李*"}
+    assert {r["name"] for r in masked["residents"]} == {"王**", "李*"}
     assert all("*" in r["id_number"] and "*" in r["phone"] for r in masked["residents"])
     assert AccessRecord.objects.count() == 0
 
@@ -243,5 +243,46 @@ def test_id_numbers_credit_codes_and_masks():
     code = "91330100MA2" + "8XXXX"[:4] + "X5"[:2]
     code = code[:17] + credit_check_char(code[:17])
     assert credit_code_validate(code.lower()) == code
-    assert mask_name("欧阳娜娜") == "欧**娜" and mask_name("李明") == "李*"
+    assert mask_name("欧阳娜娜") == "欧***" and mask_name("李明") == "李*"
     assert f.UserFactory  # the factories import in this module
+
+
+def _plate_url(address) -> str:
+    return f"/p/{plate_token(address)}/"
+
+
+def test_a_plate_scan_logged_out_shows_the_public_card_only(tree, client):
+    resident_make(tree.room, "33010219500101002", "王秀英")
+    page = client.get(_plate_url(tree.room))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "翠苑一区3幢2单元301室" in text and "王" not in text.split("</h1>")[1]
+    assert "purpose" not in text
+    assert client.post(_plate_url(tree.room), {"purpose": "visit"}).status_code == 403
+    assert AccessRecord.objects.count() == 0
+    assert client.get("/p/not-a-plate/").status_code == 404
+
+
+def test_the_area_s_officer_sees_the_household_after_choosing_a_purpose(tree, users, client):
+    resident_make(tree.room, "33010219500101002", "王秀英")
+    client.force_login(users.post_officer)
+    masked = client.get(_plate_url(tree.building)).content.decode()
+    assert "王**" in masked and "王秀英" not in masked and 'name="purpose"' in masked
+    refused = client.post(_plate_url(tree.building), {"purpose": ""})
+    assert refused.status_code == 400 and AccessRecord.objects.count() == 0
+    shown = client.post(_plate_url(tree.building), {"purpose": "rescue", "lat": "30.0041",
+                                                     "lng": "120.0042"})  # fmt: skip
+    assert shown.status_code == 200 and "王秀英" in shown.content.decode()
+    record = AccessRecord.objects.get(object_type="community.resident")
+    assert record.actor == users.post_officer and "30.004100,120.004200" in record.purpose
+    assert record.path == _plate_url(tree.building)
+
+
+@pytest.mark.parametrize("who", ["chief_b", "street_staff"])
+def test_another_area_or_the_street_gets_the_public_card_only(tree, users, client, who):
+    resident_make(tree.room, "33010219500101002", "王秀英")
+    client.force_login(getattr(users, who))
+    page = client.get(_plate_url(tree.room)).content.decode()
+    assert "翠苑一区" in page and "王" not in page.split("</h1>")[1] and "purpose" not in page
+    assert client.post(_plate_url(tree.room), {"purpose": "visit"}).status_code == 403
+    assert AccessRecord.objects.count() == 0
