@@ -9,7 +9,6 @@ names follow the active language; the KPI names carry their Chinese terms.
 import io
 from datetime import datetime
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,14 +23,13 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
 from analytics.choices import ClockState, ReportKind
 from analytics.kpis import KPIS, kpi_definitions
 from analytics.reports import report_scope_name
+from commandcenter.pdf import LATIN_FONT, PDF_FONT, mixed
 
 # --- What the files say --------------------------------------------------------------
 
@@ -635,42 +633,9 @@ def change_text(line: dict) -> str:
 
 # --- PDF -------------------------------------------------------------------------------
 
-# ReportLab's built-in Adobe CID font for simplified Chinese: no font file; the
-# viewer draws it with a CJK font of its own (Debian: fonts-noto-cjk), and its
-# text extracts as Unicode. Latin runs are set in Helvetica, which spaces them
-# properly (the CID font's Latin is a fixed half width).
-PDF_FONT = "STSong-Light"
-LATIN_FONT = "Helvetica"
-pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-
 BREACHES_IN_PDF = 100
 CATEGORIES_IN_PDF = 15
 PAGE_WIDTH = A4[0] - 30 * mm
-
-
-def _latin(character: str) -> bool:
-    try:
-        character.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def mixed(text) -> str:
-    """Paragraph markup of `text`: Latin runs in Helvetica, the rest in the CJK font."""
-    runs, current, latin = [], "", None
-    for character in str(text):
-        kind = _latin(character)
-        if latin is not None and kind != latin:
-            runs.append((latin, current))
-            current = ""
-        current, latin = current + character, kind
-    if current:
-        runs.append((latin, current))
-    return "".join(
-        f'<font name="{LATIN_FONT}">{escape(run)}</font>' if is_latin else escape(run)
-        for is_latin, run in runs
-    )
 
 
 def _styles() -> dict:

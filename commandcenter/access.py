@@ -99,6 +99,9 @@ CONSOLE_ROLES = {
     # 义警: the volunteer teams of the area (masked); their street, station or the
     # command center sends them on patrol.
     "volunteers": POLICE_ROLES | {Role.STREET_STAFF},
+    # 一标三实: standard addresses and their households, for the police of the area
+    # (residents masked until a purpose is given; never the street or partners).
+    "registry": POLICE_ROLES,
 }
 
 

@@ -70,7 +70,7 @@ def may_import(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role == Role.ADMINISTRATOR)
 
 
-def _rows(upload) -> list[dict]:
+def table_rows(upload, *, max_rows: int = MAX_ROWS) -> list[dict]:
     """The file's rows as {header: text}; ValidationError if it is no table we read."""
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
@@ -93,20 +93,21 @@ def _rows(upload) -> list[dict]:
         raise ValidationError({"file": _("Send an .xlsx or .csv file.")})
     if not lines:
         raise ValidationError({"file": _("The file is empty.")})
-    if len(lines) > MAX_ROWS + 1:
-        raise ValidationError({"file": _("At most %(n)d rows at a time.") % {"n": MAX_ROWS}})
+    if len(lines) > max_rows + 1:
+        raise ValidationError({"file": _("At most %(n)d rows at a time.") % {"n": max_rows}})
     header = lines[0]
     return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(line)]
 
 
-def _fields(kind: str, raw: dict) -> dict:
+def row_fields(columns: dict, raw: dict) -> dict:
+    """{field: text} of a row, each field read from the first of its headers given."""
     values = {}
-    for name, headers in COLUMNS[kind].items():
+    for name, headers in columns.items():
         values[name] = next((raw[h] for h in headers if raw.get(h) not in (None, "")), "")
     return values
 
 
-def _choice(value: str, choices, errors: dict, name: str):
+def row_choice(value: str, choices, errors: dict, name: str):
     """A choice by its value or its label (Chinese or English)."""
     for code, label in choices:
         if value in (str(code), str(label)) or (value and value in str(label)):
@@ -115,7 +116,7 @@ def _choice(value: str, choices, errors: dict, name: str):
     return None
 
 
-def _float(value: str, errors: dict, name: str, low: float, high: float):
+def row_float(value: str, errors: dict, name: str, low: float, high: float):
     try:
         number = float(value)
     except ValueError:
@@ -130,11 +131,11 @@ def _float(value: str, errors: dict, name: str, low: float, high: float):
 def _site_row(values: dict, errors: dict) -> dict:
     return {
         "name": values["name"][:120],
-        "kind": _choice(values["kind"], SiteKind.choices, errors, "kind"),
-        "grade": _choice(values["grade"] or "1", SiteGrade.choices, errors, "grade"),
+        "kind": row_choice(values["kind"], SiteKind.choices, errors, "kind"),
+        "grade": row_choice(values["grade"] or "1", SiteGrade.choices, errors, "grade"),
         "address": values["address"][:200],
-        "lat": _float(values["lat"], errors, "lat", -90, 90),
-        "lng": _float(values["lng"], errors, "lng", -180, 180),
+        "lat": row_float(values["lat"], errors, "lat", -90, 90),
+        "lng": row_float(values["lng"], errors, "lng", -180, 180),
         "contact_name": values["contact_name"][:60],
         "contact_phone": values["contact_phone"][:30],
     }
@@ -152,11 +153,11 @@ def _sensor_row(values: dict, errors: dict, sites: dict) -> dict:
     interval = values["heartbeat_seconds"] or "60"
     if not interval.isdigit() or not 10 <= int(interval) <= 86400:
         errors["heartbeat_seconds"] = _("Seconds between 10 and 86400.")
-    lat = _float(values["lat"], errors, "lat", -90, 90) if values["lat"] else None
-    lng = _float(values["lng"], errors, "lng", -180, 180) if values["lng"] else None
+    lat = row_float(values["lat"], errors, "lat", -90, 90) if values["lat"] else None
+    lng = row_float(values["lng"], errors, "lng", -180, 180) if values["lng"] else None
     return {
         "site": site,
-        "sensor_type": _choice(values["sensor_type"], SensorType.choices, errors, "sensor_type"),
+        "sensor_type": row_choice(values["sensor_type"], SensorType.choices, errors, "sensor_type"),
         "gb_code": values["gb_code"],
         "vendor": values["vendor"][:60],
         "name": values["name"][:120],
@@ -170,13 +171,13 @@ def table_import(*, actor, kind: str, upload) -> ImportResult:
     """Import `kind` ("sites" or "sensors") from an uploaded file, row by row."""
     if not may_import(actor):
         raise PermissionDenied(_("Only an administrator imports sites and sensors."))
-    rows = _rows(upload)
+    rows = table_rows(upload)
     result = ImportResult()
     key = "code" if kind == "sites" else "device_id"
     sites = {s.code: s for s in SmartSite.objects.all()} if kind == "sensors" else {}
     seen = set()
     for number, raw in enumerate(rows, start=2):
-        values = _fields(kind, raw)
+        values = row_fields(COLUMNS[kind], raw)
         errors = {n: _("Required.") for n in REQUIRED[kind] if not values[n]}
         if values[key] in seen:
             errors[key] = _("Twice in this file.")
@@ -215,17 +216,18 @@ def _write(kind: str, key: str, fields: dict) -> bool:
     return created
 
 
-def refused_xlsx(kind: str, result: ImportResult) -> bytes:
-    """The refused rows as they came, with an errors column, to correct and send again."""
+def refused_xlsx(columns: dict, result: ImportResult) -> bytes:
+    """The refused rows as they came, with an errors column, to correct and send again;
+    `columns` is the kind's COLUMNS."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Refused rows")
-    headers = [h[0] for h in COLUMNS[kind].values()]
+    headers = [h[0] for h in columns.values()]
     sheet.append([_("Row"), *headers, _("Errors")])
     for number, raw, errors in result.refused:
-        values = _fields(kind, raw)
+        values = row_fields(columns, raw)
         text = "; ".join(f"{name}: {message}" for name, message in errors.items())
-        sheet.append([number, *(values[name] for name in COLUMNS[kind]), text])
+        sheet.append([number, *(values[name] for name in columns), text])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -22,6 +22,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from pypinyin import Style, lazy_pinyin
 
 from commandcenter.access import in_area, scope_of
@@ -60,10 +61,10 @@ LEVEL = {
 # The local rules for names (an address-coding guide of Hangzhou Xihu): buildings of a
 # compound "数字+幢", door plates on a road "数字+号", units "数字+单元", rooms "数字+室".
 NAME_RULES = {
-    (E.BUILDING, "compound"): (re.compile(r"^\d{1,4}幢$"), _("a number and 幢, e.g. 3幢")),
-    (E.BUILDING, "road"): (re.compile(r"^\d{1,5}号$"), _("a number and 号, e.g. 88号")),
-    (E.UNIT, None): (re.compile(r"^\d{1,3}单元$"), _("a number and 单元, e.g. 2单元")),
-    (E.ROOM, None): (re.compile(r"^\d{1,5}室$"), _("a number and 室, e.g. 301室")),
+    (E.BUILDING, "compound"): (re.compile(r"^\d{1,4}幢$"), _lazy("a number and 幢, e.g. 3幢")),
+    (E.BUILDING, "road"): (re.compile(r"^\d{1,5}号$"), _lazy("a number and 号, e.g. 88号")),
+    (E.UNIT, None): (re.compile(r"^\d{1,3}单元$"), _lazy("a number and 单元, e.g. 2单元")),
+    (E.ROOM, None): (re.compile(r"^\d{1,5}室$"), _lazy("a number and 室, e.g. 301室")),
 }
 # The levels the type-ahead reads directly; rooms and units are found under buildings.
 UPPER = E.UNIT  # element codes below "61" sort before it
@@ -82,12 +83,6 @@ def _name_rule(element: str, parent: StandardAddress | None):
 def initials(name: str) -> str:
     """翠苑一区 → cyyq; digits and Latin letters stay."""
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
-
-
-def search_text(parts: list[str]) -> str:
-    """What the type-ahead matches for an address named by `parts` (below the street)."""
-    joined = "".join(parts)
-    return f"{joined} {''.join(initials(p) for p in parts)}".lower()[:400]
 
 
 def search_terms(query: str) -> list[str]:
@@ -159,16 +154,17 @@ class AddressInput:
     code: str = ""
 
 
-def _ancestors(address: StandardAddress | None) -> list[StandardAddress]:
-    chain = []
-    while address is not None:
-        chain.append(address)
-        address = address.parent
-    return chain[::-1]
+def _name_taken(parent: StandardAddress, name: str, code: str) -> bool:
+    return (
+        StandardAddress.objects.filter(parent=parent, name=name, retired_on__isnull=True)
+        .exclude(code=code)
+        .exists()
+    )
 
 
-def address_errors(data: AddressInput) -> dict[str, str]:
-    """Field → message for an address that breaks the rules (nothing is written)."""
+def address_errors(data: AddressInput, *, taken=_name_taken) -> dict[str, str]:
+    """Field → message for an address that breaks the rules (nothing is written).
+    `taken(parent, name, code)`: is the name in use under the parent already?"""
     errors: dict[str, str] = {}
     name = (data.name or "").strip()
     if data.element not in E.values:
@@ -176,6 +172,8 @@ def address_errors(data: AddressInput) -> dict[str, str]:
         return errors
     if not name or name in ("无", "-"):
         errors["name"] = _("Every element has a name.")
+    elif re.search(r"\s", name):
+        errors["name"] = _("A name has no spaces.")
     elif rule := _name_rule(data.element, data.parent):
         pattern, example = rule
         if not pattern.match(name):
@@ -194,15 +192,11 @@ def address_errors(data: AddressInput) -> dict[str, str]:
             errors["lat"] = _("Give the point of the address.")
     elif point_resolve(lat=data.lat, lng=data.lng) is None:
         errors["lat"] = _("The point lies outside the district.")
-    if "name" not in errors and data.parent is not None:
-        taken = StandardAddress.objects.filter(
-            parent=data.parent, name=name, retired_on__isnull=True
-        ).exclude(code=data.code)
-        if taken.exists():
-            errors["name"] = _("%(parent)s already has a %(name)s.") % {
-                "parent": data.parent.full_name,
-                "name": name,
-            }
+    if "name" not in errors and data.parent is not None and taken(data.parent, name, data.code):
+        errors["name"] = _("%(parent)s already has a %(name)s.") % {
+            "parent": data.parent.full_name,
+            "name": name,
+        }
     return errors
 
 
@@ -217,17 +211,35 @@ def responsible_officer(post_id: int | None) -> User | None:
     )
 
 
-def address_fill(address: StandardAddress, parent: StandardAddress | None) -> None:
-    """Full text, ancestors, search text and place of an address from its parent and point."""
-    chain = [*_ancestors(parent), address]
-    address.full_name = "".join(a.name for a in chain)[:300]
-    below_street = [a.name for a in chain if LEVEL[a.element] > LEVEL[E.STREET]]
-    address.community = next((a for a in chain if LEVEL[a.element] == 3 and a.pk), None)
-    address.building = next((a for a in chain if a.element == E.BUILDING and a.pk), None)
-    if address.element in (E.UNIT, E.ROOM):
-        # Found under its building: its own part is enough.
-        below_street = [a.name for a in chain if LEVEL[a.element] > LEVEL[E.BUILDING]]
-    address.search = search_text(below_street)
+def _search_parts(address: StandardAddress) -> tuple[str, str]:
+    """(names, initials) of an address's own search text."""
+    joined, _space, letters = address.search.partition(" ")
+    return joined, letters
+
+
+def address_fill(
+    address: StandardAddress, parent: StandardAddress | None, *, officers: dict | None = None
+) -> None:
+    """Full text, ancestors, search text and place of an address, from its parent
+    (already filled) and its point; no walk up the tree, so an import of many
+    rows asks the database nothing here. `officers` caches the post → officer."""
+    level = LEVEL[address.element]
+    address.full_name = (f"{parent.full_name}{address.name}" if parent else address.name)[:300]
+    address.community = None
+    address.building = None
+    if parent is not None:
+        address.community = parent if LEVEL[parent.element] == 3 else parent.community
+        if address.element in (E.UNIT, E.ROOM):
+            address.building = parent if parent.element == E.BUILDING else parent.building
+    # Streets and above match on their name; the levels below the street on their
+    # names from the community down; units and rooms on their part below the building.
+    joined, letters = "", ""
+    if parent is not None and (
+        LEVEL[parent.element] > LEVEL[E.BUILDING]
+        or (LEVEL[parent.element] > LEVEL[E.STREET] and level <= LEVEL[E.BUILDING])
+    ):
+        joined, letters = _search_parts(parent)
+    address.search = f"{joined}{address.name} {letters}{initials(address.name)}".lower()[:400]
     if address.lat is None and parent is not None:
         address.lat, address.lng = parent.lat, parent.lng
     placement = point_resolve(lat=address.lat, lng=address.lng)
@@ -235,8 +247,11 @@ def address_fill(address: StandardAddress, parent: StandardAddress | None) -> No
     address.station_id = placement.station_id if placement else None
     address.post_id = placement.post_id if placement else None
     address.street_id = placement.street_id if placement else None
-    officer = responsible_officer(address.post_id)
-    address.officer_id = officer.pk if officer else None
+    officers = {} if officers is None else officers
+    if address.post_id not in officers:
+        officer = responsible_officer(address.post_id)
+        officers[address.post_id] = officer.pk if officer else None
+    address.officer_id = officers[address.post_id]
 
 
 def address_register(data: AddressInput, *, actor=None) -> StandardAddress:

@@ -12,6 +12,7 @@ from consoles import (
     jobs,
     orders,
     plates,
+    registry,
     reports,
     search,
     sites,
@@ -40,6 +41,15 @@ urlpatterns = [
     path("", home.console_home, name="console-home"),
     # 数字门牌: a house plate's QR code opens this, logged in or not.
     path("p/<str:token>/", plates.plate_page, name="house-plate"),
+    path("registry/", registry.registry_page, name="registry"),
+    path("registry/import/", registry.registry_import, name="registry-import"),
+    path("registry/addresses/<int:pk>/", registry.address_page, name="registry-address"),
+    path("registry/addresses/<int:pk>/plates.pdf", registry.plate_sheet, name="registry-plates"),
+    path(
+        "registry/addresses/<int:pk>/export.xlsx",
+        registry.community_export,
+        name="registry-export",
+    ),
     path("dispatch/", dispatcher.dispatch_console, name="dispatch-console"),
     path("dispatch/intake/", dispatcher.incident_intake, name="incident-intake"),
     path("dispatch/queue/", dispatcher.queue_partial, name="dispatch-queue"),

@@ -90,7 +90,9 @@ def _import(request, kind: str):
         raise ValidationError({"file": ["Send the table as `file` (multipart/form-data)."]})
     result = imports.table_import(actor=request.user, kind=kind, upload=upload)
     if request.query_params.get("errors_as") == "xlsx" and result.refused:
-        response = HttpResponse(imports.refused_xlsx(kind, result), content_type=XLSX)
+        response = HttpResponse(
+            imports.refused_xlsx(imports.COLUMNS[kind], result), content_type=XLSX
+        )
         response["Content-Disposition"] = f'attachment; filename="{kind}-refused.xlsx"'
         return response
     return Response(result.as_dict(), status=200 if not result.refused else 422)

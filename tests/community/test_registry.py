@@ -1,8 +1,6 @@
 """一标三实: addresses by the local rules, the type-ahead, households masked and
 unmasked (audited, by area), the burst alert, plates."""
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -10,74 +8,22 @@ from django.test import override_settings
 from commandcenter.choices import SecurityEventKind
 from commandcenter.models import AccessRecord, Event, SecurityEvent
 from community.choices import AddressElement as E
-from community.choices import Gender, Household, Presence
 from community.personal import (
     credit_check_char,
     credit_code_validate,
-    id_check_char,
     id_validate,
     mask_name,
 )
 from community.registry import (
-    AddressInput,
-    address_register,
     address_search,
     plate_address,
     plate_token,
     public_card,
     resident_errors,
-    resident_fill,
 )
 from community.registry_models import Resident
 from tests import factories as f
-
-
-def valid_id(first17: str) -> str:
-    return first17 + id_check_char(first17)
-
-
-def add(parent, element, name, **point):
-    return address_register(AddressInput(element=element, name=name, parent=parent, **point))
-
-
-@pytest.fixture
-def tree(district, users):
-    """A compound in the post's zone (station A) and one in station B's."""
-    district_ = add(None, E.DISTRICT, "上城区", lat=30.005, lng=120.005)
-    street = add(district_, E.STREET, "湖滨街道")
-    community = add(street, E.COMMUNITY, "东坡路社区", lat=30.004, lng=120.004)
-    compound = add(community, E.COMPOUND, "翠苑一区", lat=30.004, lng=120.004)
-    building = add(compound, E.BUILDING, "3幢", lat=30.004, lng=120.004)
-    unit = add(building, E.UNIT, "2单元")
-    room = add(unit, E.ROOM, "301室")
-    other = add(
-        add(street, E.COMMUNITY, "清波社区", lat=30.004, lng=120.014),
-        E.COMPOUND,
-        "清波小区",
-        lat=30.004,
-        lng=120.014,
-    )
-    far_building = add(other, E.BUILDING, "1幢", lat=30.004, lng=120.014)
-    far_room = add(far_building, E.ROOM, "101室")
-    return type("Tree", (), locals())
-
-
-def resident_make(address, id17: str, name: str, **values) -> Resident:
-    resident = Resident(
-        address=address,
-        id_number=valid_id(id17),
-        name=name,
-        gender=Gender.FEMALE,
-        birth_date=date(1950, 1, 1),
-        phone=values.pop("phone", "13800001234"),
-        household=Household.REGISTERED,
-        presence=Presence.BOTH,
-        moved_in=date(2010, 5, 1),
-        **values,
-    )
-    resident_fill(resident)
-    resident.save()
-    return resident
+from tests.community.conftest import add, resident_make, valid_id
 
 
 def test_an_address_takes_its_place_full_name_and_ancestors_from_the_tree(tree, district, users):
