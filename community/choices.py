@@ -226,3 +226,22 @@ class UnmaskPurpose(models.TextChoices):
     MISSING = "missing", _("Finding a missing person (寻人)")
     RESCUE = "rescue", _("Rescue or emergency contact (救助联系)")
     UPKEEP = "upkeep", _("Keeping the registry current (信息采集)")
+
+
+# --- 走失人员 ---------------------------------------------------------------------------
+
+
+class MissingStatus(models.TextChoices):
+    SEARCHING = "searching", _("Searching")
+    FOUND = "found", _("Found")
+    CLOSED = "closed", _("Closed otherwise")
+
+
+class MissingCondition(models.TextChoices):
+    """What the searchers need to know first."""
+
+    DEMENTIA = "dementia", _("Dementia or memory loss (失智)")
+    CHILD = "child", _("A child")
+    MENTAL = "mental", _("Mental illness")
+    DISABILITY = "disability", _("Disability")
+    NONE = "none", _("None known")

@@ -275,6 +275,7 @@ class Alarm(Located):
 
 # Volunteers (义警) live in their own module; importing it here registers its models.
 # 一标三实 lives in its own module too.
+from community.missing_models import MissingPerson, Sighting  # noqa: E402, F401
 from community.registry_models import (  # noqa: E402, F401
     House,
     Organisation,

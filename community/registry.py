@@ -363,7 +363,7 @@ def _resident_row(r: Resident, *, unmasked: bool, within: StandardAddress) -> di
         "gender": r.get_gender_display(),
         "birth_date": r.birth_date.isoformat() if unmasked else f"{r.birth_date:%Y}",
         "id_number": r.id_number if unmasked else r.id_masked,
-        "phone": r.phone if unmasked else r.phone_masked,
+        "phone": (r.phone or "") if unmasked else r.phone_masked,
         "household": r.get_household_display(),
         "presence": r.get_presence_display(),
         "head_relation": r.head_relation,

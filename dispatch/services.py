@@ -581,13 +581,17 @@ def order_issue(
 
 
 def order_issue_automatic(
-    *, kind: str, recipient, content: str, deadline: datetime, incident_id: int
+    *, kind: str, recipient, content: str, deadline: datetime, incident_id: int | None = None
 ) -> Order:
-    """A reminder or supervision order the clocks issue by themselves (no actor),
-    in the caller's transaction. `recipient` is a station, post or governance center."""
-    recipient_type = {Station: "station", Post: "post", GovernanceCenter: "governance_center"}[
-        type(recipient)
-    ]
+    """An order the system issues by itself (no actor), in the caller's transaction:
+    the clocks' reminders and supervision orders, a missing person's search notices.
+    `recipient` is a station, post, unit or governance center."""
+    recipient_type = {
+        Station: "station",
+        Post: "post",
+        Unit: "unit",
+        GovernanceCenter: "governance_center",
+    }[type(recipient)]
     return _order_create(
         actor=None,
         kind=kind,

@@ -283,6 +283,18 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # A user who unmasks this many households within the window raises a security alert.
 UNMASK_BURST_HOUSEHOLDS = env_int("UNMASK_BURST_HOUSEHOLDS", 30)
 UNMASK_BURST_SECONDS = env_int("UNMASK_BURST_SECONDS", 600)
+# 走失人员: the search area starts at this radius around the last sighting and grows
+# at a walking pace (a person with dementia walks about 2 km/h) up to the cap.
+MISSING_START_RADIUS_M = env_int("MISSING_START_RADIUS_M", 500)
+MISSING_WALK_KMH = env_float("MISSING_WALK_KMH", 2.0)
+MISSING_MAX_RADIUS_M = env_int("MISSING_MAX_RADIUS_M", 10_000)
+# The search notice goes to the nearest units and volunteers on duty within this
+# radius (or the search area, if larger), at most this many, with this deadline.
+MISSING_NOTICE_RADIUS_M = env_int("MISSING_NOTICE_RADIUS_M", 3000)
+MISSING_NOTICE_UNITS = env_int("MISSING_NOTICE_UNITS", 10)
+MISSING_NOTICE_HOURS = env_int("MISSING_NOTICE_HOURS", 24)
+# A report of someone last seen longer ago than this is a case for investigation.
+MISSING_MAX_DAYS_AGO = env_int("MISSING_MAX_DAYS_AGO", 30)
 
 _LOCAL_ZONE = ZoneInfo(env_str("TIME_ZONE", "Asia/Shanghai"))
 CELERY_BEAT_SCHEDULE = {

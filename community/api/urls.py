@@ -4,7 +4,7 @@ standard addresses and households."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from community.api import registry_views, views, volunteer_views
+from community.api import missing_views, registry_views, views, volunteer_views
 
 router = SimpleRouter()
 router.register("sites", views.SiteViewSet, basename="site")
@@ -13,6 +13,7 @@ router.register("alarms", views.AlarmViewSet, basename="alarm")
 router.register("volunteer-teams", volunteer_views.VolunteerTeamViewSet, basename="volunteer-team")
 router.register("volunteers", volunteer_views.VolunteerViewSet, basename="volunteer")
 router.register("addresses", registry_views.AddressViewSet, basename="address")
+router.register("missing-persons", missing_views.MissingPersonViewSet, basename="missing-person")
 
 urlpatterns = [
     # Before the router: "heartbeats" is no sensor id.

@@ -4,10 +4,12 @@
  * Enter records the call from any field (Shift+Enter is a new line in the
  * description); the category shows its kind and default priority as it is
  * picked; clicking the map fills latitude and longitude, and typed
- * coordinates move the marker. htmx swaps the whole form after each call, so
+ * coordinates move the marker; the address offers the standard addresses
+ * that match it (address-pick.js). htmx swaps the whole form after each call, so
  * listeners are delegated to the document and the map lives outside the form.
  */
 
+import { watchAddressField } from "./address-pick.js";
 import { createPickMap } from "./pick-map.js";
 
 const desk = document.querySelector(".desk-dispatch");
@@ -183,3 +185,4 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 
 showCategory();
 startMap();
+watchAddressField(text.addressUrl);
