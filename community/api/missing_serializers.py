@@ -84,7 +84,7 @@ class SightingInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class FoundSerializer(serializers.Serializer):
+class MissingFoundSerializer(serializers.Serializer):
     found_at = serializers.DateTimeField()
     place = serializers.CharField(max_length=200)
     found_by = serializers.CharField(max_length=100)
@@ -93,7 +93,7 @@ class FoundSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class CloseSerializer(serializers.Serializer):
+class MissingCloseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500)
 
 

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from community import missing
 from community.api.missing_serializers import (
-    CloseSerializer,
-    FoundSerializer,
+    MissingCloseSerializer,
+    MissingFoundSerializer,
     MissingMonthSerializer,
     MissingPersonSerializer,
     MissingReportSerializer,
@@ -87,27 +87,27 @@ class MissingPersonViewSet(
         return Response(SightingSerializer(sighting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=FoundSerializer,
+        request=MissingFoundSerializer,
         responses=MissingPersonSerializer,
         summary="Found: close the case with where, when and by whom",
     )
     @action(detail=True, methods=["post"])
     def found(self, request, pk=None):
         case = self.get_object()
-        serializer = FoundSerializer(data=request.data)
+        serializer = MissingFoundSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         missing.missing_found(actor=request.user, case_id=case.pk, **serializer.validated_data)
         return self._answer(case.pk)
 
     @extend_schema(
-        request=CloseSerializer,
+        request=MissingCloseSerializer,
         responses=MissingPersonSerializer,
         summary="Close the case otherwise (came home, mistaken report)",
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         case = self.get_object()
-        serializer = CloseSerializer(data=request.data)
+        serializer = MissingCloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         missing.missing_close(actor=request.user, case_id=case.pk, **serializer.validated_data)
         return self._answer(case.pk)
