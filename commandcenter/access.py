@@ -102,6 +102,8 @@ CONSOLE_ROLES = {
     # 一标三实: standard addresses and their households, for the police of the area
     # (residents masked until a purpose is given; never the street or partners).
     "registry": POLICE_ROLES,
+    # 走失人员: the police report and work the cases; the street reads its street's.
+    "missing": POLICE_ROLES | {Role.STREET_STAFF},
 }
 
 

@@ -50,6 +50,7 @@ from community.personal import (
     phone_validate,
 )
 from community.registry_models import Resident, StandardAddress
+from patrol.models import PatrolZone
 from patrol.zone_index import point_resolve
 
 # The depth of each element type in the tree (community and village, road and
@@ -200,13 +201,18 @@ def address_errors(data: AddressInput, *, taken=_name_taken) -> dict[str, str]:
     return errors
 
 
-def responsible_officer(post_id: int | None) -> User | None:
-    """网格民警: the post's community officer (the first post officer of the post)."""
+def responsible_officer(zone_id: int | None, post_id: int | None) -> int | None:
+    """网格民警: the zone's community officer, else the post's first post officer."""
+    if zone_id is not None:
+        officer = PatrolZone.objects.filter(pk=zone_id).values_list("community_officer", flat=True)
+        if officer and officer[0]:
+            return officer[0]
     if post_id is None:
         return None
     return (
         User.objects.filter(role=Role.POST_OFFICER, post_id=post_id, is_active=True)
         .order_by("pk")
+        .values_list("pk", flat=True)
         .first()
     )
 
@@ -222,7 +228,7 @@ def address_fill(
 ) -> None:
     """Full text, ancestors, search text and place of an address, from its parent
     (already filled) and its point; no walk up the tree, so an import of many
-    rows asks the database nothing here. `officers` caches the post → officer."""
+    rows asks the database nothing here. `officers` caches (zone, post) → officer."""
     level = LEVEL[address.element]
     address.full_name = (f"{parent.full_name}{address.name}" if parent else address.name)[:300]
     address.community = None
@@ -248,10 +254,10 @@ def address_fill(
     address.post_id = placement.post_id if placement else None
     address.street_id = placement.street_id if placement else None
     officers = {} if officers is None else officers
-    if address.post_id not in officers:
-        officer = responsible_officer(address.post_id)
-        officers[address.post_id] = officer.pk if officer else None
-    address.officer_id = officers[address.post_id]
+    key = (address.zone_id, address.post_id)
+    if key not in officers:
+        officers[key] = responsible_officer(address.zone_id, address.post_id)
+    address.officer_id = officers[key]
 
 
 def address_register(data: AddressInput, *, actor=None) -> StandardAddress:

@@ -1,5 +1,6 @@
 """The live one map (一图统揽): the page every role lands on."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +27,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
         governanceCenters=reverse("governance-center-list") + "?page_size=500",
     )
     config["community"] = community_config(request.user)
+    config["missing"] = missing_config(request.user)
     return render(
         request,
         "consoles/home.html",
@@ -67,6 +69,19 @@ def community_config(user) -> dict:
         "sitePage": reverse("site-page", kwargs={"pk": 0})
         if may_use_console(user, "sites")
         else None,
+    }
+
+
+def missing_config(user) -> dict | None:
+    """What the missing persons' layer reads (frontend/static/js/map/missing.js)."""
+    if not may_use_console(user, "missing"):
+        return None
+    return {
+        "cases": reverse("missing-person-list"),
+        "casePage": reverse("missing-case", kwargs={"pk": 0}),
+        "startM": settings.MISSING_START_RADIUS_M,
+        "walkKmh": settings.MISSING_WALK_KMH,
+        "maxM": settings.MISSING_MAX_RADIUS_M,
     }
 
 

@@ -10,6 +10,7 @@ from consoles import (
     dispatcher,
     home,
     jobs,
+    missing,
     orders,
     plates,
     registry,
@@ -41,6 +42,8 @@ urlpatterns = [
     path("", home.console_home, name="console-home"),
     # 数字门牌: a house plate's QR code opens this, logged in or not.
     path("p/<str:token>/", plates.plate_page, name="house-plate"),
+    path("missing/", missing.missing_page, name="missing"),
+    path("missing/<int:pk>/", missing.missing_case, name="missing-case"),
     path("registry/", registry.registry_page, name="registry"),
     path("registry/import/", registry.registry_import, name="registry-import"),
     path("registry/addresses/<int:pk>/", registry.address_page, name="registry-address"),

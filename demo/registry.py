@@ -14,10 +14,10 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 
 from commandcenter.choices import Role
-from commandcenter.models import Bureau, Post, Street
+from commandcenter.models import Bureau, Street
 from community.choices import AddressElement as E
 from community.choices import Gender, Household, HouseUse, Industry, Presence
 from community.personal import credit_check_char, id_check_char
@@ -164,10 +164,7 @@ def registry_plan(*, seed: int = 15, sizes: Sizes | None = None, zones=None) -> 
             compound = plan.add(Node(f"A42{z:04d}{c:02d}", E.COMPOUND, cname, community,
                                      clat, clng))  # fmt: skip
             for b in range(1, rng.randint(*sizes.buildings) + 1):
-                blat = clat + rng.uniform(-0.0006, 0.0006)
-                blng = clng + rng.uniform(-0.0006, 0.0006)
-                if not geometry.contains(shape({"type": "Point", "coordinates": [blng, blat]})):
-                    blat, blng = clat, clng
+                blat, blng = _near(rng, geometry, clat, clng, 0.0006)
                 code = f"A50{z:04d}{c:02d}{b:02d}"
                 building = plan.add(Node(code, E.BUILDING, f"{b}幢", compound, blat, blng))
                 units = rng.randint(*sizes.units)
@@ -185,9 +182,9 @@ def registry_plan(*, seed: int = 15, sizes: Sizes | None = None, zones=None) -> 
         road = plan.add(Node(f"A41{z:04d}", E.ROAD, f"{rng.choice(NAME_HEADS)}"
                              f"{rng.choice(ROAD_TAILS)}", community, lat, lng))  # fmt: skip
         for d in range(1, sizes.door_plates + 1):
+            plat, plng = _near(rng, geometry, lat, lng, 0.0004)
             plate = plan.add(Node(f"A50{z:04d}R{d:02d}", E.BUILDING, f"{d * 2 - 1}号", road,
-                                  lat + rng.uniform(-0.0004, 0.0004),
-                                  lng + rng.uniform(-0.0004, 0.0004)))  # fmt: skip
+                                  plat, plng))  # fmt: skip
             if d % 2:
                 _household(rng, plan, plate, today)
             else:
@@ -195,6 +192,14 @@ def registry_plan(*, seed: int = 15, sizes: Sizes | None = None, zones=None) -> 
                 industry = rng.choice(SHOP_INDUSTRIES)
                 plan.shops.append((plate, fake_credit_code(rng), shop, industry))
     return plan
+
+
+def _near(rng: random.Random, geometry, lat: float, lng: float, spread: float):
+    """A point up to `spread` degrees from (lat, lng), inside the zone (else the point)."""
+    near_lat, near_lng = lat + rng.uniform(-spread, spread), lng + rng.uniform(-spread, spread)
+    if geometry.contains(Point(near_lng, near_lat)):
+        return near_lat, near_lng
+    return lat, lng
 
 
 def _household(rng: random.Random, plan: RegistryPlan, room: int, today: date) -> None:
@@ -206,21 +211,33 @@ def _household(rng: random.Random, plan: RegistryPlan, room: int, today: date) -
 
 
 def community_officers(*, seed: int = 15) -> int:
-    """A community officer (网格民警) for every post that has none, with a duty phone;
-    the demo's post officer is its post's. They cannot log in (no password)."""
+    """A community officer (网格民警) for every patrol zone, with a duty phone, named on
+    its plates: the demo's post officer for its post's zones, elsewhere an officer of
+    the zone's station who does not log in (no password)."""
     rng = random.Random(seed)
     User = get_user_model()
     made = 0
-    for index, post in enumerate(Post.objects.order_by("code"), start=1):
-        phone = f"0571-87{index:02d}{rng.randrange(10000):04d}"
-        officer = User.objects.filter(role=Role.POST_OFFICER, post=post).order_by("pk").first()
-        if officer is None:
-            officer = User(username=f"grid-{post.code}", role=Role.POST_OFFICER, post=post,
-                           first_name=f"{rng.choice(FAMILY)}警官")  # fmt: skip
+    demo_officer = User.objects.filter(username="post_officer").first()
+    if demo_officer is not None and not demo_officer.duty_phone:
+        demo_officer.duty_phone = "0571-87010001"
+        demo_officer.save(update_fields=["duty_phone"])
+    for index, zone in enumerate(PatrolZone.objects.order_by("code"), start=1):
+        if demo_officer is not None and zone.post_id == demo_officer.post_id:
+            officer = demo_officer
+        else:
+            officer = User(
+                username=f"grid-{zone.code}",
+                role=Role.OFFICER,
+                station_id=zone.station_id,
+                first_name=f"{rng.choice(FAMILY)}{rng.choice(GIVEN)}",
+                last_name="",
+                duty_phone=f"0571-87{index:03d}{rng.randrange(1000):03d}",
+            )
             officer.set_unusable_password()
+            officer.save()
             made += 1
-        officer.duty_phone = officer.duty_phone or phone
-        officer.save()
+        zone.community_officer = officer
+        zone.save(update_fields=["community_officer"])
     return made
 
 

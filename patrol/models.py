@@ -33,6 +33,16 @@ class PatrolZone(OrgUnit):
     area_class = models.CharField(
         _("area class"), max_length=10, choices=AreaClass.choices, default=AreaClass.URBAN
     )
+    # 网格民警: the community officer who answers for the zone's addresses (their house
+    # plates name them); empty: the post's officer, if the zone has a post.
+    community_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community officer"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta(OrgUnit.Meta):

@@ -143,3 +143,37 @@ def test_cases_are_seen_in_their_area_and_never_by_partners(district, users, api
 
 def test_the_radius_is_capped():
     assert search_radius_m(0) == 500 and search_radius_m(1000) == 10_000
+
+
+def test_the_missing_page_reports_a_case_and_its_page_records_the_steps(district, users, client):
+    client.force_login(users.dispatcher)
+    assert client.get("/missing/").status_code == 200
+    refused = client.post("/missing/", {"name": "王秀英"})
+    assert refused.status_code == 400 and not MissingPerson.objects.exists()
+    now = timezone.localtime()
+    answer = client.post("/missing/", {
+        "name": "王秀英", "age": "78", "condition": "dementia", "description": "蓝色外套",
+        "last_seen_at": now.strftime("%Y-%m-%dT%H:%M"), "address": "翠苑一区东门",
+        "lat": "30.004", "lng": "120.004", "contact_name": "李明",
+        "contact_phone": "13912345678",
+    })  # fmt: skip
+    case = MissingPerson.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == f"/missing/{case.pk}/"
+    page = client.get(f"/missing/{case.pk}/").content.decode()
+    assert case.number in page and "139****5678" in page and "13912345678" not in page
+    bad = client.post(f"/missing/{case.pk}/", {"step": "sighting", "address": "x"})
+    assert bad.status_code == 400
+    seen = client.post(f"/missing/{case.pk}/", {
+        "step": "sighting", "seen_at": now.strftime("%Y-%m-%dT%H:%M"), "address": "清波街",
+        "lat": "30.006", "lng": "120.014",
+    })  # fmt: skip
+    assert seen.status_code == 302 and case.sightings.count() == 1
+    found = client.post(f"/missing/{case.pk}/", {
+        "step": "found", "found_at": now.strftime("%Y-%m-%dT%H:%M"), "place": "清波街菜场",
+        "found_by": "义警 陈师傅",
+    })  # fmt: skip
+    assert found.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "found"
+    client.force_login(users.partner)
+    assert client.get("/missing/").status_code == 403

@@ -94,6 +94,11 @@ def test_there_is_one_valid_demo_user_per_role():
     # the login `volunteer`.
     simulated = User.objects.filter(role=Role.VOLUNTEER).exclude(username="volunteer")
     assert simulated.count() >= 15
+    # Each post's community officer (网格民警, demo.registry) is named on its plates and
+    # does not log in.
+    grid = User.objects.filter(username__startswith="grid-")
+    assert grid.count() >= 40 and all(u.duty_phone and u.role == Role.OFFICER for u in grid)
+    simulated = simulated | grid
     people = (
         User.objects.exclude(role=Role.GATEWAY)
         .exclude(pk__in=simulated)
@@ -139,3 +144,27 @@ def test_the_demo_has_yesterday_s_daily_report_with_the_dashboard_s_numbers():
     }
     assert current["calls"] > 0
     assert Report.objects.filter(kind="weekly").count() == Station.objects.count() + 1
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_registry_with_plates_and_open_missing_persons():
+    from community.choices import AddressElement, MissingStatus
+    from community.missing_models import MissingPerson
+    from community.registry import may_read_household
+    from community.registry_models import Resident, StandardAddress
+    from dispatch.models import Order
+
+    buildings = StandardAddress.objects.filter(element=AddressElement.BUILDING)
+    assert buildings.count() > 500 and not buildings.filter(station__isnull=True).exists()
+    assert StandardAddress.objects.filter(element=AddressElement.ROOM).count() > 5000
+    assert Resident.objects.count() > 10_000
+    officer = User.objects.get(username="post_officer")
+    mine = StandardAddress.objects.filter(post=officer.post, element=AddressElement.ROOM,
+                                          residents__isnull=False).first()  # fmt: skip
+    assert mine is not None and may_read_household(officer, mine)
+    assert mine.officer is not None and mine.officer.duty_phone
+    cases = MissingPerson.objects.all()
+    assert cases.filter(status=MissingStatus.SEARCHING).count() == 2
+    assert cases.filter(status=MissingStatus.FOUND).count() == 1
+    for case in cases:
+        assert Order.objects.filter(content__contains=case.number).exists()

@@ -15,6 +15,7 @@ from commandcenter.machine_keys import machine_key_create
 from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
 from demo.history import history_write
+from demo.missing import demo_missing_seed
 from demo.registry import demo_registry_seed
 from demo.seed import DEMO_PASSWORD, demo_district_seed
 from demo.sites import DEMO_SENSOR_KEY, demo_sites_seed
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             f"{registry['residents']} residents, {registry['organisations']} organisations "
             f"in {time.monotonic() - began:.0f} s."
         )
+        self.stdout.write(f"Missing persons (走失人员): {demo_missing_seed()} cases.")
         if history_days:
             began = time.monotonic()
             jobs = history_write(days=history_days, calls_per_day=250, seed=seed)

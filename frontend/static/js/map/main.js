@@ -5,6 +5,7 @@
  * toggle each layer and a panel that shows the clicked feature. On top of
  * them board.js draws the live layer: open jobs and units; and
  * community.js the smart-secure sites, their sensors and active alarms.
+ * missing.js   the search areas of missing persons (走失人员).
  *
  * Every visible word comes from the page (data-text-* attributes on
  * #console, the layer labels and the <template id="info-KIND"> elements), so
@@ -17,6 +18,7 @@
 import { ApiError, fetchAllPages, fetchJson, setNetworkErrorText } from "../shared/api.js";
 import { LiveBoard } from "./board.js";
 import { CommunityLayers } from "./community.js";
+import { MissingLayer } from "./missing.js";
 import { clearSelection, fillTemplate, refreshDefault, setDefaultContent, takePanel } from "./panel.js";
 
 const L = window.L;
@@ -377,6 +379,14 @@ function start() {
     registerLayer: (name, layer, count) => register(map, name, layer, count),
     setLayerCount: setCount,
     restack: () => restack(map),
+    reportError,
+  });
+  MissingLayer.fromPage({
+    map,
+    config: config.missing,
+    board,
+    registerLayer: (name, layer, count) => register(map, name, layer, count),
+    setLayerCount: setCount,
     reportError,
   });
   loadAll(map, config.layers ?? {});
