@@ -362,6 +362,7 @@ def _dwellers(address: StandardAddress) -> QuerySet:
 def _resident_row(r: Resident, *, unmasked: bool, within: StandardAddress) -> dict:
     return {
         "id": r.pk,
+        "address_id": r.address_id,
         "address": r.address.full_name,
         # Where in the address read (a building's residents: their unit and room).
         "room": r.address.full_name.removeprefix(within.full_name),
@@ -507,3 +508,32 @@ def resident_errors(values: dict, address: StandardAddress | None) -> dict[str, 
     if values.get("moved_out") and values.get("out_reason") not in MoveOutReason.values:
         errors["out_reason"] = _("A resident who moved out needs the reason.")
     return errors
+
+
+def residents_find(user, *, name: str = "", id_number: str = "", phone: str = "") -> QuerySet:
+    """Live residents of the user's area by exact name, ID number or phone (the last two
+    through their digests: nothing is decrypted to search), for a masked list."""
+    if not user.is_authenticated or (user.role not in HOUSEHOLD_READERS and not user.is_superuser):
+        return Resident.objects.none()
+    condition = Q()
+    if name.strip():
+        condition &= Q(name=name.strip())
+    if id_number.strip():
+        condition &= Q(id_digest=digest(id_normalise(id_number)))
+    if phone.strip():
+        condition &= Q(phone_digest=digest(phone_normalise(phone)))
+    if not condition:
+        return Resident.objects.none()
+    return (
+        Resident.objects.filter(Resident.visible_to(scope_of(user)), condition)
+        .filter(moved_out__isnull=True)
+        .select_related("address")
+        .defer("id_number", "phone")
+        .order_by("address__code", "pk")
+    )
+
+
+def resident_masked(resident: Resident) -> dict:
+    return _resident_row(
+        resident, unmasked=False, within=resident.address.parent or resident.address
+    )

@@ -43,6 +43,7 @@ class ResidentRowSerializer(serializers.Serializer):
     """One resident as the household read shows it: masked unless unmasked."""
 
     id = serializers.IntegerField()
+    address_id = serializers.IntegerField()
     address = serializers.CharField()
     room = serializers.CharField(allow_blank=True, help_text="The part below the address read.")
     name = serializers.CharField()

@@ -5,16 +5,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from commandcenter.access import NO_SCOPE, scope_of
 from community import registry
 from community.api.registry_serializers import (
     AddressSerializer,
     HouseholdSerializer,
+    ResidentRowSerializer,
     UnmaskSerializer,
 )
 from community.registry_models import StandardAddress
+
+SEARCH_ROWS = 50
 
 
 def addresses_of(user):
@@ -81,3 +86,24 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             address, request.user, purpose=data["purpose"], request=request, position=position
         )
         return Response({"address": address.pk, "unmasked": True, "residents": rows})
+
+
+class ResidentSearchView(APIView):
+    """实有人口 search: by exact name, ID number or phone, masked (unmask one household
+    through its address's household call, with a purpose)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("name", str, description="The exact name."),
+            OpenApiParameter("id_number", str, description="The 18-character ID number."),
+            OpenApiParameter("phone", str, description="The phone number."),
+        ],
+        responses=ResidentRowSerializer(many=True),
+        summary="Find residents of your area, masked (police roles)",
+    )
+    def get(self, request):
+        params = {k: request.query_params.get(k, "")[:40] for k in ("name", "id_number", "phone")}
+        if not any(v.strip() for v in params.values()):
+            raise ValidationError({"name": ["Give a name, an ID number or a phone."]})
+        rows = registry.residents_find(request.user, **params)[:SEARCH_ROWS]
+        return Response([registry.resident_masked(r) for r in rows])

@@ -19,5 +19,6 @@ urlpatterns = [
     # Before the router: "heartbeats" is no sensor id.
     path("sensors/heartbeats/", views.HeartbeatsView.as_view(), name="sensor-heartbeats"),
     path("volunteers/hours/", volunteer_views.VolunteerHoursView.as_view(), name="volunteer-hours"),
+    path("residents/", registry_views.ResidentSearchView.as_view(), name="resident-search"),
     *router.urls,
 ]

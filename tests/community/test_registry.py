@@ -232,3 +232,17 @@ def test_another_area_or_the_street_gets_the_public_card_only(tree, users, clien
     assert "翠苑一区" in page and "王" not in page.split("</h1>")[1] and "purpose" not in page
     assert client.post(_plate_url(tree.room), {"purpose": "visit"}).status_code == 403
     assert AccessRecord.objects.count() == 0
+
+
+def test_residents_are_found_masked_by_name_id_or_phone_in_the_area(tree, users, api_client_for):
+    grandma = resident_make(tree.room, "33010219500101002", "王秀英", phone="13912345678")
+    client = api_client_for(users.chief_a)
+    for query in ({"name": "王秀英"}, {"id_number": grandma.id_number.lower()},
+                  {"phone": "139-1234-5678"}):  # fmt: skip
+        rows = client.get("/api/v1/residents/", query).json()
+        assert [r["name"] for r in rows] == ["王**"] and "*" in rows[0]["id_number"]
+        assert rows[0]["address_id"] == tree.room.pk
+    assert client.get("/api/v1/residents/").status_code == 400
+    assert api_client_for(users.chief_b).get("/api/v1/residents/", {"name": "王秀英"}).json() == []
+    street = api_client_for(users.street_staff).get("/api/v1/residents/", {"name": "王秀英"})
+    assert street.json() == [] and AccessRecord.objects.count() == 0
