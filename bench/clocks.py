@@ -34,7 +34,6 @@ import argparse
 import ast
 import asyncio
 import json
-import os
 import random
 import re
 import statistics
@@ -67,12 +66,7 @@ TEMPLATES = 240  # real intakes the background jobs are cloned from
 BACKGROUND_SEQ = 1_000_000_000  # the background clocks' start_seq, clear of the real log's
 
 
-def django_setup() -> None:
-    os.environ.update(harness.server_environment(DATABASE_POOL_SIZE="0"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianshu.settings")
-    import django
-
-    django.setup()
+django_setup = harness.django_setup
 
 
 def district_points(rng: random.Random, count: int) -> list[tuple[float, float]]:

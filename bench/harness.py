@@ -95,6 +95,15 @@ def prepare_database(*seed_options: str) -> None:
     manage("seed_demo", "--allow-production", "-v0", *seed_options)
 
 
+def django_setup() -> None:
+    """Django in this process, against the bench's database (no connection pool)."""
+    os.environ.update(server_environment(DATABASE_POOL_SIZE="0"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianshu.settings")
+    import django
+
+    django.setup()
+
+
 def django_shell(code: str) -> str:
     """Run Python inside the project's Django set-up against the bench database."""
     return manage("shell", "-c", code)

@@ -1616,12 +1616,7 @@ LOAD_SETTINGS = {
 TABLE_NAMES = tuple(TABLES)
 
 
-def django_setup() -> None:
-    os.environ.update(harness.server_environment(DATABASE_POOL_SIZE="0"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianshu.settings")
-    import django
-
-    django.setup()
+django_setup = harness.django_setup
 
 
 def _megabytes(cursor, table: str) -> float:

@@ -1336,12 +1336,7 @@ def services_timing(fleet: Fleet, rng: random.Random, key_user, *, size: int, pr
     return results
 
 
-def django_setup() -> None:
-    os.environ.update(harness.server_environment(DATABASE_POOL_SIZE="0"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tianshu.settings")
-    import django
-
-    django.setup()
+django_setup = harness.django_setup
 
 
 def summary(figures: dict, args) -> None:
