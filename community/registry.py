@@ -247,7 +247,11 @@ def address_fill(
         joined, letters = _search_parts(parent)
     address.search = f"{joined}{address.name} {letters}{initials(address.name)}".lower()[:400]
     if address.lat is None and parent is not None:
+        # At its parent's point: in its parent's place, with its officer.
         address.lat, address.lng = parent.lat, parent.lng
+        for field in ("zone_id", "station_id", "post_id", "street_id", "officer_id"):
+            setattr(address, field, getattr(parent, field))
+        return
     placement = point_resolve(lat=address.lat, lng=address.lng)
     address.zone_id = placement.zone_id if placement else None
     address.station_id = placement.station_id if placement else None

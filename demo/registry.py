@@ -49,6 +49,8 @@ class Sizes:
     floors: tuple[int, int] = (5, 7)
     rooms_per_floor: int = 2
     door_plates: int = 6
+    # Of the door plates on a road, the share that are shops (实有单位), not homes.
+    shop_share: float = 0.5
 
 
 @dataclass
@@ -185,7 +187,7 @@ def registry_plan(*, seed: int = 15, sizes: Sizes | None = None, zones=None) -> 
             plat, plng = _near(rng, geometry, lat, lng, 0.0004)
             plate = plan.add(Node(f"A50{z:04d}R{d:02d}", E.BUILDING, f"{d * 2 - 1}号", road,
                                   plat, plng))  # fmt: skip
-            if d % 2:
+            if rng.random() >= sizes.shop_share:
                 _household(rng, plan, plate, today)
             else:
                 shop = f"{plan.nodes[road].name}{rng.choice(SHOPS)}"
