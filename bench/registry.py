@@ -245,9 +245,12 @@ def samples(seed: int, rounds: int) -> dict:
             ("building", f"{name[:2]} {building.name}"),
             ("room", f"{name[:2]} {building.name.removesuffix('幢')}-{unit or 1}-{floor_room}"),
         ]
-    roads = list(StandardAddress.objects.filter(element=E.ROAD).values_list("name", flat=True))
-    queries += [("door plate", f"{rng.choice(roads)} {rng.randint(1, 900)}号") for _ in
-                range(rounds)]  # fmt: skip
+    plates = list(
+        StandardAddress.objects.filter(element=E.BUILDING, parent__element=E.ROAD)
+        .values_list("parent__name", "name")
+        .order_by("?")[:rounds]
+    )
+    queries += [("door plate", f"{road} {plate}") for road, plate in plates]
     officer = User.objects.get(username="post_officer")
     rooms = list(
         StandardAddress.objects.filter(post=officer.post, element=E.ROOM,

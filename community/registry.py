@@ -533,7 +533,7 @@ def residents_find(user, *, name: str = "", id_number: str = "", phone: str = ""
         .filter(moved_out__isnull=True)
         .select_related("address")
         .defer("id_number", "phone")
-        .order_by("address__code", "pk")
+        .order_by("pk")
     )
 
 

@@ -247,6 +247,7 @@ def _residents_import(rows: list, result: RegistryImport, actor) -> None:
     codes = {values["address"] for _n, _raw, values in rows}
     addresses = {a.code: a for a in StandardAddress.objects.filter(code__in=codes)}
     seen: set[tuple] = set()
+    chosen: dict[tuple, tuple] = {}
     good = []
     for number, raw, values in rows:
         errors = _required("residents", values)
@@ -254,7 +255,12 @@ def _residents_import(rows: list, result: RegistryImport, actor) -> None:
         for name, choices in (("gender", Gender), ("household", Household),
                               ("presence", Presence), ("out_reason", MoveOutReason)):  # fmt: skip
             if values[name]:
-                values[name] = row_choice(values[name], choices.choices, errors, name) or ""
+                key = (name, values[name])
+                if key not in chosen:  # a list repeats the same few words: read each once
+                    wrong: dict = {}
+                    chosen[key] = (row_choice(values[name], choices.choices, wrong, name), wrong)
+                values[name], wrong = chosen[key][0] or "", chosen[key][1]
+                errors.update(wrong)
         number_ = id_normalise(values["id_number"])
         if not values["gender"] and len(number_) == 18 and number_[16].isdigit():
             # GB 11643: the 17th digit is odd for men, even for women.
@@ -296,6 +302,11 @@ RESIDENT_FIELDS = ("name", "gender", "birth_date", "ethnicity", "phone", "househ
                    "presence", "head_relation", "moved_in", "moved_out", "out_reason")  # fmt: skip
 
 
+def _differs(old: Resident, new: Resident, field: str) -> bool:
+    """A change worth writing (an encrypted empty phone reads back as None)."""
+    return (getattr(old, field) or "") != (getattr(new, field) or "")
+
+
 def _residents_write(good: list[Resident], result) -> None:
     for start in range(0, len(good), BATCH):
         batch = good[start : start + BATCH]
@@ -314,7 +325,7 @@ def _residents_write(good: list[Resident], result) -> None:
             old = existing.get((resident.address_id, resident.id_digest))
             if old is None:
                 new.append(resident)
-            elif any(getattr(old, f) != getattr(resident, f) for f in RESIDENT_FIELDS):
+            elif any(_differs(old, resident, f) for f in RESIDENT_FIELDS):
                 for f in RESIDENT_FIELDS:
                     setattr(old, f, getattr(resident, f))
                 resident_fill(old)

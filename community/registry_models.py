@@ -165,7 +165,8 @@ class Resident(Placed):
             ),
         ]  # fmt: skip
         indexes = [
-            models.Index(fields=["name"], name="resident_name"),
+            # By name, in registration order: a common name reads its first rows only.
+            models.Index(fields=["name", "id"], name="resident_name"),
             models.Index(fields=["phone_digest"], name="resident_phone"),
         ]
 

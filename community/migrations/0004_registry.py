@@ -163,7 +163,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='resident',
-            index=models.Index(fields=['name'], name='resident_name'),
+            index=models.Index(fields=['name', 'id'], name='resident_name'),
         ),
         migrations.AddIndex(
             model_name='resident',

@@ -124,3 +124,13 @@ def test_the_import_page_answers_each_row(tree, users, client, kind):
         and "refused" in answer.content.decode().lower()
         or ("拒绝" in answer.content.decode())
     )
+
+
+def test_a_resident_without_a_phone_is_unchanged_on_reimport(tree, users):
+    rows = (
+        "居住地址编码,公民身份号码,姓名,人口类别,人户关系\n"
+        f"{tree.room.code},{valid_id('33010220150101002')},王小宝,户籍,人户一致\n"
+    )
+    first = registry_import(actor=users.administrator, kind="residents", upload=upload(rows))
+    again = registry_import(actor=users.administrator, kind="residents", upload=upload(rows))
+    assert first.created == 1 and (again.updated, again.unchanged) == (0, 1)
