@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,7 +20,12 @@ from consoles.shell import console_required
 LIST_SIZE = 100
 
 
-LOCAL_TIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+# Typed as 2026-12-01 08:30 in a plain field, as everywhere in the consoles (a browser's
+# picker follows the browser's locale); Django reads it in Asia/Shanghai.
+LOCAL_TIME = forms.DateTimeInput(
+    format="%Y-%m-%d %H:%M",
+    attrs={"placeholder": _("YYYY-MM-DD hh:mm"), "inputmode": "numeric", "autocomplete": "off"},
+)
 
 
 class MissingForm(forms.Form):
@@ -70,6 +76,10 @@ class CloseForm(forms.Form):
     note = forms.CharField(label=_("Why is the case closed?"), max_length=500)
 
 
+def _now_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
 def _form_errors(form: forms.Form, error: ValidationError) -> None:
     """The service's field messages on the form's fields (its names where they differ)."""
     names = {"last_seen_lat": "lat", "last_seen_lng": "lng", "last_seen_place": "address",
@@ -83,7 +93,7 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 @console_required("missing")
 def missing_page(request: HttpRequest) -> HttpResponse:
     may_report = missing.may_report(request.user)
-    form, status = MissingForm(), 200
+    form, status = MissingForm(initial={"last_seen_at": _now_minute()}), 200
     if request.method == "POST":
         if not may_report:
             raise PermissionDenied
@@ -134,7 +144,12 @@ def missing_case(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
     if case is None:
         raise Http404
-    forms_ = {"sighting": SightingForm(), "found": FoundForm(), "close": CloseForm()}
+    now = _now_minute()
+    forms_ = {
+        "sighting": SightingForm(initial={"seen_at": now}),
+        "found": FoundForm(initial={"found_at": now}),
+        "close": CloseForm(),
+    }
     status = 200
     if request.method == "POST":
         step = request.POST.get("step", "")

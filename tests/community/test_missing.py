@@ -153,7 +153,7 @@ def test_the_missing_page_reports_a_case_and_its_page_records_the_steps(district
     now = timezone.localtime()
     answer = client.post("/missing/", {
         "name": "王秀英", "age": "78", "condition": "dementia", "description": "蓝色外套",
-        "last_seen_at": now.strftime("%Y-%m-%dT%H:%M"), "address": "翠苑一区东门",
+        "last_seen_at": now.strftime("%Y-%m-%d %H:%M"), "address": "翠苑一区东门",
         "lat": "30.004", "lng": "120.004", "contact_name": "李明",
         "contact_phone": "13912345678",
     })  # fmt: skip
@@ -164,12 +164,12 @@ def test_the_missing_page_reports_a_case_and_its_page_records_the_steps(district
     bad = client.post(f"/missing/{case.pk}/", {"step": "sighting", "address": "x"})
     assert bad.status_code == 400
     seen = client.post(f"/missing/{case.pk}/", {
-        "step": "sighting", "seen_at": now.strftime("%Y-%m-%dT%H:%M"), "address": "清波街",
+        "step": "sighting", "seen_at": now.strftime("%Y-%m-%d %H:%M"), "address": "清波街",
         "lat": "30.006", "lng": "120.014",
     })  # fmt: skip
     assert seen.status_code == 302 and case.sightings.count() == 1
     found = client.post(f"/missing/{case.pk}/", {
-        "step": "found", "found_at": now.strftime("%Y-%m-%dT%H:%M"), "place": "清波街菜场",
+        "step": "found", "found_at": now.strftime("%Y-%m-%d %H:%M"), "place": "清波街菜场",
         "found_by": "义警 陈师傅",
     })  # fmt: skip
     assert found.status_code == 302
