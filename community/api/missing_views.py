@@ -47,6 +47,13 @@ class MissingPersonViewSet(
             .defer("photo")
         )
 
+    def _step(self, request, serializer_class, service):
+        """One step of a case in the caller's area: the body checked, then the service."""
+        case = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return service(actor=request.user, case_id=case.pk, **serializer.validated_data)
+
     def _answer(self, case_id: int, code: int = status.HTTP_200_OK) -> Response:
         case = self.get_queryset().get(pk=case_id)
         return Response(self.get_serializer(case).data, status=code)
@@ -78,12 +85,7 @@ class MissingPersonViewSet(
     )
     @action(detail=True, methods=["post"])
     def sightings(self, request, pk=None):
-        case = self.get_object()
-        serializer = SightingInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        sighting = missing.sighting_record(
-            actor=request.user, case_id=case.pk, **serializer.validated_data
-        )
+        sighting = self._step(request, SightingInputSerializer, missing.sighting_record)
         return Response(SightingSerializer(sighting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -93,11 +95,7 @@ class MissingPersonViewSet(
     )
     @action(detail=True, methods=["post"])
     def found(self, request, pk=None):
-        case = self.get_object()
-        serializer = MissingFoundSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        missing.missing_found(actor=request.user, case_id=case.pk, **serializer.validated_data)
-        return self._answer(case.pk)
+        return self._answer(self._step(request, MissingFoundSerializer, missing.missing_found).pk)
 
     @extend_schema(
         request=MissingCloseSerializer,
@@ -106,11 +104,7 @@ class MissingPersonViewSet(
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        case = self.get_object()
-        serializer = MissingCloseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        missing.missing_close(actor=request.user, case_id=case.pk, **serializer.validated_data)
-        return self._answer(case.pk)
+        return self._answer(self._step(request, MissingCloseSerializer, missing.missing_close).pk)
 
     @extend_schema(responses={(200, "image/*"): bytes}, summary="The case's photo")
     @action(detail=True, methods=["get"])
