@@ -246,3 +246,10 @@ def test_residents_are_found_masked_by_name_id_or_phone_in_the_area(tree, users,
     assert api_client_for(users.chief_b).get("/api/v1/residents/", {"name": "王秀英"}).json() == []
     street = api_client_for(users.street_staff).get("/api/v1/residents/", {"name": "王秀英"})
     assert street.json() == [] and AccessRecord.objects.count() == 0
+
+
+def test_supervisors_consoles_listen_for_security_alerts(district, users, client):
+    client.force_login(users.supervisor)
+    assert "data-security-alerts" in client.get("/dispatch/").content.decode()
+    client.force_login(users.dispatcher)
+    assert "data-security-alerts" not in client.get("/dispatch/").content.decode()

@@ -224,6 +224,33 @@ document.addEventListener("live:event", (event) => {
   raise(id, "new", { number: payload.number ?? "", priority: Number(payload.priority) });
 });
 
+// --- Security alerts (supervisors and administrators) ----------------------------------
+
+// One user opening too many households unmasked (community.registry): a banner that
+// stays until dismissed, with the tone, and a link to the security log.
+document.addEventListener("live:event", (event) => {
+  const message = event.detail ?? {};
+  if (message.kind !== "security.alert" || !settings.securityAlerts) return;
+  const payload = message.payload ?? {};
+  const banner = document.createElement("div");
+  banner.className = "security-alert";
+  banner.setAttribute("role", "alert");
+  const words = document.createElement("a");
+  words.href = settings.securityAlerts;
+  words.textContent = (settings.textSecurity || "Security alert: {user}")
+    .replace("{user}", payload.username ?? "")
+    .replace("{households}", String(payload.households ?? ""))
+    .replace("{minutes}", String(payload.minutes ?? ""));
+  const close = document.createElement("button");
+  close.type = "button";
+  close.textContent = "×";
+  close.addEventListener("click", () => banner.remove());
+  banner.append(words, close);
+  document.body.prepend(banner);
+  root.dataset.lastAlert = `security:${payload.username ?? ""}`;
+  tone("p1");
+});
+
 // --- Late jobs --------------------------------------------------------------------------
 
 function late(id, number) {
