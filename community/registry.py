@@ -131,12 +131,21 @@ def address_search(
             break
         buildings = _matching(live.filter(element=E.BUILDING), terms[:cut]).values("pk")[:20]
         rooms = live.filter(building__in=buildings, element__in=(E.UNIT, E.ROOM))
-        below = (
-            _matching(rooms, terms[cut:])
-            .annotate(search_length=Length("search"))
-            .order_by(*ranked)[: limit - len(found)]
-        )
-        if below := list(below):
+        tail = terms[cut:]
+        # A building of one entrance has no unit level: 3-1-301 there is room 301.
+        without_unit = [t for t in tail if not t.endswith("单元")]
+        below = []
+        for room_terms in (tail, without_unit) if without_unit != tail else (tail,):
+            if not room_terms:
+                break
+            below = list(
+                _matching(rooms, room_terms)
+                .annotate(search_length=Length("search"))
+                .order_by(*ranked)[: limit - len(found)]
+            )
+            if below:
+                break
+        if below:
             found += below
             break
     return found

@@ -74,6 +74,7 @@ def test_a_point_outside_the_district_is_refused(tree):
         ("翠苑 3幢 301", "301室"),
         ("翠苑 3-2-301", "301室"),
         ("3幢 2-301", "301室"),
+        ("翠苑 3-1-301", "301室"),
     ],
 )
 def test_the_type_ahead_finds_an_address_by_any_of_its_parts(tree, query, first):
