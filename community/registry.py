@@ -67,8 +67,8 @@ NAME_RULES = {
     (E.UNIT, None): (re.compile(r"^\d{1,3}单元$"), _lazy("a number and 单元, e.g. 2单元")),
     (E.ROOM, None): (re.compile(r"^\d{1,5}室$"), _lazy("a number and 室, e.g. 301室")),
 }
-# The levels the type-ahead reads directly; rooms and units are found under buildings.
-UPPER = E.UNIT  # element codes below "61" sort before it
+# How many places (or buildings) a type-ahead follows down the tree.
+PLACES_FOLLOWED = 20
 PLATE_SALT = "tianshu.house-plate"
 SEARCH_LIMIT = 10
 
@@ -106,49 +106,61 @@ def _matching(queryset: QuerySet, terms: list[str]) -> QuerySet:
     return queryset
 
 
+def _ranked(queryset: QuerySet, limit: int) -> list[StandardAddress]:
+    return list(
+        queryset.annotate(search_length=Length("search")).order_by("search_length", "code")[:limit]
+    )
+
+
+def _rooms_below(live: QuerySet, buildings, terms: list[str], limit: int) -> list:
+    """Units and rooms of these buildings matching `terms`; a building of one entrance has
+    no unit level, so 3-1-301 there is room 301."""
+    rooms = live.filter(building__in=buildings, element__in=(E.UNIT, E.ROOM))
+    without_unit = [t for t in terms if not t.endswith("单元")]
+    for room_terms in (terms, without_unit) if without_unit != terms else (terms,):
+        if room_terms and (found := _ranked(_matching(rooms, room_terms), limit)):
+            return found
+    return []
+
+
 def address_search(
     query: str, *, within: QuerySet | None = None, limit: int = SEARCH_LIMIT
 ) -> list[StandardAddress]:
-    """Live standard addresses matching every term, the closest first.
-
-    Streets, communities, roads, compounds and buildings match on their own text;
-    units and rooms are looked for under the buildings the leading terms find
-    (翠苑一区 3幢 301 → the rooms 301 of 3幢), so the scan stays on the
-    upper levels (about one row in thirty)."""
+    """Live standard addresses matching every term, the closest first, found down the
+    tree as the words go: the leading terms name a place (street, community, road,
+    compound: a few thousand rows, on their own index), the next a building or door
+    plate of those places, the last a unit or room of those buildings
+    (翠苑 3幢 301, 翠苑 3-2-301, 文一路 88号). Terms that name no place are looked for
+    among the buildings directly."""
     terms = search_terms(query)
     if not terms:
         return []
     base = within if within is not None else StandardAddress.objects.all()
     live = base.filter(retired_on__isnull=True).select_related("station", "zone")
-    ranked = ("search_length", "code")
-    found = list(
-        _matching(live.filter(element__lt=UPPER), terms)
-        .annotate(search_length=Length("search"))
-        .order_by(*ranked)[:limit]
-    )
+    places = live.filter(element__lt=E.BUILDING)
+    if found := _ranked(_matching(places, terms), limit):
+        return found
+    buildings = live.filter(element=E.BUILDING)
     for cut in range(len(terms) - 1, 0, -1):
-        if len(found) >= limit:
-            break
-        buildings = _matching(live.filter(element=E.BUILDING), terms[:cut]).values("pk")[:20]
-        rooms = live.filter(building__in=buildings, element__in=(E.UNIT, E.ROOM))
-        tail = terms[cut:]
-        # A building of one entrance has no unit level: 3-1-301 there is room 301.
-        without_unit = [t for t in tail if not t.endswith("单元")]
-        below = []
-        for room_terms in (tail, without_unit) if without_unit != tail else (tail,):
-            if not room_terms:
-                break
-            below = list(
-                _matching(rooms, room_terms)
-                .annotate(search_length=Length("search"))
-                .order_by(*ranked)[: limit - len(found)]
-            )
-            if below:
-                break
-        if below:
-            found += below
-            break
-    return found
+        named = _matching(places, terms[:cut]).values("pk")[:PLACES_FOLLOWED]
+        if not named.exists():
+            continue
+        under = buildings.filter(parent__in=named)
+        rest = terms[cut:]
+        if found := _ranked(_matching(under, rest), limit):
+            return found
+        for split in range(len(rest) - 1, 0, -1):
+            named_buildings = _matching(under, rest[:split]).values("pk")[:PLACES_FOLLOWED]
+            if found := _rooms_below(live, named_buildings, rest[split:], limit):
+                return found
+    # No place named: the buildings themselves (a door plate typed alone), then below them.
+    if found := _ranked(_matching(buildings, terms), limit):
+        return found
+    for split in range(len(terms) - 1, 0, -1):
+        named_buildings = _matching(buildings, terms[:split]).values("pk")[:PLACES_FOLLOWED]
+        if found := _rooms_below(live, named_buildings, terms[split:], limit):
+            return found
+    return []
 
 
 # --- Registering an address -----------------------------------------------------------------

@@ -9,26 +9,25 @@ from django.db import migrations, models
 
 
 def trigram_create(apps, schema_editor):
-    """The address type-ahead on PostgreSQL reads the levels above the entrance unit
-    (about one row in thirty; rooms are found under the buildings it finds): a
-    trigram index for terms of three characters or more, and a b-tree of the
-    search text that a shorter term scans instead of the table."""
+    """The address type-ahead's own indexes on PostgreSQL (community.registry.address_search):
+    the places above the buildings (a few thousand rows) by their search text, read
+    index-only; the buildings by trigram (pg_trgm) for a door plate typed without its road."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(
-            "CREATE INDEX address_search_trgm ON community_standardaddress "
-            "USING gin (search gin_trgm_ops) WHERE element < '61'"
+            "CREATE INDEX address_place_search ON community_standardaddress "
+            "(search) WHERE element < '50'"
         )
         schema_editor.execute(
-            "CREATE INDEX address_upper_search ON community_standardaddress "
-            "(element, search) WHERE element < '61'"
+            "CREATE INDEX address_building_trgm ON community_standardaddress "
+            "USING gin (search gin_trgm_ops) WHERE element = '50'"
         )
 
 
 def trigram_drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS address_search_trgm")
-        schema_editor.execute("DROP INDEX IF EXISTS address_upper_search")
+        schema_editor.execute("DROP INDEX IF EXISTS address_place_search")
+        schema_editor.execute("DROP INDEX IF EXISTS address_building_trgm")
 
 
 class Migration(migrations.Migration):
