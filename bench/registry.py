@@ -361,10 +361,11 @@ def import_rows(rows: int, seed: int) -> dict:
     from commandcenter.models import User
     from community.choices import AddressElement as E
     from community.registry_io import registry_import
-    from community.registry_models import StandardAddress
+    from community.registry_models import Resident, StandardAddress
     from demo.registry import _person
 
-    rng = random.Random(seed + 5)
+    # New people on every run, also over a kept registry: the seed follows its size.
+    rng = random.Random(seed + 5 + Resident.objects.count())
     rooms = list(StandardAddress.objects.filter(element=E.ROOM).values_list("code", flat=True))
     today = date.today()
     out = io.StringIO()

@@ -112,15 +112,23 @@ def _ranked(queryset: QuerySet, limit: int) -> list[StandardAddress]:
     )
 
 
-def _rooms_below(live: QuerySet, buildings, terms: list[str], limit: int) -> list:
+def _rooms_below(live: QuerySet, buildings: list[int], terms: list[str], limit: int) -> list:
     """Units and rooms of these buildings matching `terms`; a building of one entrance has
     no unit level, so 3-1-301 there is room 301."""
+    if not buildings:
+        return []
     rooms = live.filter(building__in=buildings, element__in=(E.UNIT, E.ROOM))
     without_unit = [t for t in terms if not t.endswith("单元")]
     for room_terms in (terms, without_unit) if without_unit != terms else (terms,):
         if room_terms and (found := _ranked(_matching(rooms, room_terms), limit)):
             return found
     return []
+
+
+def _ids(queryset: QuerySet) -> list[int]:
+    """The first few ids, read now: a short list the next query follows by its index
+    (as a subquery the planner may scan the next level whole instead)."""
+    return list(queryset.order_by().values_list("pk", flat=True)[:PLACES_FOLLOWED])
 
 
 def address_search(
@@ -142,22 +150,22 @@ def address_search(
         return found
     buildings = live.filter(element=E.BUILDING)
     for cut in range(len(terms) - 1, 0, -1):
-        named = _matching(places, terms[:cut]).values("pk")[:PLACES_FOLLOWED]
-        if not named.exists():
+        named = _ids(_matching(places, terms[:cut]))
+        if not named:
             continue
         under = buildings.filter(parent__in=named)
         rest = terms[cut:]
         if found := _ranked(_matching(under, rest), limit):
             return found
         for split in range(len(rest) - 1, 0, -1):
-            named_buildings = _matching(under, rest[:split]).values("pk")[:PLACES_FOLLOWED]
+            named_buildings = _ids(_matching(under, rest[:split]))
             if found := _rooms_below(live, named_buildings, rest[split:], limit):
                 return found
     # No place named: the buildings themselves (a door plate typed alone), then below them.
     if found := _ranked(_matching(buildings, terms), limit):
         return found
     for split in range(len(terms) - 1, 0, -1):
-        named_buildings = _matching(buildings, terms[:split]).values("pk")[:PLACES_FOLLOWED]
+        named_buildings = _ids(_matching(buildings, terms[:split]))
         if found := _rooms_below(live, named_buildings, terms[split:], limit):
             return found
     return []
