@@ -68,7 +68,7 @@ NAME_RULES = {
     (E.ROOM, None): (re.compile(r"^\d{1,5}室$"), _lazy("a number and 室, e.g. 301室")),
 }
 # How many places (or buildings) a type-ahead follows down the tree.
-PLACES_FOLLOWED = 20
+PLACES_FOLLOWED = 100
 PLATE_SALT = "tianshu.house-plate"
 SEARCH_LIMIT = 10
 
