@@ -482,6 +482,7 @@ ROLLUP_SOURCES: dict[str, str | None] = {
     "full": None,
     "hour": None,
     "weekhour": "hour",
+    "district_weekhour": "weekhour",
     "zone": "full",
     "team": "full",
     "category": "full",

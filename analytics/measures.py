@@ -118,6 +118,9 @@ GRAINS: dict[str, tuple[str, ...]] = {
     # Weekday × hour over months (the dashboard's heat strip): month rows keep the
     # weekday, so a year is twelve months of rows, not 365 days of the hour grain.
     "weekhour": ("station", "weekday", "hour", "tier"),
+    # The same for the whole district: a district-wide year's heat strip is twelve months
+    # of 168 cells, not twelve months of every station's.
+    "district_weekhour": ("weekday", "hour", "tier"),
     "full": ("station", "post", "team", "zone", "street", "category", "tier", "area_class"),
 }
 

@@ -157,15 +157,19 @@ def test_groups_scope_and_grains(day, users, district):
         kpi_query(user=users.supervisor, start=DAY, end=DAY, filters={"station": "nowhere"})
     with pytest.raises(ValidationError):
         kpi_query(user=users.supervisor, start=DAY, end=DAY - timedelta(days=1))
-    # Per unit reads the facts; per hour (and weekday) the weekday × hour grain, and
-    # per hour of a post the hour grain; all agree with the total.
+    # Per unit reads the facts; per hour (and weekday) district-wide the district's
+    # weekday × hour grain, a station's the station's, and per hour of a post the hour
+    # grain; all agree with the total.
     units = kpi_query(user=users.supervisor, start=DAY, end=DAY, group_by=["unit"])
     assert units["grain"] == "facts"
     hours = kpi_query(user=users.supervisor, start=DAY, end=DAY, group_by=["hour"])
-    assert hours["grain"] == "weekhour"
+    assert hours["grain"] == "district_weekhour"
+    station_hours = kpi_query(user=users.chief_a, start=DAY, end=DAY, group_by=["hour"])
+    assert station_hours["grain"] == "weekhour"
+    assert station_hours["results"] == hours["results"]  # every job of the day is station A's
     assert sum(r["figures"]["calls"]["value"] for r in hours["results"]) == 8
     heat = kpi_query(user=users.supervisor, start=DAY, end=DAY, group_by=["weekday", "hour"])
-    assert heat["grain"] == "weekhour"
+    assert heat["grain"] == "district_weekhour"
     assert {r["group"]["weekday"] for r in heat["results"]} == {DAY.weekday()}
     assert [r["figures"]["calls"] for r in heat["results"]] == [
         r["figures"]["calls"] for r in hours["results"]
