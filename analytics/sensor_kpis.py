@@ -151,19 +151,41 @@ def _online(sensors, start: date, end: date, column: str | None) -> dict:
         .distinct()
     )
     spans += [(m, _month_after(m) - timedelta(days=1)) for m in months if m not in written]
+    # A ragged end covering most of a closed month: its month row less the days left
+    # out (a year from the 5th reads four days of the first month, not twenty-seven).
+    ragged = {first.replace(day=1) for first, _last in spans} - set(months)
+    closed = [m for m in ragged if m < this_month]
+    rowed = (
+        set(SensorMonth.objects.filter(month__in=closed).values_list("month", flat=True).distinct())
+        if closed
+        else set()
+    )
+    day_spans, less_spans = [], []
+    for first, last in spans:
+        month = first.replace(day=1)
+        month_last = _month_after(month) - timedelta(days=1)
+        if month in rowed and (last - first).days + 1 > (month_last - month).days / 2:
+            written.add(month)
+            if first > month:
+                less_spans.append((month, first - timedelta(days=1)))
+            if last < month_last:
+                less_spans.append((last + timedelta(days=1), month_last))
+        else:
+            day_spans.append((first, last))
     key = f"sensor__{column}" if column else None
     received: dict = defaultdict(int)
     if written:
         rows = SensorMonth.objects.filter(sensor__in=sensors, month__in=written)
         for k, n in _sums(rows, key, F("received")).items():
             received[k] += n or 0
-    if spans:
-        in_spans = Q()
-        for first, last in spans:
-            in_spans |= Q(day__gte=first, day__lte=last)
-        rows = SensorDay.objects.filter(in_spans, sensor__in=sensors)
-        for k, n in _sums(rows, key, CAPPED).items():
-            received[k] += n or 0
+    for chosen, sign in ((day_spans, 1), (less_spans, -1)):
+        if chosen:
+            in_spans = Q()
+            for first, last in chosen:
+                in_spans |= Q(day__gte=first, day__lte=last)
+            rows = SensorDay.objects.filter(in_spans, sensor__in=sensors)
+            for k, n in _sums(rows, key, CAPPED).items():
+                received[k] += sign * (n or 0)
     return {k: (int(received.get(k) or 0), expected[k]) for k in set(expected) | set(received)}
 
 

@@ -78,7 +78,10 @@ def test_closed_months_read_from_month_rows_give_the_same_rate(sites, api_client
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     before = (last_month - timedelta(days=1)).replace(day=1)
     Sensor.objects.update(installed_at=timezone.now() - timedelta(days=120))
-    for day, beats in ((before + timedelta(days=3), 700), (last_month, 9999), (today, 60)):
+    # The day before the range: in the month row of `before`, not in the range (the
+    # range's first month is read as its month row less that day).
+    for day, beats in ((before + timedelta(days=1), 50), (before + timedelta(days=3), 700),
+                       (last_month, 9999), (today, 60)):  # fmt: skip
         SensorDay.objects.create(sensor=sites.ir_a, day=day, heartbeats=beats)  # 60 s: ≤ 1440
     SensorDay.objects.create(sensor=sites.smoke_a, day=last_month + timedelta(days=9), heartbeats=5)
 
