@@ -598,19 +598,65 @@ def month_spans(start: date, end: date) -> tuple[list[date], list[tuple[date, da
     return months, days
 
 
-def _rollup_where(filters: dict, start: date, end: date, *, by_day: bool) -> tuple[str, list]:
-    """Whole months from month rows, the rest from day rows (only day rows when grouping
-    by day or weekday)."""
-    months, days = ([], [(start, end)]) if by_day else month_spans(start, end)
-    spans, params = [], []
-    if months:
-        spans.append(f"(period = 'month' AND day IN ({', '.join(['%s'] * len(months))}))")
-        params += months
-    for first, last in days:
-        spans.append("(period = 'day' AND day >= %s AND day <= %s)")
-        params += [first, last]
+def _by_month(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The spans cut at month boundaries (month_spans leaves one across two months)."""
+    cut = []
+    for first, last in spans:
+        while first <= last:
+            month_last = _next_month(first.replace(day=1)) - timedelta(days=1)
+            cut.append((first, min(last, month_last)))
+            first = month_last + timedelta(days=1)
+    return cut
+
+
+def month_reads(
+    start: date, end: date, *, has_month=lambda month: True
+) -> tuple[list[date], list[tuple[date, date]], list[tuple[date, date]]]:
+    """How to read start..end from month and day rows: (months to add, day spans to add,
+    day spans to take away). Whole months come from their month rows; a ragged end that
+    covers more than half of its month (and `has_month` says its row is there) comes
+    from the month row less the days left out, the others from their day rows: a year
+    from the 5th reads four days of its first month, not twenty-seven. Every measure is
+    a count or a sum, so taking days away is exact."""
+    months, days = month_spans(start, end)
+    added, taken = [], []
+    for first, last in _by_month(days):
+        month = first.replace(day=1)
+        month_last = _next_month(month) - timedelta(days=1)
+        if (last - first).days + 1 > (month_last - month).days / 2 and has_month(month):
+            months.append(month)
+            if first > month:
+                taken.append((month, first - timedelta(days=1)))
+            if last < month_last:
+                taken.append((last + timedelta(days=1), month_last))
+        else:
+            added.append((first, last))
+    return sorted(months), added, taken
+
+
+def _rollup_where(
+    filters: dict, start: date, end: date, *, by_day: bool
+) -> tuple[tuple[str, list], tuple[str, list] | None]:
+    """The rows to add and the rows to take away (or None): whole months from month
+    rows, the rest from day rows (month_reads); only day rows when grouping by day or
+    weekday."""
+    if by_day:
+        months, days, taken = [], [(start, end)], []
+    else:
+        months, days, taken = month_reads(start, end)
     clauses, filter_params = _filter_sql(filters)
-    return " AND ".join([f"({' OR '.join(spans)})", *clauses]), params + filter_params
+
+    def where(months, days) -> tuple[str, list]:
+        spans, params = [], []
+        if months:
+            spans.append(f"(period = 'month' AND day IN ({', '.join(['%s'] * len(months))}))")
+            params += months
+        for first, last in days:
+            spans.append("(period = 'day' AND day >= %s AND day <= %s)")
+            params += [first, last]
+        return " AND ".join([f"({' OR '.join(spans)})", *clauses]), params + filter_params
+
+    return where(months, days), (where([], taken) if taken else None)
 
 
 def measures_of(codes) -> list[str]:
@@ -643,25 +689,34 @@ def _sql_groups(group_by: list[str], grain: str | None) -> list[str]:
 def _measure_rows(*, grain, filters, start, end, group_by, measures) -> list[tuple[dict, dict]]:
     """(group values, summed measures) per group, from the rollups or the facts."""
     columns = _sql_groups(group_by, grain)
+    group_sql = " GROUP BY " + ", ".join(columns) if columns else ""
+    queries = []
     if grain is not None:
-        where, params = _rollup_where(filters, start, end, by_day="day" in columns)
-        select = [*columns, *(f"SUM({connection.ops.quote_name(m)})" for m in measures)]
-        sql = f"SELECT {', '.join(select)} FROM analytics_rollup WHERE grain = %s AND {where}"
-        params = [grain, *params]
+        plus, minus = _rollup_where(filters, start, end, by_day="day" in columns)
+        select = ", ".join([*columns, *(f"SUM({connection.ops.quote_name(m)})" for m in measures)])
+        for (where, params), sign in [(plus, 1), *([(minus, -1)] if minus else [])]:
+            sql = f"SELECT {select} FROM analytics_rollup WHERE grain = %s AND {where}"
+            queries.append((sql + group_sql, [grain, *params], sign))
     else:
         where, params = _where(filters, start, end)
         select = [*columns, *aggregate_measures(measures)]
         sql = f"SELECT {', '.join(select)} FROM analytics_jobfact WHERE {where}"
-    if columns:
-        sql += " GROUP BY " + ", ".join(columns)
+        queries.append((sql + group_sql, params, 1))
+    totals: dict[tuple, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        for sql, params, sign in queries:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                key = tuple(row[: len(columns)])
+                sums = totals.setdefault(key, [0] * len(measures))
+                for index, value in enumerate(row[len(columns) :]):
+                    sums[index] += sign * int(value or 0)
     result = []
-    for row in rows:
-        group = dict(zip(columns, row[: len(columns)], strict=True))
-        sums = dict(zip(measures, (int(v or 0) for v in row[len(columns) :]), strict=True))
-        if not columns and not sums["calls"]:
+    for key, values in totals.items():
+        group = dict(zip(columns, key, strict=True))
+        sums = dict(zip(measures, values, strict=True))
+        # A group whose rows were all in the days taken away is no group of the range.
+        if (not columns and not sums["calls"]) or not any(values):
             continue
         result.append((group, sums))
     return result

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from analytics.kpis import Kpi, month_spans, range_errors
+from analytics.kpis import Kpi, month_reads, range_errors
 from analytics.models import SensorMonth
 from commandcenter.access import Scope
 from commandcenter.directory import directory
@@ -132,6 +132,14 @@ def _sums(rows, key: str | None, value) -> dict:
     return {row[key]: row["n"] for row in rows.values(key).annotate(n=Sum(value)).order_by()}
 
 
+def _months_touched(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = _month_after(month)
+    return months
+
+
 def _online(sensors, start: date, end: date, column: str | None) -> dict:
     """(received, expected) heartbeats per group key over local days start..end: whole
     closed months from the month rows, the rest from the sensor days."""
@@ -143,35 +151,15 @@ def _online(sensors, start: date, end: date, column: str | None) -> dict:
     for row in sensors.filter(installed_at__lt=finish).values_list(*fields):
         seconds = (finish - max(begin, row[1])).total_seconds()
         expected[row[2] if column else None] += max(0.0, seconds) / row[0]
-    months, spans = month_spans(start, end)
     this_month = timezone.localdate().replace(day=1)
-    written = set(
-        SensorMonth.objects.filter(month__in=[m for m in months if m < this_month])
-        .values_list("month", flat=True)
-        .distinct()
+    closed = [m for m in _months_touched(start, end) if m < this_month]
+    rowed = set(
+        SensorMonth.objects.filter(month__in=closed).values_list("month", flat=True).distinct()
     )
-    spans += [(m, _month_after(m) - timedelta(days=1)) for m in months if m not in written]
-    # A ragged end covering most of a closed month: its month row less the days left
-    # out (a year from the 5th reads four days of the first month, not twenty-seven).
-    ragged = {first.replace(day=1) for first, _last in spans} - set(months)
-    closed = [m for m in ragged if m < this_month]
-    rowed = (
-        set(SensorMonth.objects.filter(month__in=closed).values_list("month", flat=True).distinct())
-        if closed
-        else set()
-    )
-    day_spans, less_spans = [], []
-    for first, last in spans:
-        month = first.replace(day=1)
-        month_last = _month_after(month) - timedelta(days=1)
-        if month in rowed and (last - first).days + 1 > (month_last - month).days / 2:
-            written.add(month)
-            if first > month:
-                less_spans.append((month, first - timedelta(days=1)))
-            if last < month_last:
-                less_spans.append((last + timedelta(days=1), month_last))
-        else:
-            day_spans.append((first, last))
+    # Closed months with their rows, the rest from the sensor days (month_reads).
+    months, day_spans, less_spans = month_reads(start, end, has_month=rowed.__contains__)
+    written = [m for m in months if m in rowed]
+    day_spans += [(m, _month_after(m) - timedelta(days=1)) for m in months if m not in rowed]
     key = f"sensor__{column}" if column else None
     received: dict = defaultdict(int)
     if written:

@@ -16,6 +16,7 @@ from community import missing
 from community.choices import MissingCondition, MissingStatus
 from community.missing_models import MissingPerson
 from consoles.shell import console_required
+from incidents.selectors import incident_list
 
 LIST_SIZE = 100
 
@@ -29,6 +30,12 @@ LOCAL_TIME = forms.DateTimeInput(
 
 
 class MissingForm(forms.Form):
+    incident = forms.CharField(
+        label=_("Call number"),
+        max_length=24,
+        required=False,
+        help_text=_("The 110 call it came in by (e.g. 20261204-0031); empty for a walk-in."),
+    )
     name = forms.CharField(label=_("Name"), max_length=40)
     gender = forms.ChoiceField(
         label=_("Gender"), required=False, choices=[("", "—"), ("1", _("Male")), ("2", _("Female"))]
@@ -76,6 +83,17 @@ class CloseForm(forms.Form):
     note = forms.CharField(label=_("Why is the case closed?"), max_length=500)
 
 
+def _incident_of(user, form: MissingForm):
+    """The call the report names (one the user may see), or None; a form error if none."""
+    number = form.cleaned_data["incident"].strip()
+    if not number:
+        return None
+    incident = incident_list(user=user).filter(number=number).first()
+    if incident is None:
+        form.add_error("incident", _("No call of yours with this number."))
+    return incident
+
+
 def _now_minute():
     return timezone.localtime().replace(second=0, microsecond=0)
 
@@ -93,12 +111,14 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 @console_required("missing")
 def missing_page(request: HttpRequest) -> HttpResponse:
     may_report = missing.may_report(request.user)
-    form, status = MissingForm(initial={"last_seen_at": _now_minute()}), 200
+    initial = {"last_seen_at": _now_minute(), "incident": request.GET.get("incident", "")[:24]}
+    form, status = MissingForm(initial=initial), 200
     if request.method == "POST":
         if not may_report:
             raise PermissionDenied
         form = MissingForm(request.POST, request.FILES)
-        if form.is_valid():
+        incident = _incident_of(request.user, form) if form.is_valid() else None
+        if form.is_valid():  # the call's number may have added an error
             data = form.cleaned_data
             photo = data["photo"]
             try:
@@ -111,6 +131,7 @@ def missing_page(request: HttpRequest) -> HttpResponse:
                         last_seen_lat=data["lat"], last_seen_lng=data["lng"],
                         contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                         photo=photo.read() if photo else None,
+                        incident_id=incident.pk if incident else None,
                     ),
                 )  # fmt: skip
                 return redirect("missing-case", pk=case.pk)

@@ -321,6 +321,31 @@ def test_month_rows_give_the_same_figures_as_day_rows(day, users):
     assert whole["figures"] == one["figures"]
 
 
+def test_a_ragged_end_covering_most_of_a_month_is_its_month_row_less_the_days_left_out(day, users):
+    from analytics.kpis import month_reads
+
+    # Nov 10 – Dec 2: November from its month row less Nov 1–9, December's days alone.
+    assert month_reads(date(2026, 11, 10), date(2026, 12, 2)) == (
+        [date(2026, 11, 1)],
+        [(date(2026, 12, 1), date(2026, 12, 2))],
+        [(date(2026, 11, 1), date(2026, 11, 9))],
+    )
+    # The fixture's jobs are on Nov 29–30 (and across midnight): the two ways agree, and a
+    # range leaving those days out counts none of them.
+    for start, end in ((date(2026, 11, 10), date(2026, 12, 2)), (date(2026, 11, 3), DAY)):
+        read = kpi_query(user=users.supervisor, start=start, end=end, group_by=["zone"])
+        by_day = kpi_query(user=users.supervisor, start=start, end=end, group_by=["zone", "day"])
+        calls: dict = {}
+        for row in by_day["results"]:
+            zone = row["group"]["zone"]
+            calls[zone] = calls.get(zone, 0) + row["figures"]["calls"]["value"]
+        assert {
+            r["group"]["zone"]: r["figures"]["calls"]["value"] for r in read["results"]
+        } == calls
+    before = kpi_query(user=users.supervisor, start=date(2026, 11, 2), end=date(2026, 11, 28))
+    assert before["results"] == [] or before["results"][0]["figures"]["calls"]["value"] == 0
+
+
 def test_a_breach_found_late_still_reaches_the_job_s_fact(at, call):
     """The engine was down for a day: the clocks it finds late breach silently (no alert,
     no reminder), but the job's fact counts them."""

@@ -177,3 +177,27 @@ def test_the_missing_page_reports_a_case_and_its_page_records_the_steps(district
     assert case.status == "found"
     client.force_login(users.partner)
     assert client.get("/missing/").status_code == 403
+
+
+def test_a_missing_person_call_leads_to_the_report_and_the_case_names_it(
+    district, users, client, call
+):
+    from incidents.models import Incident
+
+    answer = call(category="missing_person", description="老人走失")
+    assert answer.status_code == 201, answer.json()
+    incident = Incident.objects.get(pk=answer.json()["id"])
+    client.force_login(users.dispatcher)
+    job = client.get(f"/dispatch/incidents/{incident.pk}/").content.decode()
+    assert f"/missing/?incident={incident.number}" in job
+    assert (
+        f'value="{incident.number}"'
+        in client.get(f"/missing/?incident={incident.number}").content.decode()
+    )
+    now = timezone.localtime()
+    fields = {"name": "王秀英", "description": "蓝色外套", "address": "东门", "lat": "30.004",
+              "lng": "120.004", "contact_name": "李明", "contact_phone": "13912345678",
+              "last_seen_at": now.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
+    assert client.post("/missing/", {**fields, "incident": "20990101-9999"}).status_code == 400
+    assert client.post("/missing/", {**fields, "incident": incident.number}).status_code == 302
+    assert MissingPerson.objects.get().incident == incident
