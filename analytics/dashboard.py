@@ -190,7 +190,12 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
         if not scope.street_id
         else None
     )
-    reports = Report.objects.filter(Report.visible_to(scope)).order_by("-created_at")[:20]
+    # The list's columns only: a report's figures (its `data`) are read when it is opened.
+    reports = (
+        Report.objects.filter(Report.visible_to(scope))
+        .only("pk", "kind", "start", "end", "station")
+        .order_by("-created_at")[:20]
+    )
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
