@@ -22,9 +22,12 @@ from openpyxl import Workbook
 
 from commandcenter.services import event_record
 from community.choices import (
+    DWELLING_ELEMENTS,
     AddressElement,
     Gender,
     Household,
+    HouseUse,
+    Industry,
     MoveOutReason,
     Presence,
 )
@@ -36,7 +39,14 @@ from community.imports import (
     row_fields,
     table_rows,
 )
-from community.personal import id_birth_date, id_normalise, mask_name
+from community.personal import (
+    credit_code_validate,
+    id_birth_date,
+    id_normalise,
+    mask_name,
+    mask_phone,
+    phone_validate,
+)
 from community.registry import (
     LEVEL,
     AddressInput,
@@ -45,11 +55,11 @@ from community.registry import (
     resident_errors,
     resident_fill,
 )
-from community.registry_models import Resident, StandardAddress
+from community.registry_models import House, Organisation, Resident, StandardAddress
 
 MAX_ROWS = 200_000
 BATCH = 2_000
-KINDS = ("addresses", "residents")
+KINDS = ("addresses", "residents", "houses", "organisations")
 # field → the headers accepted for it (ours, the Chinese label, the police export's pinyin).
 COLUMNS = {
     "addresses": {
@@ -75,10 +85,30 @@ COLUMNS = {
         "moved_out": ("moved_out", "注销日期", "ZXRQ"),
         "out_reason": ("out_reason", "注销类别", "ZXLB"),
     },
+    "houses": {
+        "address": ("address", "房屋地址编码", "FWDZBM"),
+        "use": ("use", "房屋用途", "FWYT"),
+        "area_m2": ("area_m2", "建筑面积", "JZMJ"),
+        "owner_name": ("owner_name", "房主姓名", "FZXM"),
+        "owner_phone": ("owner_phone", "房主电话", "FZDH"),
+        "rented": ("rented", "是否出租", "SFCZ"),
+        "tenants_checked_on": ("tenants_checked_on", "租户核查日期", "ZHHCRQ"),
+    },
+    "organisations": {
+        "credit_code": ("credit_code", "统一社会信用代码", "TYSHXYDM"),
+        "name": ("name", "单位名称", "DWMC"),
+        "address": ("address", "单位地址编码", "DWDZBM"),
+        "industry": ("industry", "行业", "HYLB"),
+        "contact_name": ("contact_name", "负责人", "FZR"),
+        "contact_phone": ("contact_phone", "联系电话", "LXDH"),
+        "staff": ("staff", "从业人数", "CYRS"),
+    },
 }
 REQUIRED = {
     "addresses": ("code", "element", "name"),
     "residents": ("address", "id_number", "name", "household", "presence"),
+    "houses": ("address", "use"),
+    "organisations": ("credit_code", "name", "address", "industry"),
 }
 
 
@@ -103,7 +133,7 @@ def missing_file_message() -> str:
 
 
 def registry_import(*, actor, kind: str, upload) -> RegistryImport:
-    """Import `kind` ("addresses" or "residents"); the rows checked first, then written."""
+    """Import `kind` (KINDS); the rows checked first, then written."""
     result = RegistryImport()
     if not may_import(actor):
         result.error, result.forbidden = _("Only an administrator imports the registry."), True
@@ -115,10 +145,12 @@ def registry_import(*, actor, kind: str, upload) -> RegistryImport:
         return result
     rows = [(number, raw, row_fields(COLUMNS[kind], raw)) for number, raw in
             enumerate(rows, start=2)]  # fmt: skip
-    if kind == "addresses":
-        _addresses_import(rows, result, actor)
-    else:
-        _residents_import(rows, result, actor)
+    {
+        "addresses": _addresses_import,
+        "residents": _residents_import,
+        "houses": _houses_import,
+        "organisations": _organisations_import,
+    }[kind](rows, result, actor)
     if result.created or result.updated:
         with transaction.atomic():
             event_record(
@@ -339,6 +371,128 @@ def _residents_write(good: list[Resident], result) -> None:
             )
         result.created += len(new)
         result.updated += len(changed)
+
+
+# --- Houses and organisations --------------------------------------------------------------
+
+YES = {"是", "1", "y", "yes", "true", "出租"}
+
+
+def _place_of(address: StandardAddress) -> dict:
+    return {"station_id": address.station_id, "post_id": address.post_id,
+            "street_id": address.street_id}  # fmt: skip
+
+
+def _keyed_import(rows, result, *, model, key, build, fields) -> None:
+    """Rows checked by `build(values, errors) -> (key, instance)`, then created or, where
+    the key exists, updated field by field (only what changed)."""
+    good, seen = {}, set()
+    for number, raw, values in rows:
+        errors = _required("houses" if model is House else "organisations", values)
+        row_key, instance = build(values, errors)
+        if row_key in seen:
+            errors.setdefault(key, _("Twice in this file."))
+        seen.add(row_key)
+        if errors:
+            result.refused.append((number, raw, errors))
+        else:
+            good[row_key] = instance
+    existing = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": list(good)})}
+    new, changed = [], []
+    for row_key, instance in good.items():
+        old = existing.get(row_key)
+        if old is None:
+            new.append(instance)
+        elif any((getattr(old, f) or "") != (getattr(instance, f) or "") for f in fields):
+            for f in fields:
+                setattr(old, f, getattr(instance, f))
+            changed.append(old)
+        else:
+            result.unchanged += 1
+    with transaction.atomic():
+        model.objects.bulk_create(new, batch_size=BATCH)
+        model.objects.bulk_update(changed, fields, batch_size=BATCH)
+    result.created += len(new)
+    result.updated += len(changed)
+
+
+def _address_cell(values: dict, errors: dict, addresses: dict) -> StandardAddress | None:
+    address = addresses.get(values["address"])
+    if values["address"] and address is None:
+        errors["address"] = _("No standard address with this code.")
+    return address
+
+
+def _houses_import(rows: list, result, actor) -> None:
+    addresses = {a.code: a for a in StandardAddress.objects.filter(
+        code__in={v["address"] for _n, _r, v in rows}, element__in=DWELLING_ELEMENTS)}  # fmt: skip
+
+    def build(values, errors):
+        address = _address_cell(values, errors, addresses)
+        use = row_choice(values["use"], HouseUse.choices, errors, "use") if values["use"] else ""
+        area = values["area_m2"]
+        if area and not area.isdigit():
+            errors["area_m2"] = _("A whole number of square metres.")
+        phone = values["owner_phone"]
+        if phone:
+            try:
+                phone = phone_validate(phone)
+            except ValidationError as error:
+                errors["owner_phone"] = error.messages[0]
+        checked = _date(values["tenants_checked_on"], errors, "tenants_checked_on")
+        rented = values["rented"].strip().lower() in YES or use == HouseUse.RENTED
+        if errors:
+            return values["address"], None
+        return address.pk, House(
+            address=address, use=use, area_m2=int(area) if area else None,
+            owner_name=values["owner_name"][:60], owner_phone=phone or None,
+            owner_phone_masked=mask_phone(phone) if phone else "", rented=rented,
+            tenants_checked_on=checked, **_place_of(address),
+        )  # fmt: skip
+
+    _keyed_import(rows, result, model=House, key="address_id", build=build,
+                  fields=HOUSE_FIELDS)  # fmt: skip
+
+
+HOUSE_FIELDS = ["use", "area_m2", "owner_name", "owner_phone", "owner_phone_masked", "rented",
+                "tenants_checked_on"]  # fmt: skip
+ORGANISATION_FIELDS = ["name", "address", "industry", "contact_name", "contact_phone",
+                       "contact_phone_masked", "staff", "station", "post", "street"]  # fmt: skip
+
+
+def _organisations_import(rows: list, result, actor) -> None:
+    addresses = {a.code: a for a in StandardAddress.objects.filter(
+        code__in={v["address"] for _n, _r, v in rows})}  # fmt: skip
+
+    def build(values, errors):
+        address = _address_cell(values, errors, addresses)
+        code = values["credit_code"].strip().upper()
+        try:
+            code = credit_code_validate(code)
+        except ValidationError as error:
+            errors["credit_code"] = error.messages[0]
+        industry = row_choice(values["industry"], Industry.choices, errors, "industry") if (
+            values["industry"]) else ""  # fmt: skip
+        staff = values["staff"] or "0"
+        if not staff.isdigit():
+            errors["staff"] = _("A whole number.")
+        phone = values["contact_phone"]
+        if phone:
+            try:
+                phone = phone_validate(phone)
+            except ValidationError as error:
+                errors["contact_phone"] = error.messages[0]
+        if errors:
+            return code, None
+        return code, Organisation(
+            credit_code=code, name=values["name"][:120], address=address, industry=industry,
+            contact_name=values["contact_name"][:40], contact_phone=phone or None,
+            contact_phone_masked=mask_phone(phone) if phone else "",
+            staff=int(staff), **_place_of(address),
+        )  # fmt: skip
+
+    _keyed_import(rows, result, model=Organisation, key="credit_code", build=build,
+                  fields=ORGANISATION_FIELDS)  # fmt: skip
 
 
 # --- A community's export -----------------------------------------------------------------

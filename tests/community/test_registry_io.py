@@ -134,3 +134,48 @@ def test_a_resident_without_a_phone_is_unchanged_on_reimport(tree, users):
     first = registry_import(actor=users.administrator, kind="residents", upload=upload(rows))
     again = registry_import(actor=users.administrator, kind="residents", upload=upload(rows))
     assert first.created == 1 and (again.updated, again.unchanged) == (0, 1)
+
+
+def test_houses_and_organisations_are_imported_checked_and_kept_once(tree, users):
+    from community.personal import credit_check_char
+    from community.registry_models import House, Organisation
+
+    houses = (
+        "房屋地址编码,房屋用途,建筑面积,房主姓名,房主电话,是否出租,租户核查日期\n"
+        f"{tree.room.code},出租,86,王某,13800001234,是,2026-11-20\n"
+        f"{tree.compound.code},自住,,,,,\n"
+        f"{tree.building.code},仓库?,x,,12,,2026-13-01\n"
+    )
+    result = registry_import(actor=users.administrator, kind="houses", upload=upload(houses))
+    assert result.created == 1
+    refused = {n: errors for n, _raw, errors in result.refused}
+    assert "address" in refused[3] and {
+        "use",
+        "area_m2",
+        "owner_phone",
+        "tenants_checked_on",
+    } <= set(refused[4])
+    house = House.objects.get()
+    assert (
+        house.rented
+        and house.owner_phone == "13800001234"
+        and house.owner_phone_masked == "138****1234"
+    )
+    assert house.station == tree.room.station
+    again = registry_import(actor=users.administrator, kind="houses", upload=upload(houses))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+    code = "91330102MA2" + "XK7Q8L"
+    code += credit_check_char(code)
+    orgs = (
+        "统一社会信用代码,单位名称,单位地址编码,行业,负责人,联系电话,从业人数\n"
+        f"{code},翠苑便利店,{tree.building.code},批发,张经理,13912345678,6\n"
+        f"{code[:-1]}{'1' if code[-1] != '1' else '2'},错码商店,{tree.building.code},批发,,,\n"
+    )
+    result = registry_import(actor=users.administrator, kind="organisations", upload=upload(orgs))
+    assert result.created == 1 and "credit_code" in result.refused[0][2]
+    org = Organisation.objects.get()
+    assert org.industry == "F" and org.staff == 6 and org.contact_phone_masked == "139****5678"
+    moved = orgs.replace(",6\n", ",9\n")
+    third = registry_import(actor=users.administrator, kind="organisations", upload=upload(moved))
+    assert (third.created, third.updated) == (0, 1) and Organisation.objects.get().staff == 9
