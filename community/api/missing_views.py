@@ -121,6 +121,6 @@ class MissingPersonViewSet(
         responses=MissingMonthSerializer(many=True),
         summary="Per month: reported, found, found within 24 h, median hours to find",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def figures(self, request):
         return Response(missing.missing_months(user=request.user))

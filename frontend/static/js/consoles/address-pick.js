@@ -31,8 +31,12 @@ function list() {
     element.className = "address-options";
     element.setAttribute("role", "listbox");
     element.hidden = true;
+    // An input with a list of suggestions is a combobox (WAI-ARIA 1.2), which is what
+    // allows aria-expanded and aria-activedescendant on it.
+    input.setAttribute("role", "combobox");
     input.setAttribute("aria-controls", element.id);
     input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
     input.insertAdjacentElement("afterend", element);
   }
   return element;
@@ -76,7 +80,9 @@ function highlight() {
   const element = list();
   if (!element) return;
   [...element.children].forEach((item, index) => item.setAttribute("aria-selected", String(index === active)));
-  field("address")?.setAttribute("aria-activedescendant", active >= 0 ? `address-option-${active}` : "");
+  const input = field("address");
+  if (active >= 0) input?.setAttribute("aria-activedescendant", `address-option-${active}`);
+  else input?.removeAttribute("aria-activedescendant");
 }
 
 function pick(index) {
