@@ -310,7 +310,7 @@ async def _measure(port: int, drawn: dict) -> dict:
             )
             if status != 200:
                 raise RuntimeError(f"type-ahead {query!r} answered {status}: {data[:200]!r}")
-            empty += data == b"[]"
+            empty += not json.loads(data)["results"]
             by_kind.setdefault(kind, []).append(ms)
         print(f"Address type-ahead (GET /api/v1/addresses/?q=), as a call-taker; "
               f"{empty} of {len(drawn['queries'])} found nothing:")  # fmt: skip

@@ -48,8 +48,11 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )  # fmt: skip
     def list(self, request, *args, **kwargs):
         if query := request.query_params.get("q", "").strip():
-            rows = registry.address_search(query, within=self.get_queryset())
-            return Response(self.get_serializer(rows, many=True).data)
+            # The best few, as one page of the list (the schema's shape either way).
+            rows = self.get_serializer(
+                registry.address_search(query, within=self.get_queryset()), many=True
+            ).data
+            return Response({"count": len(rows), "next": None, "previous": None, "results": rows})
         rows = self.get_queryset()
         parent = request.query_params.get("parent", "")
         rows = (

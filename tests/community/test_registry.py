@@ -84,8 +84,9 @@ def test_the_type_ahead_finds_an_address_by_any_of_its_parts(tree, query, first)
 
 def test_the_type_ahead_api_is_scoped_and_gives_the_plate_url(tree, users, api_client_for):
     body = api_client_for(users.chief_b).get("/api/v1/addresses/", {"q": "翠苑"}).json()
-    assert body == []  # station A's compound
+    assert body["count"] == 0 and body["results"] == []  # station A's compound
     body = api_client_for(users.chief_a).get("/api/v1/addresses/", {"q": "翠苑 3幢 301"}).json()
+    body = body["results"]
     assert body[0]["full_name"].endswith("301室") and body[0]["station"] == "station-a"
     assert body[0]["plate_url"].startswith("http://testserver/p/")
     building = api_client_for(users.dispatcher).get(f"/api/v1/addresses/{tree.compound.pk}/")

@@ -108,7 +108,7 @@ async function lookup(text, url) {
       signal: request.signal,
     });
     if (!answer.ok) return close();
-    const found = await answer.json();
+    const found = (await answer.json()).results ?? [];
     if (field("address")?.value.trim() === text) show(found);
   } catch (error) {
     if (error.name !== "AbortError") close();
