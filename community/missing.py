@@ -287,9 +287,7 @@ def _event(case: MissingPerson, kind: str, actor, extra: dict | None = None) -> 
             "radius_m": area["radius_m"],
             **(extra or {}),
         },
-        station_id=case.station_id,
-        post_id=case.post_id,
-        street_id=case.street_id,
+        **case.location,
     )
 
 

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from community.choices import MissingCondition, MissingStatus
-from community.registry_models import Placed
+from community.located import Located
 from incidents.models import Incident
 from patrol.models import PatrolZone
 
 
-class MissingPerson(Placed):
+class MissingPerson(Located):
     number = models.CharField(_("number"), max_length=24, unique=True)
     status = models.CharField(
         _("status"), max_length=10, choices=MissingStatus.choices, default=MissingStatus.SEARCHING

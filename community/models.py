@@ -13,8 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commandcenter.access import located_in
-from commandcenter.models import Post, Station, Street
 from community.choices import (
     AlarmMethod,
     AlarmNature,
@@ -27,40 +25,12 @@ from community.choices import (
     SiteGrade,
     SiteKind,
 )
+from community.located import Located  # noqa: F401 (the models' base, from here too)
 from incidents.models import Incident, IncidentCategory
 from patrol.models import PatrolZone
 
 # GB/T 28181 device and channel codes are 20 digits.
 gb28181_code = RegexValidator(r"^\d{20}$", _("A GB/T 28181 code is 20 digits."))
-
-
-class Located(models.Model):
-    """Where a row is, for scope and the event stream: a site's place, copied to
-    its sensors and alarms so a scoped read needs no join."""
-
-    station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("station"),
-    )  # fmt: skip
-    post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("post"),
-    )  # fmt: skip
-    street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("street"),
-    )  # fmt: skip
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def visible_to(cls, scope) -> Q:
-        return located_in(scope)
-
-    @property
-    def location(self) -> dict:
-        return {"station_id": self.station_id, "post_id": self.post_id, "street_id": self.street_id}
 
 
 class SmartSite(Located):

@@ -316,17 +316,9 @@ def address_register(data: AddressInput, *, actor=None) -> StandardAddress:
             subject=address,
             actor=address.registered_by,
             payload={"code": address.code, "full_name": address.full_name},
-            **_location(address),
+            **address.location,
         )
     return address
-
-
-def _location(address: StandardAddress) -> dict:
-    return {
-        "station_id": address.station_id,
-        "post_id": address.post_id,
-        "street_id": address.street_id,
-    }
 
 
 # --- House plates -------------------------------------------------------------------------
@@ -381,7 +373,7 @@ def may_read_household(user, address: StandardAddress) -> bool:
         return False
     if user.role not in HOUSEHOLD_READERS and not user.is_superuser:
         return False
-    return in_area(scope_of(user), **_location(address))
+    return in_area(scope_of(user), **address.location)
 
 
 def _dwellers(address: StandardAddress) -> QuerySet:
@@ -503,12 +495,8 @@ def resident_fill(resident: Resident) -> None:
     resident.phone = phone_normalise(resident.phone) if resident.phone else ""
     resident.phone_digest = digest(resident.phone)
     resident.phone_masked = mask_phone(resident.phone) if resident.phone else ""
-    address = resident.address
-    resident.station_id, resident.post_id, resident.street_id = (
-        address.station_id,
-        address.post_id,
-        address.street_id,
-    )
+    for field, value in resident.address.location.items():
+        setattr(resident, field, value)
 
 
 def resident_errors(values: dict, address: StandardAddress | None) -> dict[str, str]:

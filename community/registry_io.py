@@ -378,11 +378,6 @@ def _residents_write(good: list[Resident], result) -> None:
 YES = {"是", "1", "y", "yes", "true", "出租"}
 
 
-def _place_of(address: StandardAddress) -> dict:
-    return {"station_id": address.station_id, "post_id": address.post_id,
-            "street_id": address.street_id}  # fmt: skip
-
-
 def _keyed_import(rows, result, *, model, key, build, fields) -> None:
     """Rows checked by `build(values, errors) -> (key, instance)`, then created or, where
     the key exists, updated field by field (only what changed)."""
@@ -447,7 +442,7 @@ def _houses_import(rows: list, result, actor) -> None:
             address=address, use=use, area_m2=int(area) if area else None,
             owner_name=values["owner_name"][:60], owner_phone=phone or None,
             owner_phone_masked=mask_phone(phone) if phone else "", rented=rented,
-            tenants_checked_on=checked, **_place_of(address),
+            tenants_checked_on=checked, **address.location,
         )  # fmt: skip
 
     _keyed_import(rows, result, model=House, key="address_id", build=build,
@@ -488,7 +483,7 @@ def _organisations_import(rows: list, result, actor) -> None:
             credit_code=code, name=values["name"][:120], address=address, industry=industry,
             contact_name=values["contact_name"][:40], contact_phone=phone or None,
             contact_phone_masked=mask_phone(phone) if phone else "",
-            staff=int(staff), **_place_of(address),
+            staff=int(staff), **address.location,
         )  # fmt: skip
 
     _keyed_import(rows, result, model=Organisation, key="credit_code", build=build,

@@ -27,32 +27,11 @@ from community.choices import (
     MoveOutReason,
     Presence,
 )
+from community.located import Located
 from patrol.models import PatrolZone
 
 
-def _located_fk(model, name, **extra):
-    return models.ForeignKey(
-        model, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=name, **extra,
-    )  # fmt: skip
-
-
-class Placed(models.Model):
-    """The place columns scope reads (copied from the address)."""
-
-    station = _located_fk("commandcenter.Station", _("station"))
-    post = _located_fk("commandcenter.Post", _("post"))
-    street = _located_fk("commandcenter.Street", _("street"))
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def visible_to(cls, scope) -> Q:
-        return located_in(scope)
-
-
-class StandardAddress(Placed):
+class StandardAddress(Located):
     """标准地址: one element of the address tree, with its full text and point."""
 
     code = models.CharField(_("address code"), max_length=40, unique=True)
@@ -78,7 +57,10 @@ class StandardAddress(Placed):
     search = models.CharField(_("search text"), max_length=400)
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
-    zone = _located_fk(PatrolZone, _("patrol zone"))
+    zone = models.ForeignKey(
+        PatrolZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("patrol zone"),
+    )  # fmt: skip
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("responsible officer (网格民警)"),
@@ -118,7 +100,7 @@ class StandardAddress(Placed):
         return self.element in (AddressElement.BUILDING, AddressElement.ROOM)
 
 
-class Resident(Placed):
+class Resident(Located):
     """实有人口: one person living (or registered) at a room."""
 
     address = models.ForeignKey(
@@ -181,7 +163,7 @@ class Resident(Placed):
         return located_in(scope)
 
 
-class House(Placed):
+class House(Located):
     """实有房屋: the dwelling at a room or a building: its use, owner and tenancy."""
 
     address = models.OneToOneField(
@@ -206,7 +188,7 @@ class House(Placed):
     visible_to = Resident.visible_to
 
 
-class Organisation(Placed):
+class Organisation(Located):
     """实有单位: an organisation at an address."""
 
     credit_code = models.CharField(_("unified social credit code"), max_length=18)
