@@ -12,12 +12,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commandcenter.access import NO_SCOPE, scope_of
 from community import registry_io
 from community.choices import AddressElement
 from community.plate_sheet import plate_sheet_pdf
 from community.registry import (
     address_search,
+    addresses_of,
     household,
     may_read_household,
     plate_token,
@@ -29,16 +29,9 @@ CHILDREN_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _addresses(user):
-    scope = scope_of(user)
-    if scope is NO_SCOPE:
-        return StandardAddress.objects.none()
-    return StandardAddress.objects.filter(StandardAddress.visible_to(scope))
-
-
 def _address(user, pk: int) -> StandardAddress:
     address = (
-        _addresses(user)
+        addresses_of(user)
         .select_related("parent", "station", "post", "street", "zone", "officer")
         .filter(pk=pk)
         .first()
@@ -52,14 +45,14 @@ def _address(user, pk: int) -> StandardAddress:
 @console_required("registry")
 def registry_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    found = address_search(query, within=_addresses(request.user)) if query else None
+    found = address_search(query, within=addresses_of(request.user)) if query else None
     partial = is_htmx(request)
     template = "consoles/partials/registry_results.html" if partial else "consoles/registry.html"
     tops = None
     if not partial:
         # Where to start walking: the highest levels of the area.
         tops = (
-            _addresses(request.user)
+            addresses_of(request.user)
             .filter(
                 element__in=(
                     AddressElement.STREET,
@@ -85,7 +78,7 @@ def address_page(request: HttpRequest, pk: int) -> HttpResponse:
     while parent is not None:
         chain.append(parent)
         parent = parent.parent
-    children = _addresses(request.user).filter(parent=address).order_by("code")
+    children = addresses_of(request.user).filter(parent=address).order_by("code")
     page = Paginator(children, CHILDREN_PAGE).get_page(request.GET.get("page"))
     reader = address.plated and may_read_household(request.user, address)
     return render(

@@ -9,7 +9,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commandcenter.access import NO_SCOPE, scope_of
 from community import registry
 from community.api.registry_serializers import (
     AddressSerializer,
@@ -17,17 +16,8 @@ from community.api.registry_serializers import (
     ResidentRowSerializer,
     UnmaskSerializer,
 )
-from community.registry_models import StandardAddress
 
 SEARCH_ROWS = 50
-
-
-def addresses_of(user):
-    """The addresses a user's area reaches (a plain filter: no to-many join)."""
-    scope = scope_of(user)
-    if scope is NO_SCOPE:
-        return StandardAddress.objects.none()
-    return StandardAddress.objects.filter(StandardAddress.visible_to(scope))
 
 
 class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -36,7 +26,9 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = AddressSerializer
 
     def get_queryset(self):
-        return addresses_of(self.request.user).select_related("station", "zone", "post", "street")
+        return registry.addresses_of(self.request.user).select_related(
+            "station", "zone", "post", "street"
+        )
 
     @extend_schema(
         parameters=[
