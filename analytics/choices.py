@@ -21,6 +21,10 @@ class ClockPoint(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted by the street")
     RESOLVED = "resolved", _("Resolved, settled or referred")
     CLOSED = "closed", _("Closed")
+    # The referral loop (dispatch.referrals): a partner department's own clocks.
+    REFERRED_TO_PARTNER = "referred_partner", _("Referred to a partner department")
+    REFERRAL_ACCEPTED = "referral_accepted", _("Accepted (or answered) by the department")
+    REFERRAL_ANSWERED = "referral_answered", _("Answered by the department")
     ORDER_ISSUED = "order_issued", _("Order issued")
     ORDER_ACKNOWLEDGED = "order_acknowledged", _("Order acknowledged")
     ORDER_ANSWERED = "order_answered", _("Order answered (feedback)")
@@ -36,7 +40,14 @@ POINT_EVENTS: dict[str, frozenset[str]] = {
     # for the police again: its police clocks start afresh (the tier filters
     # which clocks a point starts).
     P.RECEIVED: frozenset(
-        {"incident.received", "incident.diverted", "incident.returned", "incident.unlinked"}
+        {
+            "incident.received",
+            "incident.diverted",
+            "incident.returned",
+            "incident.unlinked",
+            # A partner department found it a police matter: back in the police queue.
+            "referral.police_needed",
+        }
     ),
     P.DISPATCHED: frozenset({"incident.dispatched"}),
     P.ACKNOWLEDGED: frozenset(
@@ -53,11 +64,20 @@ POINT_EVENTS: dict[str, frozenset[str]] = {
     P.ACCEPTED: frozenset({"incident.accepted"}),
     P.RESOLVED: frozenset({"incident.resolved", "incident.settled", "incident.referred"}),
     P.CLOSED: frozenset({"incident.closed"}),
+    # Only a referral to a partner department starts these (analytics.engine._applies).
+    P.REFERRED_TO_PARTNER: frozenset({"incident.referred"}),
+    P.REFERRAL_ACCEPTED: frozenset(
+        {"referral.accepted", "referral.handled", "referral.declined", "referral.police_needed"}
+    ),
+    P.REFERRAL_ANSWERED: frozenset(
+        {"referral.handled", "referral.declined", "referral.police_needed"}
+    ),
     P.ORDER_ISSUED: frozenset({"order.issued"}),
     P.ORDER_ACKNOWLEDGED: frozenset({"order.acknowledged", "order.completed"}),
     P.ORDER_ANSWERED: frozenset({"order.completed"}),
 }
 ORDER_POINTS = frozenset({P.ORDER_ISSUED, P.ORDER_ACKNOWLEDGED, P.ORDER_ANSWERED})
+PARTNER_POINTS = frozenset({P.REFERRED_TO_PARTNER})
 # A job's clock stopping before its resolution is void once the job is
 # resolved without it (handled by phone: no unit ever went).
 BEFORE_RESOLUTION = frozenset(
@@ -68,6 +88,8 @@ BEFORE_RESOLUTION = frozenset(
 class DueRule(models.TextChoices):
     AFTER_START = "after_start", _("Target after the start")
     END_OF_DAY = "end_of_day", _("End of the local day (日清日结)")
+    # The time the start event names: a referral's "to be handled by" (expected_at).
+    EXPECTED = "expected", _("The time the referral gives (expected_datetime)")
 
 
 class ClockState(models.TextChoices):

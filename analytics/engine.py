@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from analytics.choices import (
     BEFORE_RESOLUTION,
+    PARTNER_POINTS,
     POINT_EVENTS,
     Alert,
     ClockState,
@@ -123,6 +124,8 @@ def _ids(events: list[Event], subject_type: str) -> set[int]:
 def _applies(definition: ClockDefinition, payload: dict) -> bool:
     if definition.subject == ClockSubject.ORDER:
         return not definition.order_kind or payload.get("kind") == definition.order_kind
+    if definition.start in PARTNER_POINTS and not payload.get("department"):
+        return False  # referred to the mediation center: no department's clock
     if definition.tier and payload.get("tier") != definition.tier:
         return False
     if definition.priority_max and (payload.get("priority") or 99) > definition.priority_max:
@@ -148,9 +151,13 @@ def _voids(definition: ClockDefinition, payload: dict) -> bool:
     return bool(definition.tier and payload.get("tier") not in (None, definition.tier))
 
 
-def _due(definition: ClockDefinition, started_at: datetime, area_class: str | None):
+def _due(definition: ClockDefinition, event: Event, area_class: str | None):
+    started_at = event.occurred_at
     if definition.due_rule == DueRule.END_OF_DAY:
         return end_of_local_day(started_at)
+    if definition.due_rule == DueRule.EXPECTED:
+        expected = event.payload.get("expected_at")
+        return datetime.fromisoformat(expected) if expected else None
     target = definition.target_for(area_class)
     return None if target is None else started_at + timedelta(seconds=target)
 
@@ -210,7 +217,7 @@ class _Ingest:
 def _start(definition: ClockDefinition, event: Event, subject: str) -> ClockInstance | None:
     payload = event.payload
     area_class = payload.get("area_class") if subject == ClockSubject.INCIDENT else None
-    due_at = _due(definition, event.occurred_at, area_class)
+    due_at = _due(definition, event, area_class)
     if due_at is None:
         return None
     target = (due_at - event.occurred_at).total_seconds()

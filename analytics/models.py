@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.choices import (
     ORDER_POINTS,
+    PARTNER_POINTS,
     CallbackResult,
     CallbackState,
     ClockPoint,
@@ -143,6 +144,10 @@ class ClockDefinition(models.Model):
                         )
                     }
                 )
+        if self.due_rule == DueRule.EXPECTED and self.start not in PARTNER_POINTS:
+            raise ValidationError(
+                {"due_rule": _("Only a referral to a partner department gives a time to meet.")}
+            )
         if self.due_rule == DueRule.AFTER_START and not any(
             (self.target_urban_s, self.target_suburban_s, self.target_rural_s, self.target_other_s)
         ):

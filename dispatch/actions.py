@@ -184,11 +184,19 @@ JOB_ACTIONS: tuple[JobAction, ...] = (
         prompt=_("Refer to"),
         done=_("Job referred."),
         summary="Street: refer to the mediation center or a partner department",
-        inputs=(Input("to", placeholder=_("Where…"), options=_referral_targets), NOTES),
+        inputs=(
+            Input("to", placeholder=_("Where…"), options=_referral_targets),
+            NOTES,
+            Input(
+                "expected_at",
+                placeholder=_("A department: handle by (2026-12-01 18:00; empty: 72 h)"),
+                max_length=16,
+            ),
+        ),
     ),
     JobAction(
         name="close",
-        service=incident_services.incident_close,
+        service=services.incident_close,
         request=CloseSerializer,
         side=EITHER,
         target=S.CLOSED,

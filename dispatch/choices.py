@@ -55,3 +55,30 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.ACKNOWLEDGED: frozenset({OrderStatus.COMPLETED}),
     OrderStatus.COMPLETED: frozenset(),
 }
+
+
+class ReferralStatus(models.TextChoices):
+    """转办: a job referred by a street center to a partner department, and its answer."""
+
+    REFERRED = "referred", _("Referred, not yet accepted")
+    ACCEPTED = "accepted", _("Accepted by the department")
+    HANDLED = "handled", _("Handled by the department")
+    # Not its responsibility: back with the street center, with the reason.
+    DECLINED = "declined", _("Not its responsibility")
+    POLICE_NEEDED = "police_needed", _("Needs the police")
+    # The street closed the job (or referred it elsewhere) before the department answered.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+RS = ReferralStatus
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    RS.REFERRED: frozenset({RS.ACCEPTED, RS.HANDLED, RS.DECLINED, RS.POLICE_NEEDED, RS.WITHDRAWN}),
+    RS.ACCEPTED: frozenset({RS.HANDLED, RS.DECLINED, RS.POLICE_NEEDED, RS.WITHDRAWN}),
+    RS.HANDLED: frozenset(),
+    RS.DECLINED: frozenset(),
+    RS.POLICE_NEEDED: frozenset(),
+    RS.WITHDRAWN: frozenset(),
+}
+OPEN_REFERRAL_STATUSES = frozenset({RS.REFERRED, RS.ACCEPTED})
+# The partner's answers, in the order a later one can't undo an earlier one.
+REFERRAL_ANSWERS = frozenset({RS.HANDLED, RS.DECLINED, RS.POLICE_NEEDED})

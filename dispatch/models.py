@@ -5,8 +5,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from commandcenter.models import GovernanceCenter, Post, Station
-from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, OrderKind, OrderStatus
+from commandcenter.models import GovernanceCenter, PartnerDepartment, Post, Station
+from dispatch.choices import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    OPEN_REFERRAL_STATUSES,
+    AssignmentStatus,
+    OrderKind,
+    OrderStatus,
+    ReferralStatus,
+)
 from incidents.models import Incident
 from patrol.models import Unit
 
@@ -226,3 +233,79 @@ class Order(models.Model):
                 unit__home_governance_center__street_id=scope.street_id
             )
         return Q(pk__in=[])
+
+
+def _person(name):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=name,
+    )
+
+
+class Referral(models.Model):
+    """转办: one job referred by a street center to a partner department, and the
+    department's answer (dispatch.referrals). A job referred again after a
+    department declined it gets a second row: the history stays.
+
+    `expected_at` is when the department is to have handled it (Open311's
+    expected_datetime); `last_update_at` is the time of the department's latest
+    applied update, so an update that arrives late never moves the job back.
+    """
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("incident")
+    )
+    department = models.ForeignKey(
+        PartnerDepartment,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("partner department"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=14,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.REFERRED,
+    )
+    notes = models.TextField(_("notes of the referral"), max_length=2000, blank=True)
+    referred_at = models.DateTimeField(_("referred at"))
+    referred_by = _person(_("referred by"))
+    expected_at = models.DateTimeField(_("to be handled by"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = _person(_("accepted by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = _person(_("answered by"))
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    last_update_at = models.DateTimeField(_("last update at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-referred_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident"],
+                condition=Q(status__in=sorted(OPEN_REFERRAL_STATUSES)),
+                name="one_open_referral_per_incident",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "referred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} → {self.department_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REFERRAL_STATUSES
+
+    @classmethod
+    def visible_to(cls, scope) -> Q:
+        if scope.partner_department_id:
+            return Q(department_id=scope.partner_department_id)
+        if scope.street_id:
+            return Q(incident__street_id=scope.street_id)
+        return Q(incident__in=Incident.objects.filter(Incident.visible_to(scope)))

@@ -30,7 +30,9 @@ from dispatch.choices import (
     OrderStatus,
 )
 from dispatch.models import Assignment, Order
+from dispatch.referrals import referral_open, referral_payload, referral_withdraw
 from dispatch.selectors import STREET_UNIT_TYPES, units_recommend, volunteers_may_help
+from incidents import services as incident_services
 from incidents.choices import IncidentStatus, Tier
 from incidents.lifecycle import incident_event, incident_lock, incident_transition
 from incidents.models import Incident, ResultCode
@@ -446,11 +448,17 @@ def incident_settle(
 
 
 @transaction.atomic
-def incident_refer(*, actor, incident_id: int, to: str, notes: str = "") -> Incident:
-    """Refer to the mediation center (to="mediation") or a partner department (its code)."""
+def incident_refer(
+    *, actor, incident_id: int, to: str, notes: str = "", expected_at: datetime | None = None
+) -> Incident:
+    """Refer to the mediation center (to="mediation") or a partner department (its code).
+
+    A partner department gets a referral (dispatch.referrals) to accept and answer,
+    to be handled by `expected_at` (REFERRAL_HANDLE_HOURS from now if not given)."""
     incident = incident_lock(incident_id)
     require_street_actor(actor, incident)
     changes: dict = {"result_notes": notes}
+    payload: dict = {"to": to, "notes": notes}
     if to == MEDIATION:
         changes["referred_to_mediation"] = True
         target_name = _("mediation center")
@@ -460,6 +468,16 @@ def incident_refer(*, actor, incident_id: int, to: str, notes: str = "") -> Inci
             raise ValidationError({"to": _("Refer to “mediation” or a partner department code.")})
         changes["referred_to"] = department
         target_name = department.name
+    if to != MEDIATION:
+        # Checked before the job moves: a refused time changes nothing.
+        referral = referral_open(
+            actor=actor,
+            incident=incident,
+            department=department,
+            notes=notes,
+            expected_at=expected_at,
+        )
+        payload.update(referral_payload(referral))
     assignments_clear(incident=incident, actor=actor)
     incident_transition(
         incident=incident,
@@ -467,10 +485,18 @@ def incident_refer(*, actor, incident_id: int, to: str, notes: str = "") -> Inci
         actor=actor,
         kind="incident.referred",
         reason=target_name,
-        payload={"to": to, "notes": notes},
+        payload=payload,
         changes=changes,
     )
     return incident
+
+
+@transaction.atomic
+def incident_close(*, actor, incident_id: int, feedback: str = "") -> Incident:
+    """反馈: close the job; a referral the department has not answered is withdrawn."""
+    incident = incident_lock(incident_id)
+    referral_withdraw(incident=incident, actor=actor)
+    return incident_services.incident_close(actor=actor, incident_id=incident_id, feedback=feedback)
 
 
 @transaction.atomic

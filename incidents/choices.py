@@ -90,6 +90,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.TRANSFERRED: frozenset(),
 }
 
+# A partner department's answer to a job referred to it (dispatch.referrals): handled
+# (the street then closes it with feedback), not its responsibility (back with the
+# street center), or a police matter (back to the police queue). Only the department
+# moves a referred job this way; the street's own actions keep TRANSITIONS.
+REFERRAL_ANSWER_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.REFERRED: frozenset({S.RESOLVED, S.ACCEPTED, S.RETURNED}),
+}
+
 # The status groups every list, page, map and SQL function uses: defined here
 # only. The browser gets them through `consoles.vocabulary`, the intake SQL
 # function through its migration (a test holds them together).

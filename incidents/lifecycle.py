@@ -113,12 +113,16 @@ def incident_transition(
     reason: str = "",
     payload: dict | None = None,
     changes: dict | None = None,
+    table: dict[str, frozenset[str]] = TRANSITIONS,
 ) -> Event:
-    """Move a locked incident to `target`, apply `changes`, and record `kind`."""
+    """Move a locked incident to `target`, apply `changes`, and record `kind`.
+
+    `table` is the transition table the move is checked against: TRANSITIONS,
+    or a narrower one of a particular actor (REFERRAL_ANSWER_TRANSITIONS)."""
     previous = transition_apply(
         incident,
         target=target,
-        table=TRANSITIONS,
+        table=table,
         statuses=IncidentStatus,
         refusal=_("Incident %(number)s is %(current)s and cannot become %(target)s."),
         details={"number": incident.number},

@@ -264,8 +264,9 @@ class Incident(models.Model):
             # A street sees the jobs it was sent, including ones it returned.
             return Q(street_id=scope.street_id, diverted_at__isnull=False)
         if scope.partner_department_id:
-            # A partner sees what it reported and what was referred to it.
-            return Q(referred_to_id=scope.partner_department_id) | Q(
+            # A partner sees what it reported and what was ever referred to it
+            # (dispatch.Referral: a job it declined stays in its history).
+            return Q(referrals__department_id=scope.partner_department_id) | Q(
                 created_by__partner_department_id=scope.partner_department_id
             )
         return located_in(scope)

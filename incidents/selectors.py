@@ -185,6 +185,12 @@ TIMELINE_LABELS = {
     "incident.cancelled": gettext_noop("Cancelled"),
     "incident.closed": gettext_noop("Closed"),
     "incident.transferred": gettext_noop("Transferred to another district or agency"),
+    # The referral loop (dispatch.referrals): the partner department's steps.
+    "referral.accepted": gettext_noop("Accepted by the department"),
+    "referral.progress": gettext_noop("Progress reported by the department"),
+    "referral.handled": gettext_noop("Handled by the department"),
+    "referral.declined": gettext_noop("Not the department's responsibility: back with the street"),
+    "referral.police_needed": gettext_noop("The department asks for the police"),
     # 回访 (analytics/callbacks.py): the caller is asked afterwards.
     "callback.queued": gettext_noop("Queued for a callback"),
     "callback.recorded": gettext_noop("Callback recorded"),
@@ -240,6 +246,8 @@ def _detail(event: Event, street: bool = False) -> str:
         parts.append(_("on the unit's behalf"))
     if payload.get("linkage"):
         parts.append(_("Handed to %(service)s") % {"service": payload["linkage"]})
+    if event.kind.startswith("referral.") and payload.get("department_name"):
+        parts.append(payload["department_name"])
     if event.kind == "incident.transferred":
         parts.append(payload["to"])  # a referral names its partner in "reason" already
     for key in (

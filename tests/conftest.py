@@ -50,6 +50,7 @@ def _reload_reference_data() -> None:
         "dispatch.migrations.0003_default_routing_rules",
         "incidents.migrations.0010_category_tree_data",
         "analytics.migrations.0002_default_clocks",
+        "analytics.migrations.0010_referral_clocks",
         "community.migrations.0002_default_rules",
     ):
         import_module(module).forward(CurrentApps, None)

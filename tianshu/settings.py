@@ -67,6 +67,8 @@ PROJECT_APPS = [
     "dispatch",
     "community",
     "analytics",  # response-time clocks, supervision, KPIs
+    "partners",  # partner integration: Open311, EIDO (the referral loop is dispatch's)
+    "webhooks",  # signed webhooks from the event log
     "consoles",  # every page
     "demo",  # the demo district, its seeding and simulator
 ]
@@ -263,6 +265,9 @@ if not 0 <= REPORT_HOUR <= 23:
     raise ImproperlyConfigured("REPORT_HOUR must be an hour of the day, 0 to 23.")
 # How long a machine's write sent with an Idempotency-Key is answered again (commandcenter).
 IDEMPOTENCY_HOURS = env_int("IDEMPOTENCY_HOURS", 24)
+# A job referred to a partner department is to be handled within this many hours,
+# unless the street gives its own time (Open311's expected_datetime).
+REFERRAL_HANDLE_HOURS = env_int("REFERRAL_HANDLE_HOURS", 72)
 
 # --- Smart-secure sites: sensors and alarms (community) ------------------------------
 # A sensor is offline after this many heartbeat intervals with none (community.services).

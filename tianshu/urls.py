@@ -15,17 +15,21 @@ from consoles import account
 # clocks) first, since intake is the hottest route; partner systems and
 # intake call the API many times a second.
 api = [
+    path("", include("partners.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("dispatch.api.urls")),
     path("", include("commandcenter.api.urls")),
     path("", include("patrol.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("community.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api)),
     path("healthz", healthz, name="healthz"),
+    # Open311 GeoReport v2 for partner systems (partners.open311).
+    path("open311/v2/", include("partners.open311_urls")),
     # Pages without an icon link (the admin) make the browser ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("", include("consoles.urls")),

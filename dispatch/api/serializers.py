@@ -83,6 +83,22 @@ class ReferSerializer(serializers.Serializer):
         },
     )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    expected_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        input_formats=["iso-8601", "%Y-%m-%d %H:%M"],
+        help_text=(
+            "A partner department: when it is to have handled the job (ISO 8601, or "
+            "`2026-12-01 18:00` local time); REFERRAL_HANDLE_HOURS from now if empty."
+        ),
+        error_messages={"invalid": _("Give the time as 2026-12-01 18:00.")},
+    )
+
+    def to_internal_value(self, data):
+        if hasattr(data, "get") and data.get("expected_at") == "":
+            data = {key: data[key] for key in data if key != "expected_at"}
+        return super().to_internal_value(data)
 
 
 class TransferSerializer(serializers.Serializer):

@@ -1,0 +1,3 @@
+"""Routes of Open311 GeoReport v2 under /open311/v2/."""
+
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""Signed webhooks (Standard Webhooks) from the event log: endpoints, deliveries, retries,
+the dead-letter list and replay."""

@@ -1,0 +1,3 @@
+"""Routes of webhooks under /api/v1/."""
+
+urlpatterns: list = []
