@@ -344,10 +344,12 @@ def kpi_formula(kpi: Kpi) -> str:
 
 
 def kpi_definitions() -> list[dict]:
-    """The one KPI dictionary: the jobs' KPIs, then the smart-secure sites'."""
-    from analytics.sensor_kpis import SENSOR_KPIS  # it builds on this module
+    """The one KPI dictionary: the jobs' KPIs, then the smart-secure sites', then the
+    referral loop's (partner departments)."""
+    from analytics.referral_kpis import REFERRAL_KPIS  # they build on this module
+    from analytics.sensor_kpis import SENSOR_KPIS
 
-    return [k.as_dict() for k in (*_KPIS, *SENSOR_KPIS)]
+    return [k.as_dict() for k in (*_KPIS, *SENSOR_KPIS, *REFERRAL_KPIS)]
 
 
 # --- Figures from summed measures ---------------------------------------------------

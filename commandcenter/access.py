@@ -104,6 +104,8 @@ CONSOLE_ROLES = {
     "registry": POLICE_ROLES,
     # 走失人员: the police report and work the cases; the street reads its street's.
     "missing": POLICE_ROLES | {Role.STREET_STAFF},
+    # 合作部门: a partner department's inbox of referred jobs, its answers and figures.
+    "partner": frozenset({Role.PARTNER}),
 }
 
 

@@ -17,9 +17,12 @@ from dispatch.services import may_issue_orders
 @login_required
 def console_home(request: HttpRequest) -> HttpResponse:
     """The district map with units, open jobs and the smart-secure sites, kept live
-    by the stream. A volunteer (义警) has no area to watch: their page is the terminal."""
+    by the stream. A volunteer (义警) has no area to watch: their page is the terminal;
+    a partner department's is its inbox of referred jobs."""
     if request.user.role == Role.VOLUNTEER:
         return redirect("officer-terminal")
+    if request.user.role == Role.PARTNER:
+        return redirect("partner-console")
     config = map_config(
         **district_layers(),
         stations=reverse("station-list") + "?page_size=500",

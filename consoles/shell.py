@@ -22,6 +22,7 @@ CONSOLE_URL_NAMES = {
     "dashboard": "dashboard-page",
     "sites": "sites-page",
     "volunteers": "volunteers",
+    "partner": "partner-console",
 }
 LIST_LIMIT = 200
 

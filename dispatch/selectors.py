@@ -1,6 +1,8 @@
-"""Reads of dispatch: unit recommendations by estimated arrival, a job's units, orders."""
+"""Reads of dispatch: unit recommendations by estimated arrival, a job's units, orders,
+referrals."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -11,8 +13,13 @@ from commandcenter.choices import TERMINAL_ROLES
 from commandcenter.directory import directory
 from commandcenter.geodesy import distance_m
 from commandcenter.models import GovernanceCenter, Post, Station
-from dispatch.choices import ACTIVE_ASSIGNMENT_STATUSES, OrderStatus
-from dispatch.models import Assignment, Order
+from dispatch.choices import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    OPEN_REFERRAL_STATUSES,
+    OrderStatus,
+    ReferralStatus,
+)
+from dispatch.models import Assignment, Order, Referral
 from incidents.choices import CategoryKind, Tier
 from incidents.models import Incident, IncidentCategory
 from patrol.choices import UnitStatus, UnitType
@@ -312,3 +319,38 @@ def unit_current_assignment(*, user, unit: Unit) -> Assignment | None:
     if not own:
         assignments = visible(assignments, user)
     return assignments.order_by("-dispatched_at").first()
+
+
+# --- Referrals (转办) ------------------------------------------------------------------
+
+REFERRAL_RELATED = ("incident__category", "incident__street", "department")
+
+
+def referral_list(*, user) -> QuerySet[Referral]:
+    """The referrals `user` may see (a partner: its department's), with what a row shows."""
+    return visible(Referral.objects.select_related(*REFERRAL_RELATED), user)
+
+
+def referral_inbox(*, user) -> QuerySet[Referral]:
+    """Open referrals: those not yet accepted first, each by when it is to be handled."""
+    urgency = Case(When(status=ReferralStatus.REFERRED, then=Value(0)), default=Value(1))
+    return (
+        referral_list(user=user)
+        .filter(status__in=sorted(OPEN_REFERRAL_STATUSES))
+        .annotate(urgency=urgency)
+        .order_by("urgency", "expected_at", "id")
+    )
+
+
+def referrals_answered(*, user, since: datetime) -> QuerySet[Referral]:
+    return (
+        referral_list(user=user)
+        .exclude(status__in=sorted(OPEN_REFERRAL_STATUSES))
+        .filter(answered_at__gte=since)
+        .order_by("-answered_at")
+    )
+
+
+def referral_of(*, user, incident: Incident) -> Referral | None:
+    """The latest referral of `incident` that `user` may see."""
+    return referral_list(user=user).filter(incident=incident).first()

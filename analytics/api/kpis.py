@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 from analytics.dashboard import dashboard_data, range_presets
 from analytics.kpis import FILTERS, GROUPS, KPIS, kpi_definitions, kpi_query, kpi_scope
 from analytics.ranking import LEVELS, ranking
+from analytics.referral_kpis import GROUPS as REFERRAL_GROUPS
+from analytics.referral_kpis import referral_kpi_query
 from analytics.sensor_kpis import GROUPS as SENSOR_GROUPS
 from analytics.sensor_kpis import SENSOR_KPI_CODES, sensor_kpi_query
 
@@ -250,5 +252,32 @@ class SensorKpiView(APIView):
                 start=start,
                 end=end,
                 group_by=request.query_params.get("group_by") or None,
+            )
+        )
+
+
+class ReferralKpiView(APIView):
+    """转办 KPIs for a range of local days (by the day a job was referred): referrals,
+    accepted in time, handled on time, handling hours, declined; whole or per partner
+    department. A partner department reads its own."""
+
+    @extend_schema(
+        operation_id="referral_kpis_retrieve",
+        parameters=[
+            *RANGE_PARAMETERS,
+            OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(REFERRAL_GROUPS)),
+            OpenApiParameter("department", OpenApiTypes.STR, description="A department's code."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        start, end = query_range(request.query_params)
+        return Response(
+            referral_kpi_query(
+                user=request.user,
+                start=start,
+                end=end,
+                group_by=request.query_params.get("group_by") or None,
+                department=request.query_params.get("department") or "",
             )
         )

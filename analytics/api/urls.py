@@ -19,6 +19,7 @@ urlpatterns = [
     *router.urls,
     path("kpis/", kpis.KpiView.as_view(), name="kpis"),
     path("sensor-kpis/", kpis.SensorKpiView.as_view(), name="sensor-kpis"),
+    path("referral-kpis/", kpis.ReferralKpiView.as_view(), name="referral-kpis"),
     path("kpi-definitions/", kpis.KpiDefinitionView.as_view(), name="kpi-definitions"),
     path("ranking/", kpis.RankingView.as_view(), name="ranking"),
     path("dashboard/", kpis.DashboardView.as_view(), name="dashboard"),
