@@ -301,6 +301,30 @@ MISSING_NOTICE_HOURS = env_int("MISSING_NOTICE_HOURS", 24)
 # A report of someone last seen longer ago than this is a case for investigation.
 MISSING_MAX_DAYS_AGO = env_int("MISSING_MAX_DAYS_AGO", 30)
 
+# --- Webhooks (webhooks) -------------------------------------------------------------
+# Standard Webhooks to integrators' URLs (webhooks.delivery). Only these hosts may be
+# called: names (hooks.example.cn) or suffixes (*.example.cn); empty: none at all.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
+# Tests only: lets a receiver on 127.0.0.1 through the guard (never set in deployments).
+WEBHOOK_ALLOW_LOOPBACK = False
+# Each request's timeout; how often beat plans and sends; how many go out at once
+# and per tick (a tick stays well inside CELERY_TASK_TIME_LIMIT).
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 15.0)
+WEBHOOK_SCAN_SECONDS = env_float("WEBHOOK_SCAN_SECONDS", 1.0)
+WEBHOOK_SEND_THREADS = env_int("WEBHOOK_SEND_THREADS", 8)
+WEBHOOK_SEND_BATCH = env_int("WEBHOOK_SEND_BATCH", 16)
+# An endpoint with no successful attempt for this long is disabled and its owner told.
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 72)
+# After a rotation the previous secret signs too for this long.
+WEBHOOK_PREVIOUS_SECRET_HOURS = env_int("WEBHOOK_PREVIOUS_SECRET_HOURS", 24)
+# Where the payloads' `url` points (the API's public origin); empty: a path only.
+WEBHOOK_PUBLIC_BASE_URL = env_str("WEBHOOK_PUBLIC_BASE_URL", "").rstrip("/")
+if WEBHOOK_SEND_BATCH * WEBHOOK_TIMEOUT_SECONDS * 2 / max(WEBHOOK_SEND_THREADS, 1) > 90:
+    raise ImproperlyConfigured(
+        "WEBHOOK_SEND_BATCH x 2 x WEBHOOK_TIMEOUT_SECONDS / WEBHOOK_SEND_THREADS must stay "
+        "under 90 s, inside the task time limit."
+    )
+
 _LOCAL_ZONE = ZoneInfo(env_str("TIME_ZONE", "Asia/Shanghai"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
@@ -358,6 +382,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.tasks.flag_overdue_orders",
         "schedule": 60.0,
         "options": {"expires": 60.0},
+    },
+    # Webhooks: plan deliveries from the event log, then send what is due (webhooks.tasks).
+    "webhooks-plan": {
+        "task": "webhooks.tasks.plan",
+        "schedule": float(WEBHOOK_SCAN_SECONDS),
+        "options": {"expires": float(WEBHOOK_SCAN_SECONDS) * 5},
+    },
+    "webhooks-send": {
+        "task": "webhooks.tasks.send",
+        "schedule": float(WEBHOOK_SCAN_SECONDS),
+        "options": {"expires": float(WEBHOOK_SCAN_SECONDS) * 5},
     },
 }
 # /healthz reports the worker down when its last heartbeat is older than this.
