@@ -28,7 +28,7 @@ from webhooks.signing import secret_generate
 AUTOMATIC_REASONS = frozenset({DisabledReason.GONE, DisabledReason.FAILING})
 
 
-def _check_subscription(*, owner, url: str, event_types: list[str]) -> list[str]:
+def subscription_check(*, owner, url: str, event_types: list[str]) -> list[str]:
     errors: dict[str, list[str]] = {}
     try:
         url_check(url)
@@ -71,7 +71,7 @@ def endpoint_create(
         raise ActionForbidden(_("Only partner accounts and administrators subscribe webhooks."))
     if owner.pk != actor.pk and not is_webhook_administrator(actor):
         raise ActionForbidden(_("Only an administrator subscribes another account."))
-    event_types = _check_subscription(owner=owner, url=url, event_types=event_types)
+    event_types = subscription_check(owner=owner, url=url, event_types=event_types)
     secret = secret_generate()
     endpoint = WebhookEndpoint(
         owner=owner,
@@ -96,7 +96,7 @@ def endpoint_update(
     description: str | None = None,
 ) -> WebhookEndpoint:
     endpoint = _endpoint_lock(actor, endpoint_id)
-    event_types = _check_subscription(
+    event_types = subscription_check(
         owner=endpoint.owner,
         url=endpoint.url if url is None else url,
         event_types=endpoint.event_types if event_types is None else event_types,
