@@ -168,3 +168,15 @@ def test_the_demo_has_a_registry_with_plates_and_open_missing_persons():
     assert cases.filter(status=MissingStatus.FOUND).count() == 1
     for case in cases:
         assert Order.objects.filter(content__contains=case.number).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_partner_has_jobs_referred_to_chengguan_in_every_state():
+    from dispatch.models import Referral
+
+    partner = User.objects.get(username="partner")
+    mine = Referral.objects.filter(department=partner.partner_department)
+    states = set(mine.values_list("status", flat=True))
+    assert {"referred", "accepted", "handled", "declined"} <= states
+    assert mine.filter(status="referred").count() >= 2
+    assert partner.machine_keys.filter(kind="partner", revoked_at__isnull=True).exists()

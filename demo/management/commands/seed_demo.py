@@ -16,6 +16,7 @@ from commandcenter.models import Bureau, MachineKeyKind, User
 from demo.district import build_demo_district
 from demo.history import history_write
 from demo.missing import demo_missing_seed
+from demo.referrals import DEMO_PARTNER_KEY, demo_referrals_seed
 from demo.registry import demo_registry_seed
 from demo.seed import DEMO_PASSWORD, demo_district_seed
 from demo.sites import DEMO_SENSOR_KEY, demo_sites_seed
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             f"in {time.monotonic() - began:.0f} s."
         )
         self.stdout.write(f"Missing persons (走失人员): {demo_missing_seed()} cases.")
+        self.stdout.write(f"Referred to partner departments (转办): {demo_referrals_seed()} jobs.")
         if history_days:
             began = time.monotonic()
             jobs = history_write(days=history_days, calls_per_day=250, seed=seed)
@@ -129,4 +131,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sensor gateway machine key (demo only; POST /api/v1/sensors/heartbeats/ and "
             f"/api/v1/alarms/ with 'Authorization: Key …'): {DEMO_SENSOR_KEY}"
+        )
+        self.stdout.write(
+            "Partner system (城管) machine key (demo only; Open311 at /open311/v2/ with "
+            f"api_key=…, the API with 'Authorization: Key …'): {DEMO_PARTNER_KEY}"
         )
