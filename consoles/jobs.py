@@ -34,7 +34,7 @@ from dispatch.choices import (
     ASSIGNMENT_TRANSITIONS,
     AssignmentStatus,
 )
-from dispatch.selectors import incident_assignments, order_inbox, units_recommend
+from dispatch.selectors import incident_assignments, order_inbox, referral_of, units_recommend
 from dispatch.services import assignment_advance, may_issue_orders
 from incidents.choices import IN_PROGRESS, TERMINAL_STATUSES, RevealPurpose, Tier
 from incidents.models import Incident
@@ -211,6 +211,8 @@ def job_context(user, incident: Incident) -> dict:
         **caller_context(user, incident),
         "assignment_rows": assignment_rows,
         "timeline": incident_timeline(incident=incident),
+        # A job referred to a partner department: where the department's answer stands.
+        "referral": referral_of(user=user, incident=incident) if incident.referred_to_id else None,
         "recommendations": recommendations,
         "job_map": _job_map(incident, recommendations, assignment_rows),
         "is_open": incident.status not in TERMINAL_STATUSES,
