@@ -13,6 +13,7 @@ from consoles import (
     missing,
     orders,
     partner,
+    partner_webhooks,
     plates,
     registry,
     reports,
@@ -70,6 +71,13 @@ urlpatterns = [
         "partner/jobs/<int:pk>/<slug:action>/",
         partner.partner_job_action,
         name="partner-job-action",
+    ),
+    # Webhooks of the partner console (webhooks app): endpoints, deliveries, replay.
+    path("partner/webhooks/", partner_webhooks.partner_webhooks, name="partner-webhooks"),
+    path(
+        "partner/webhooks/<int:pk>/",
+        partner_webhooks.partner_webhook_detail,
+        name="partner-webhook-detail",
     ),
     path("street/", street.street_console, name="street-console"),
     path("street/queue/", street.queue_partial, name="street-queue"),
