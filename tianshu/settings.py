@@ -8,6 +8,7 @@ Two shapes of deployment share this file:
 TIANSHU_ENV=production additionally refuses unsafe settings at start-up.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -479,6 +480,13 @@ if ENVIRONMENT == "test":
 # How long a web process trusts a token it has checked (see
 # commandcenter/api/authentication.py); 0 checks every call.
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 10)
+# Requests a partner system may make per machine key (commandcenter/api/throttling.py):
+# "<count>/<sec|min|hour|day>", counted in the cache. Gateways' keys are not limited.
+PARTNER_RATE_LIMIT = env_str("PARTNER_RATE_LIMIT", "600/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", PARTNER_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"PARTNER_RATE_LIMIT must be like 600/min, got {PARTNER_RATE_LIMIT!r}"
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "commandcenter.api.authentication.CachedTokenAuthentication",
@@ -493,6 +501,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "commandcenter.api.pagination.StandardPagination",
+    # Per partner machine key only; every other credential passes.
+    "DEFAULT_THROTTLE_CLASSES": ["commandcenter.api.throttling.PartnerKeyThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "commandcenter.api.exception_handlers.domain_exception_handler",
@@ -511,6 +521,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Names and tags of operations from what follows /api (v1_incidents_list); Open311's
+    # routes (/open311/v2/) name their own.
+    "SCHEMA_PATH_PREFIX": "/api",
     # Every operation's error answers (400, 401, 403, 404, 409, 413 …) documented once.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -92,13 +92,6 @@ class MachineKeyAuthentication(BaseAuthentication):
     keyword = "Key"
 
     def authenticate(self, request):
-        from commandcenter.machine_keys import (
-            machine_key_check,
-            machine_key_touch,
-            secret_hash,
-            split_key,
-        )
-
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -108,6 +101,18 @@ class MachineKeyAuthentication(BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid key header.")) from None
+        return self.authenticate_key(raw)
+
+    def authenticate_key(self, raw: str):
+        """(user, key) for a key given in plain text, wherever the request carried it
+        (Open311 clients send it as `api_key`: partners.open311)."""
+        from commandcenter.machine_keys import (
+            machine_key_check,
+            machine_key_touch,
+            secret_hash,
+            split_key,
+        )
+
         parts = split_key(raw)
         if parts is None:
             raise exceptions.AuthenticationFailed(_("Invalid key."))
