@@ -22,6 +22,7 @@ from analytics.kpis import (
 from analytics.measures import BIN_EDGES
 from analytics.models import ClockDefinition, ClockInstance, Report
 from analytics.ranking import ranking
+from analytics.referral_kpis import referral_kpi_query
 from analytics.sensor_kpis import sensor_kpi_query
 from commandcenter.access import Scope, located_in
 from commandcenter.directory import directory
@@ -267,6 +268,10 @@ def dashboard_data(*, scope: Scope, start: date, end: date, station: str | None 
             for r in reports.select_related("station")
         ],
         "sensors": _sensors(scope=scope, start=start, end=end, station=station),
+        # 转办: how the partner departments take and handle what the streets refer.
+        "referrals": referral_kpi_query(
+            scope=scope, start=start, end=end, group_by="department", station=station or ""
+        )["groups"],
         "definitions": kpi_definitions(),
     }
 

@@ -18,14 +18,14 @@ referrals; a station its station's.
 from datetime import date
 from statistics import median
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analytics.kpis import Kpi, kpi_scope, range_errors
 from analytics.models import ClockDefinition
-from commandcenter.access import NO_SCOPE, Scope, scope_of, visible
+from commandcenter.access import NO_SCOPE, Scope, scope_of
 from commandcenter.choices import Role
 from dispatch.choices import OPEN_REFERRAL_STATUSES, ReferralStatus
 from dispatch.models import Referral
@@ -92,7 +92,8 @@ READERS_EXTRA = frozenset({Role.PARTNER})
 
 
 def referral_scope(user) -> Scope:
-    """The KPI scope of `user`, partners included (their own department)."""
+    """The KPI scope of `user`, partners included (their own department);
+    PermissionDenied for the roles that read none."""
     scope = scope_of(user)
     if scope is not NO_SCOPE and scope.role in READERS_EXTRA:
         return scope
@@ -143,24 +144,31 @@ def _figures(rows: list[dict], accept_target_s: int | None, now) -> dict:
 
 
 def referral_kpi_query(
-    *, start: date, end: date, user, group_by: str | None = None, department: str = ""
+    *,
+    start: date,
+    end: date,
+    scope: Scope,
+    group_by: str | None = None,
+    department: str = "",
+    station: str = "",
 ) -> dict:
-    """The referral KPIs of the jobs referred on local days start..end that `user`
-    may see, whole or per department; `department` (a code) narrows to one."""
+    """The referral KPIs of the jobs referred on local days start..end in a scope
+    (referral_scope), whole or per department; `department` (a code) narrows to one
+    department, `station` (a code) to the jobs of one station."""
     errors = dict(range_errors(start, end))
     if group_by and group_by not in GROUPS:
         errors["group_by"] = _("Group by one of: %(names)s.") % {"names": ", ".join(GROUPS)}
     if errors:
         raise ValidationError(errors)
-    if referral_scope(user) is NO_SCOPE:
-        raise PermissionDenied(_("Your role does not read KPIs."))
     begins, _end = local_day_bounds(start)
     _begin, ends = local_day_bounds(end)
-    referrals = visible(Referral.objects.all(), user).filter(
-        referred_at__gte=begins, referred_at__lt=ends
+    referrals = Referral.objects.filter(
+        Referral.visible_to(scope), referred_at__gte=begins, referred_at__lt=ends
     )
     if department:
         referrals = referrals.filter(department__code=department)
+    if station:
+        referrals = referrals.filter(incident__station__code=station)
     rows = list(
         referrals.values(
             "department_id",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from analytics.referral_kpis import referral_kpi_query
+from analytics.referral_kpis import referral_kpi_query, referral_scope
 from commandcenter.exceptions import DomainError
 from consoles.shell import LIST_LIMIT, console_required
 from dispatch import referrals
@@ -50,9 +50,8 @@ class AnswerForm(forms.Form):
 
 def _figures(user) -> dict:
     today = timezone.localdate()
-    return referral_kpi_query(user=user, start=today - timedelta(days=FIGURE_DAYS - 1), end=today)[
-        "figures"
-    ]
+    first = today - timedelta(days=FIGURE_DAYS - 1)
+    return referral_kpi_query(scope=referral_scope(user), start=first, end=today)["figures"]
 
 
 @require_GET

@@ -16,7 +16,7 @@ from analytics.dashboard import dashboard_data, range_presets
 from analytics.kpis import FILTERS, GROUPS, KPIS, kpi_definitions, kpi_query, kpi_scope
 from analytics.ranking import LEVELS, ranking
 from analytics.referral_kpis import GROUPS as REFERRAL_GROUPS
-from analytics.referral_kpis import referral_kpi_query
+from analytics.referral_kpis import referral_kpi_query, referral_scope
 from analytics.sensor_kpis import GROUPS as SENSOR_GROUPS
 from analytics.sensor_kpis import SENSOR_KPI_CODES, sensor_kpi_query
 
@@ -274,7 +274,7 @@ class ReferralKpiView(APIView):
         start, end = query_range(request.query_params)
         return Response(
             referral_kpi_query(
-                user=request.user,
+                scope=referral_scope(request.user),
                 start=start,
                 end=end,
                 group_by=request.query_params.get("group_by") or None,

@@ -124,8 +124,9 @@ def test_every_kpi_of_the_day_by_hand(day, users):
     assert (f["same_day_rate"]["numerator"], f["same_day_rate"]["denominator"]) == (1, 6)
     # Breaches: job 2's dispatch (excused) and arrival; job 7's acknowledgement and
     # arrival (the unit never moved); at midnight, the same-day clocks of the five
-    # jobs not closed (2, street, referred, 7 and the one received at 23:59:30).
-    assert f["breaches"] == {"value": 2 + 2 + 5}
+    # jobs not closed (2, street, referred, 7 and the one received at 23:59:30); and
+    # the department's accept clock of the referred job (not accepted within 2 h).
+    assert f["breaches"] == {"value": 2 + 2 + 5 + 1}
     assert f["excused"] == {"value": 1}
     # On urgent (priority-1) jobs, only the midnight one's same-day clock, unexplained.
     assert f["breaches_unexplained_p1"] == {"value": 1}
@@ -279,7 +280,7 @@ def test_the_dashboard_data_is_the_kpis_of_the_range_and_the_one_before(day, use
     }
     # Every job of the day is in station A's zones.
     assert {s["station"] for s in body["stations"]} == {"station-a"}
-    assert len(body["breaches"]) == 9
+    assert len(body["breaches"]) == 10
     # The midnight job's clocks fall due the next day: still listed under its own day only.
     after = client.get("/api/v1/dashboard/", {"from": "2026-12-01", "to": "2026-12-01"}).json()
     assert after["breaches"] == []

@@ -644,6 +644,34 @@ function renderSensors() {
   );
 }
 
+/** 转办: per partner department, how it takes and handles the jobs the streets refer. */
+function renderReferrals() {
+  const body = part("referrals");
+  if (!body) return;
+  const rows = data.referrals ?? [];
+  if (!rows.length) {
+    const tr = element("tr", { className: "empty-row" });
+    tr.append(element("td", { text: say("no-referrals"), attributes: { colspan: "7" } }));
+    body.replaceChildren(tr);
+    return;
+  }
+  body.replaceChildren(
+    ...rows.map((row) => {
+      const f = row.figures;
+      const tr = element("tr");
+      tr.append(element("td", { text: row.name }));
+      tr.append(element("td", { className: "num", text: String(f.referrals.value) }));
+      tr.append(element("td", { className: "num", text: formatValue("rate", f.referral_accept_rate.value, fill) }));
+      tr.append(element("td", { className: "num", text: formatValue("rate", f.referral_on_time_rate.value, fill) }));
+      const hours = f.referral_handling_hours.p50;
+      tr.append(element("td", { className: "num", text: hours === null ? say("none") : String(hours) }));
+      tr.append(element("td", { className: "num", text: String(f.referral_declined.value) }));
+      tr.append(element("td", { className: "num", text: `${f.open}, ${f.overdue}` }));
+      return tr;
+    }),
+  );
+}
+
 let reportChoice = null;
 
 function renderMeta() {
@@ -681,6 +709,7 @@ function renderAll() {
   renderStations();
   renderBreaches();
   renderSensors();
+  renderReferrals();
   renderZones();
 }
 
