@@ -35,7 +35,7 @@ class PartnerUpdate(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=UpdateOutcome.choices)
     # The event the update wrote on the job, if it wrote one (its seq is our update_id).
     event_seq = models.BigIntegerField(_("event"), null=True, blank=True)
-    answer = models.JSONField(_("answer given"), default=list)
+    answer = models.JSONField(_("answer given"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("partner update")

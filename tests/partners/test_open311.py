@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.test import APIClient
 
 from commandcenter.api.throttling import PartnerKeyThrottle
@@ -165,7 +166,8 @@ def test_a_request_reads_the_referral_and_masks_personal_data(open311_jobs, part
     job = open311_jobs.referred[0]
     (row,) = get(f"requests/{job.pk}.json", partner_key).json()
     assert row["status"] == "open"
-    assert row["status_notes"] == f"Referred to {users.partner.partner_department.name}."
+    department = users.partner.partner_department.name
+    assert row["status_notes"] == _("Referred to %(department)s.") % {"department": department}
     assert row["agency_responsible"] == users.partner.partner_department.name
     assert row["description"] == "占道经营，联系人138****5678"
     assert row["requested_datetime"] == w3c(job.received_at)
@@ -406,7 +408,7 @@ def test_a_partner_key_past_its_rate_is_429_with_retry_after(
     referred, partner_key, settings, open311_cache
 ):
     settings.PARTNER_RATE_LIMIT = "3/min"
-    for _ in range(3):
+    for _attempt in range(3):
         assert get("requests.json", partner_key).status_code == 200
     response = get("requests.json", partner_key)
     assert response.status_code == 429
