@@ -8,6 +8,7 @@ answers the page again with the message (400, 403, 409) and changes nothing.
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -74,6 +75,7 @@ def partner_console(request: HttpRequest) -> HttpResponse:
         "figures": _figures(user),
         "figure_days": FIGURE_DAYS,
         "now": timezone.now(),
+        "demo_receiver": settings.DEMO_WEBHOOK_RECEIVER,
     }
     return render(request, "consoles/partner.html", context)
 

@@ -305,9 +305,16 @@ MISSING_MAX_DAYS_AGO = env_int("MISSING_MAX_DAYS_AGO", 30)
 # --- Webhooks (webhooks) -------------------------------------------------------------
 # Standard Webhooks to integrators' URLs (webhooks.delivery). Only these hosts may be
 # called: names (hooks.example.cn) or suffixes (*.example.cn); empty: none at all.
-WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
-# Tests only: lets a receiver on 127.0.0.1 through the guard (never set in deployments).
-WEBHOOK_ALLOW_LOOPBACK = False
+# The demo's own receiver (demo/webhook_receiver.py, /demo/webhook-receiver/) stands in
+# for a partner's system on a development machine: only there does the guard let
+# loopback through (and tests, which set it themselves); a deployment never.
+DEMO_WEBHOOK_RECEIVER = env_bool("DEMO_WEBHOOK_RECEIVER", ENVIRONMENT == "development")
+if DEMO_WEBHOOK_RECEIVER and ENVIRONMENT == "production":
+    raise ImproperlyConfigured("DEMO_WEBHOOK_RECEIVER is for a development machine only.")
+WEBHOOK_ALLOWED_HOSTS = env_list(
+    "WEBHOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEMO_WEBHOOK_RECEIVER else []
+)
+WEBHOOK_ALLOW_LOOPBACK = DEMO_WEBHOOK_RECEIVER
 # Each request's timeout; how often beat plans and sends; how many go out at once
 # and per tick (a tick stays well inside CELERY_TASK_TIME_LIMIT).
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 15.0)

@@ -30,6 +30,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Open311 GeoReport v2 for partner systems (partners.open311).
     path("open311/v2/", include("partners.open311_urls")),
+    # The demo's stand-in for a partner's webhook receiver (404 unless DEMO_WEBHOOK_RECEIVER).
+    path("demo/", include("demo.urls")),
     # Pages without an icon link (the admin) make the browser ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("", include("consoles.urls")),

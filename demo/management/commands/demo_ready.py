@@ -7,6 +7,7 @@ import urllib.request
 from django.core.management.base import BaseCommand
 
 from demo.seed import DEMO_PASSWORD
+from demo.webhook_receiver import demo_endpoint_point
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:  # noqa: S310
                     if answer.status == 200:
+                        demo_endpoint_point(url)
                         self._welcome(url)
                         return
             except (urllib.error.URLError, OSError):

@@ -21,6 +21,7 @@ from demo.registry import demo_registry_seed
 from demo.seed import DEMO_PASSWORD, demo_district_seed
 from demo.sites import DEMO_SENSOR_KEY, demo_sites_seed
 from demo.volunteers import demo_volunteers
+from demo.webhook_receiver import demo_endpoint_seed
 from patrol.choices import UnitType
 from patrol.models import Unit
 
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             f"in {time.monotonic() - began:.0f} s."
         )
         self.stdout.write(f"Missing persons (走失人员): {demo_missing_seed()} cases.")
+        demo_endpoint_seed(partner=User.objects.get(username="partner"))
         self.stdout.write(f"Referred to partner departments (转办): {demo_referrals_seed()} jobs.")
         if history_days:
             began = time.monotonic()
