@@ -8,12 +8,14 @@ from django.urls import re_path
 from partners import open311
 from partners.open311_renderers import Open311XMLRenderer
 
+# A path part is anything up to the suffix ("", "0.5", ".exe" too): the view answers
+# 404 in the spec's error list rather than Django's page.
 RESOURCES = [
     (r"discovery", open311.DiscoveryView, "open311-discovery"),
     (r"services", open311.ServiceListView, "open311-services"),
-    (r"services/(?P<service_code>[^/.]+)", open311.ServiceDefinitionView, "open311-service"),
+    (r"services/(?P<service_code>[^/]*)", open311.ServiceDefinitionView, "open311-service"),
     (r"requests", open311.RequestListView, "open311-requests"),
-    (r"requests/(?P<service_request_id>[^/.]+)", open311.RequestDetailView, "open311-request"),
+    (r"requests/(?P<service_request_id>[^/]*)", open311.RequestDetailView, "open311-request"),
     (r"servicerequestupdates", open311.UpdateListView, "open311-updates"),
 ]
 

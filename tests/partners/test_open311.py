@@ -86,7 +86,7 @@ def test_a_service_without_attributes_has_an_empty_definition(district):
     assert get("services/inquiry.json").json() == {"service_code": "inquiry", "attributes": []}
 
 
-@pytest.mark.parametrize("code", ["criminal", "no-such-service", "x" * 300])
+@pytest.mark.parametrize("code", ["criminal", "no-such-service", "x" * 300, "0.5", ""])
 def test_an_unknown_or_police_service_is_404_as_the_error_list(district, code):
     response = get(f"services/{code}.json")
     assert response.status_code == 404
@@ -208,6 +208,7 @@ def test_one_request_of_another_department_or_unknown_is_404(open311_jobs, partn
         assert response.json()[0]["code"] == 404
     assert get("requests/abc.json", partner_key).status_code == 404
     assert get("requests/-1.json", partner_key).status_code == 404
+    assert get("requests/.exe.json", partner_key).json()[0]["code"] == 404
 
 
 def test_requests_filter_by_ids_code_and_status(open311_jobs, partner_key, users):
