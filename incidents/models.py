@@ -169,7 +169,8 @@ class Incident(models.Model):
         verbose_name=_("category"),
     )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
-    description = models.TextField(_("description"), max_length=2000)
+    # Open311 allows a request 4,000 characters; the consoles' intake takes 2,000.
+    description = models.TextField(_("description"), max_length=4000)
     caller_phone = models.CharField(_("caller phone"), max_length=20, blank=True)
     caller_name = models.CharField(_("caller name"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)

@@ -65,6 +65,14 @@ def test_a_partner_files_a_request_at_a_point(partner_key, users):
     assert row["status"] == "open" and "13912345678" not in str(row)
 
 
+def test_a_description_of_the_specs_length_is_kept_whole(partner_key):
+    text = "门口占道摆摊" * 600  # 3,600 characters: over the consoles' 2,000, within Open311's 4,000
+    response = post("requests.json", partner_key, **filing(description=text))
+    assert response.status_code == 201, response.content
+    incident = Incident.objects.get(pk=response.json()[0]["service_request_id"])
+    assert incident.description.startswith(text)
+
+
 def test_a_request_in_xml_answers_service_requests(partner_key):
     response = post("requests.xml", partner_key, **filing())
     assert response.status_code == 201
