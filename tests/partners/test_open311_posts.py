@@ -66,7 +66,7 @@ def test_a_partner_files_a_request_at_a_point(partner_key, users):
 
 
 def test_a_description_of_the_specs_length_is_kept_whole(partner_key):
-    text = "门口占道摆摊" * 600  # 3,600 characters: over the consoles' 2,000, within Open311's 4,000
+    text = "门口占道摆摊" * 600  # 3,600: over the consoles' 2,000, within Open311's 4,000
     response = post("requests.json", partner_key, **filing(description=text))
     assert response.status_code == 201, response.content
     incident = Incident.objects.get(pk=response.json()[0]["service_request_id"])
