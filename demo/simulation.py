@@ -266,11 +266,13 @@ class Simulator:
                 self._finish(incident)
             elif (
                 incident.status in (S.RESOLVED, S.REFERRED)
+                # A job referred to a partner department waits for its answer.
+                and not (incident.status == S.REFERRED and incident.referred_to_id)
                 and incident.resolved_at
                 and (now - incident.resolved_at > timedelta(seconds=30))
             ):
                 self._try(
-                    incident_services.incident_close,
+                    dispatch_services.incident_close,
                     incident_id=incident.pk,
                     feedback="已回访，群众满意",
                 )

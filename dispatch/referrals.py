@@ -135,6 +135,10 @@ def _lock(*, actor, incident_id: int, at: datetime) -> tuple[Incident, Referral]
     dated before the answer, as a conflict otherwise."""
     incident = incident_lock(incident_id)
     referral = _open_referral(incident)
+    if referral is not None and incident.status != S.REFERRED:
+        # Left open by a path that ended the job without withdrawing it: it is over.
+        referral_withdraw(incident=incident, actor=actor)
+        referral = None
     if referral is None:
         last = Referral.objects.filter(incident=incident).select_related("department").first()
         if last is None or actor.partner_department_id != last.department_id:

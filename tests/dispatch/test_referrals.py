@@ -102,7 +102,7 @@ def test_department_accepts_reports_and_handles_and_the_street_closes(
     street = api_client_for(users.street_staff)
     body = street.get(f"/api/v1/incidents/{referred.pk}/").json()
     labels = [row["label"] for row in body["timeline"]]
-    assert "Handled by the department" in labels
+    assert "合作部门已办结" in labels  # Handled by the department
     closed = post(street, f"/api/v1/incidents/{referred.pk}/close/", {"feedback": "已告知"})
     assert closed.json()["status"] == "closed"
 
@@ -214,3 +214,14 @@ def test_the_departments_clocks_run_from_the_referral(referred, users):
         clocks_tick()
     handle = ClockInstance.objects.get(incident=referred, definition__code="referral-handle")
     assert handle.state == "met"
+
+
+def test_a_referral_left_open_on_a_closed_job_is_refused_not_crashed(referred, users):
+    from incidents import services as incident_services
+
+    # A path that closes the job without withdrawing its referral (the referral stays open).
+    incident_services.incident_close(actor=users.street_staff, incident_id=referred.pk)
+    with pytest.raises(InvalidTransition):
+        referrals.referral_answer(actor=users.partner, incident_id=referred.pk, answer="handled")
+    referred.refresh_from_db()
+    assert referred.status == "closed"
