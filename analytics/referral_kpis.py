@@ -48,8 +48,8 @@ REFERRAL_KPIS = [
         gettext_lazy("Referrals accepted in time (转办及时签收率)"),
         "rate",
         gettext_lazy("referrals accepted within the accept clock's target"),
-        gettext_lazy("referrals"),
-        gettext_lazy("Referrals withdrawn by the street before an answer."),
+        gettext_lazy("referrals accepted, or not accepted when the target ran out"),
+        gettext_lazy("Referrals withdrawn by the street before an answer; ones still in time."),
         target=0.95,
         cohort="referral",
         source="referrals",
@@ -86,6 +86,7 @@ REFERRAL_KPIS = [
     ),
 ]
 
+REFERRAL_KPI_CODES = [k.code for k in REFERRAL_KPIS]
 GROUPS = ("department",)
 # Who reads referral figures: the KPI readers, and a partner its own department's.
 READERS_EXTRA = frozenset({Role.PARTNER})
@@ -107,7 +108,17 @@ def _accept_target_s() -> int | None:
 
 def _figures(rows: list[dict], accept_target_s: int | None, now) -> dict:
     referred = len(rows)
-    measured = [r for r in rows if r["status"] != RS.WITHDRAWN]
+    # Judged once accepted, or once the time to accept has run out (not withdrawn).
+    measured = [
+        r
+        for r in rows
+        if r["status"] != RS.WITHDRAWN
+        and (
+            r["accepted_at"] is not None
+            or accept_target_s is None
+            or (now - r["referred_at"]).total_seconds() > accept_target_s
+        )
+    ]
     accepted_in_time = sum(
         1
         for r in measured

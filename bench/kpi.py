@@ -288,7 +288,13 @@ class District:
         from django.utils import translation
         from shapely.geometry import shape
 
-        from analytics.choices import BEFORE_RESOLUTION, POINT_EVENTS, ClockSubject, DueRule
+        from analytics.choices import (
+            BEFORE_RESOLUTION,
+            PARTNER_POINTS,
+            POINT_EVENTS,
+            ClockSubject,
+            DueRule,
+        )
         from analytics.models import ClockDefinition, DelayReason
         from commandcenter.choices import Role
         from commandcenter.directory import directory
@@ -458,7 +464,11 @@ class District:
                 },
                 warnings=tuple(int(w) for w in d.warn_before_s or []),
             )
+            # A partner department's clocks start only on a referral with its department in
+            # the event (analytics.engine._applies); the generated referrals carry none (the
+            # bench writes no dispatch.Referral rows, so no department answers them).
             for d in ClockDefinition.objects.filter(active=True, subject=ClockSubject.INCIDENT)
+            if d.start not in PARTNER_POINTS
         ]
         self.delay_reasons = list(
             DelayReason.objects.filter(active=True).values_list("id", "code", "name")

@@ -74,7 +74,7 @@ def event_type_choices(user) -> list[tuple[str, list[tuple[str, str]]]]:
 
 class EndpointForm(forms.Form):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    description = forms.CharField(label=_("What it is for"), max_length=200, required=False)
     event_types = forms.MultipleChoiceField(
         label=_("Event types"), widget=forms.CheckboxSelectMultiple
     )

@@ -98,6 +98,11 @@ def demo_referrals_seed() -> int:
         actor = partner if departments[department].pk == partner.partner_department_id else None
         if actor is not None:
             _steps(actor=actor, incident_id=incident.pk, steps=steps)
+            # Taken some minutes after it came (the overdue one late, after 3 h).
+            taken = referred_at + timedelta(minutes=180 if hours > 72 else 25 + 10 * index)
+            Referral.objects.filter(pk=referral.pk, accepted_at__isnull=False).update(
+                accepted_at=taken
+            )
         made += 1
     _partner_key(partner)
     return made

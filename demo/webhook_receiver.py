@@ -83,7 +83,7 @@ def demo_endpoint_seed(
 ) -> WebhookEndpoint | None:
     """The demo partner's subscription to its jobs' referral and status events,
     delivered to this receiver (before the demo's referrals, so they are sent)."""
-    if not settings.DEMO_WEBHOOK_RECEIVER:
+    if not settings.DEMO_WEBHOOK_RECEIVER or partner is None:
         return None
     endpoint, _secret = endpoint_create(
         actor=partner,

@@ -16,7 +16,7 @@ from analytics.dashboard import dashboard_data, range_presets
 from analytics.kpis import FILTERS, GROUPS, KPIS, kpi_definitions, kpi_query, kpi_scope
 from analytics.ranking import LEVELS, ranking
 from analytics.referral_kpis import GROUPS as REFERRAL_GROUPS
-from analytics.referral_kpis import referral_kpi_query, referral_scope
+from analytics.referral_kpis import REFERRAL_KPI_CODES, referral_kpi_query, referral_scope
 from analytics.sensor_kpis import GROUPS as SENSOR_GROUPS
 from analytics.sensor_kpis import SENSOR_KPI_CODES, sensor_kpi_query
 
@@ -147,7 +147,7 @@ DEFINITION = inline_serializer(
     "KpiDefinition",
     many=True,
     fields={
-        "code": serializers.ChoiceField(choices=[*KPIS, *SENSOR_KPI_CODES]),
+        "code": serializers.ChoiceField(choices=[*KPIS, *SENSOR_KPI_CODES, *REFERRAL_KPI_CODES]),
         "name": serializers.CharField(),
         "kind": serializers.CharField(),
         "numerator": serializers.CharField(),
@@ -158,8 +158,11 @@ DEFINITION = inline_serializer(
         "higher_is_better": serializers.BooleanField(),
         "cohort": serializers.CharField(),
         "source": serializers.ChoiceField(
-            choices=["jobs", "sensors"],
-            help_text="jobs: GET /api/v1/kpis/; sensors: GET /api/v1/sensor-kpis/.",
+            choices=["jobs", "sensors", "referrals"],
+            help_text=(
+                "jobs: GET /api/v1/kpis/; sensors: GET /api/v1/sensor-kpis/; "
+                "referrals: GET /api/v1/referral-kpis/."
+            ),
         ),
         "formula": serializers.CharField(),
     },

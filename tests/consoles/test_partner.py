@@ -93,3 +93,5 @@ def test_referral_kpis_per_department_for_the_district_and_own_for_a_partner(
     assert groups[0]["figures"]["referrals"]["value"] == 1
     own = api_client_for(users.partner).get("/api/v1/referral-kpis/").json()
     assert own["figures"]["open"] == 1
+    # Not accepted yet but still within its two hours: not judged on time or late yet.
+    assert own["figures"]["referral_accept_rate"]["denominator"] == 0

@@ -82,7 +82,7 @@ class Command(BaseCommand):
             f"in {time.monotonic() - began:.0f} s."
         )
         self.stdout.write(f"Missing persons (走失人员): {demo_missing_seed()} cases.")
-        demo_endpoint_seed(partner=User.objects.get(username="partner"))
+        demo_endpoint_seed(partner=User.objects.filter(username="partner").first())
         self.stdout.write(f"Referred to partner departments (转办): {demo_referrals_seed()} jobs.")
         if history_days:
             began = time.monotonic()
