@@ -55,6 +55,8 @@ from partners.open311_renderers import Open311JSONRenderer, Open311XMLRenderer
 from partners.open311_services import open311_request_file, partner_update_receive
 
 ATTRIBUTE_FIELD = re.compile(r"attribute\[([A-Za-z0-9_\-]{1,40})\]")
+# The header commandcenter.idempotency reads on the two writes.
+IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)
 TAGS = ["open311"]
 
 
@@ -355,9 +357,7 @@ class RequestListView(Open311View):
             "application/x-www-form-urlencoded": s.RequestCreate,
             "multipart/form-data": s.RequestCreate,
         },
-        parameters=[
-            OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER),
-        ],
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             201: s.ServiceRequestCreated(many=True),
             **error_responses(400, 403, 404, 405, 409, 415, 422, 429),
@@ -471,9 +471,7 @@ class UpdateListView(Open311View):
             "application/x-www-form-urlencoded": s.UpdateCreate,
             "multipart/form-data": s.UpdateCreate,
         },
-        parameters=[
-            OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER),
-        ],
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             200: s.ServiceRequestUpdateReceived(many=True),
             **error_responses(400, 403, 404, 405, 409, 415, 422, 429),

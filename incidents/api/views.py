@@ -29,6 +29,23 @@ from incidents.filters import IncidentFilter
 from incidents.models import IncidentCategory, ResultCode
 from incidents.selectors import caller_history, incident_list
 
+# `?reveal=caller&purpose=…` on a job's detail (and its EIDO document, partners.api).
+REVEAL_PARAMETERS = [
+    OpenApiParameter(
+        "reveal",
+        OpenApiTypes.STR,
+        enum=["caller"],
+        description="`caller`: the caller's phone and name unmasked (to those who may "
+        "call back); each such read is kept in the access record. Otherwise masked.",
+    ),
+    OpenApiParameter(
+        "purpose",
+        OpenApiTypes.STR,
+        description="Why the caller is shown (contact, verify, follow_up, or words); "
+        "kept in the access record.",
+    ),
+]
+
 
 class IncidentCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """警情类别: the categories a call can be recorded under, invalid-call reasons included."""
@@ -77,23 +94,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return IncidentSerializer
         return self.detail_serializer_class
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "reveal",
-                OpenApiTypes.STR,
-                enum=["caller"],
-                description="`caller`: the caller's phone and name unmasked (to those who may "
-                "call back); each such read is kept in the access record. Otherwise masked.",
-            ),
-            OpenApiParameter(
-                "purpose",
-                OpenApiTypes.STR,
-                description="Why the caller is shown (contact, verify, follow_up, or words); "
-                "kept in the access record.",
-            ),
-        ]
-    )
+    @extend_schema(parameters=REVEAL_PARAMETERS)
     def retrieve(self, request, *args, **kwargs):
         incident = self.get_object()
         context = self.get_serializer_context()

@@ -1,11 +1,12 @@
 """REST endpoints of partner integration: a job as a NENA EIDO document."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from incidents.api.views import REVEAL_PARAMETERS
 from incidents.models import Incident
 from incidents.services import caller_reveal
 from partners.eido import eido_document, eido_incident
@@ -52,21 +53,7 @@ class IncidentEidoView(APIView):
         "JSON schema (NENA911/EIDO-JSON, Schema/openapi.yaml). The caller is masked and "
         "partners read free text masked, as in the job's detail.",
         tags=["incidents"],
-        parameters=[
-            OpenApiParameter(
-                "reveal",
-                OpenApiTypes.STR,
-                enum=["caller"],
-                description="`caller`: the caller's phone and name unmasked (to those who may "
-                "call back); each such read is kept in the access record. Otherwise masked.",
-            ),
-            OpenApiParameter(
-                "purpose",
-                OpenApiTypes.STR,
-                description="Why the caller is shown (contact, verify, follow_up, or words); "
-                "kept in the access record.",
-            ),
-        ],
+        parameters=REVEAL_PARAMETERS,
         responses={
             200: OpenApiResponse(
                 response=OpenApiTypes.OBJECT,
