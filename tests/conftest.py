@@ -193,3 +193,20 @@ def call(api_client_for, users):
 @pytest.fixture
 def event_count(db):
     return lambda: Event.objects.count()
+
+
+@pytest.fixture(scope="session")
+def _private_postgres_cluster():
+    from tests.private_postgres import PrivatePostgres
+
+    cluster = PrivatePostgres()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture
+def private_postgres(_private_postgres_cluster):
+    """A PostgreSQL cluster of this run's own, running; a test may stop or restart it."""
+    _private_postgres_cluster.start()
+    yield _private_postgres_cluster
+    _private_postgres_cluster.start()

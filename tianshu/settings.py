@@ -159,6 +159,11 @@ if DATABASE_URL:
     if DATABASE_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["ENGINE"] = "tianshu.db.postgresql_pool"
         DATABASES["default"]["POOL_SIZE"] = DATABASE_POOL_SIZE
+    # A connection that does not answer within this many seconds counts as the
+    # database being down (a 503, below), instead of holding a request for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 else:
     DATABASES = {
         "default": {
@@ -175,6 +180,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# While the database is unreachable the API answers 503 and the consoles a 503
+# page, both telling the client to come back after this many seconds.
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 5)
 
 # --- Redis: cache, channel layer, Celery broker ----------------------------------
 REDIS_URL = env_str("REDIS_URL")
