@@ -2,71 +2,104 @@
 
 Protocol (JSON text frames):
 - connect to `/ws/live/?since=<seq>` (omit `since` to start from now);
-- the server sends the events the user may see after `since` (or
-  `{"type": "reload"}` if that is too many), then `{"type": "hello", "seq": N}`,
-  then live `{"type": "event", "seq": …}` messages in order — several events
-  that arrive together come as one frame holding a JSON array of them;
+- the server sends every event the user may see after `since`, read from the
+  event log in pages (frames holding a JSON array of up to
+  LIVE_RESUME_PAGE_EVENTS events) — preceded by `{"type": "reload", "seq": N}`
+  when the first missed event is older than the retention
+  (LIVE_RESUME_RETENTION_HOURS) or `since` is beyond the log (it was reset) —
+  then `{"type": "hello", "seq": N}`, then live `{"type": "event", "seq": …}`
+  messages in order; several events that arrive together come as one frame
+  holding a JSON array of them;
 - the client may send `{"type": "sync"}` at any time (it does every 15 s):
   anything missed is read back from the event log;
 - unit positions arrive as `{"type": "positions", "units": [...]}` (not logged).
-Close codes: 4401 not logged in, 4403 no live view for this role.
+Close codes: 4401 not logged in, 4403 no live view for this role, 4429 this
+client fell too far behind (reconnect at once with `since`), 4503 the
+database is unavailable (reconnect later with `since`).
 """
 
+import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError
 
 from commandcenter.access import scope_of
 from commandcenter.sessions import session_allows_stream
 from commandcenter.stream import (
-    MAX_BACKFILL,
     ensure_embedded_relay,
-    events_between,
-    latest_seq,
+    log_page,
+    resume_point,
     scope_group,
 )
 
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_NO_LIVE_VIEW = 4403
+CLOSE_FELL_BEHIND = 4429
+CLOSE_TRY_LATER = 4503
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
+
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self._refuse(4401)
+            await self._refuse(CLOSE_NOT_LOGGED_IN)
             return
-        # A session past its idle or absolute lifetime, or one of a role that
-        # must use two-factor login that never gave it, is not logged in.
-        if not await database_sync_to_async(session_allows_stream)(self.scope.get("session"), user):
-            await self._refuse(4401)
+        try:
+            # A session past its idle or absolute lifetime, or one of a role that
+            # must use two-factor login that never gave it, is not logged in.
+            allowed = await database_sync_to_async(session_allows_stream)(
+                self.scope.get("session"), user
+            )
+            access = await database_sync_to_async(scope_of)(user) if allowed else None
+        except DATABASE_ERRORS:
+            await self._refuse(CLOSE_TRY_LATER)
             return
-        self.access = await database_sync_to_async(scope_of)(user)
-        self.group = scope_group(self.access)
-        if self.group is None:
-            await self._refuse(4403)
+        if access is None:
+            await self._refuse(CLOSE_NOT_LOGGED_IN)
+            return
+        self.access = access
+        group = scope_group(access)
+        if group is None:
+            await self._refuse(CLOSE_NO_LIVE_VIEW)
             return
         ensure_embedded_relay(self.channel_layer)
-        # Join first, so nothing published while we read the backlog is lost;
-        # what arrives twice is dropped by sequence number.
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        since = self._since()
-        latest = await database_sync_to_async(latest_seq)()
-        if since is not None and since > latest:
-            # A number from the future: the log was reset under this client.
-            self.last_seq = latest
-            await self.send_json({"type": "reload", "seq": latest})
-        else:
-            self.last_seq = latest if since is None else since
-        await self._catch_up(upto=None)
+        try:
+            self.last_seq, reload = await database_sync_to_async(resume_point)(since=self._since())
+            if reload:
+                await self.send_json({"type": "reload", "seq": self.last_seq})
+            # The backlog is read before joining, so nothing piles up for this
+            # socket while it is sent; what the group gets meanwhile is read
+            # after joining, and anything arriving twice is dropped by seq.
+            await self._catch_up()
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.group = group
+            await self._catch_up()
+        except DATABASE_ERRORS:
+            await self._try_later()
+            return
         await self.send_json({"type": "hello", "seq": self.last_seq})
 
     async def _refuse(self, code: int) -> None:
         """Accept, then close with a code: a browser never sees the code of a
         handshake refused outright (it gets 1006), so it could not tell
         "log in again" from "the network is down"."""
-        self.group = None
         await self.accept()
         await self.close(code=code)
+
+    async def _try_later(self) -> None:
+        """The database failed under us: the client reconnects with its last
+        seq after a pause and resumes from the log then."""
+        logger.warning("live stream: database unavailable, client asked to come back")
+        await self.close(code=CLOSE_TRY_LATER)
 
     def _since(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
@@ -75,26 +108,36 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         except (KeyError, ValueError, IndexError):
             return None
 
-    async def _catch_up(self, *, upto: int | None) -> None:
-        """Send what this scope missed after last_seq (up to `upto`), from the log."""
-        messages = await database_sync_to_async(events_between)(
-            scope=self.access, after=self.last_seq, upto=upto
-        )
-        if len(messages) > MAX_BACKFILL:
-            self.last_seq = await database_sync_to_async(latest_seq)()
-            await self.send_json({"type": "reload", "seq": self.last_seq})
-            return
-        for message in messages:
-            await self.send_json(message)
-            self.last_seq = message["seq"]
+    async def _catch_up(self, *, upto: int | None = None) -> None:
+        """Send what this scope missed after last_seq (up to `upto`), page by page."""
+        while True:
+            page = await database_sync_to_async(log_page)(
+                scope=self.access, after=self.last_seq, upto=upto
+            )
+            await self._send_batch(page)
+            if len(page) < settings.LIVE_RESUME_PAGE_EVENTS:
+                return
+
+    async def _send_batch(self, batch: list[tuple[int, str]]) -> None:
+        """One frame for events in order (an array when there are several)."""
+        if len(batch) == 1:
+            await self.send(text_data=batch[0][1])
+        elif batch:
+            await self.send(text_data="[" + ",".join(text for _, text in batch) + "]")
+        if batch:
+            self.last_seq = batch[-1][0]
 
     async def disconnect(self, code) -> None:
-        if getattr(self, "group", None):
+        if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:
         if content.get("type") == "sync":
-            await self._catch_up(upto=None)
+            try:
+                await self._catch_up()
+            except DATABASE_ERRORS:
+                await self._try_later()
+                return
             await self.send_json({"type": "synced", "seq": self.last_seq})
 
     async def events_message(self, message: dict) -> None:
@@ -109,14 +152,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if message.get("prev") != self.last_seq and message["seqs"][0] > self.last_seq:
             # Something published to our group was missed, or the relay
             # restarted: read the hole back from the log first.
-            await self._catch_up(upto=fresh[0][0] - 1)
+            try:
+                await self._catch_up(upto=fresh[0][0] - 1)
+            except DATABASE_ERRORS:
+                await self._try_later()
+                return
             fresh = [(seq, text) for seq, text in fresh if seq > self.last_seq]
-        if len(fresh) == 1:
-            await self.send(text_data=fresh[0][1])
-        elif fresh:
-            await self.send(text_data="[" + ",".join(text for _, text in fresh) + "]")
-        if fresh:
-            self.last_seq = fresh[-1][0]
+        await self._send_batch(fresh)
 
     async def positions_message(self, message: dict) -> None:
         await self.send_json({"type": "positions", "units": message["units"]})

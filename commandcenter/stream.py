@@ -10,12 +10,14 @@ hole and reads it back from the log before going on: no gap, no duplicate.
 import asyncio
 import json
 import logging
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from commandcenter.access import Scope
@@ -24,8 +26,6 @@ from commandcenter.models import Event
 logger = logging.getLogger(__name__)
 
 DISTRICT_GROUP = "live.district"
-# A client away for longer than this many events is told to reload instead.
-MAX_BACKFILL = 500
 
 
 def scope_group(scope: Scope) -> str | None:
@@ -99,18 +99,49 @@ def event_message(event: Event) -> dict:
     }
 
 
+def event_text(event: Event) -> str:
+    """`event_message` as the JSON text sent, serialised once for every reader."""
+    return json.dumps(event_message(event), cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
 def latest_seq() -> int:
     return Event.objects.aggregate(last=Max("seq"))["last"] or 0
 
 
-def events_between(
-    *, scope: Scope, after: int, upto: int | None = None, limit: int = MAX_BACKFILL + 1
-) -> list[dict]:
-    """Messages of the events a scope may see with after < seq ≤ upto, in order."""
+def resume_point(*, since: int | None) -> tuple[int, bool]:
+    """Where a (re)connecting client starts reading the log, and whether it
+    must reload its picture first.
+
+    Everything after `since` is read back as long as the first event it missed
+    is within the retention (settings.LIVE_RESUME_RETENTION_HOURS); a longer
+    gap, or a number the log never reached (it was reset), starts from the
+    newest event after a reload.
+    """
+    latest = latest_seq()
+    if since is None:
+        return latest, False
+    if since > latest:
+        return latest, True
+    first_missed = (
+        Event.objects.filter(seq__gt=since)
+        .order_by("seq")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    retention = timedelta(hours=settings.LIVE_RESUME_RETENTION_HOURS)
+    if first_missed is not None and first_missed < timezone.now() - retention:
+        return latest, True
+    return since, False
+
+
+def log_page(*, scope: Scope, after: int, upto: int | None = None) -> list[tuple[int, str]]:
+    """The next page (settings.LIVE_RESUME_PAGE_EVENTS) of events `scope` may
+    see with after < seq ≤ upto, in order, as (seq, text)."""
     events = Event.objects.filter(Event.visible_to(scope), seq__gt=after)
     if upto is not None:
         events = events.filter(seq__lte=upto)
-    return [event_message(event) for event in events.order_by("seq")[:limit]]
+    page = events.order_by("seq")[: settings.LIVE_RESUME_PAGE_EVENTS]
+    return [(event.seq, event_text(event)) for event in page]
 
 
 class Relay:
@@ -169,7 +200,7 @@ class EventRelay(Relay):
         """
         batches: dict[str, list[tuple[int, str]]] = {}
         for event in events:
-            text = json.dumps(event_message(event), cls=DjangoJSONEncoder, ensure_ascii=False)
+            text = event_text(event)
             for group in event_groups(event):
                 batches.setdefault(group, []).append((event.seq, text))
         for group, batch in batches.items():

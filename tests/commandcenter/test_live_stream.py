@@ -1,5 +1,6 @@
 """The live websocket over the real Redis channel layer: scope, resume, no gap, no duplicate."""
 
+import asyncio
 import time
 
 import pytest
@@ -12,7 +13,7 @@ from django.db import transaction
 from commandcenter.consumers import LiveConsumer
 from commandcenter.services import event_record
 from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
-from commandcenter.stream import MAX_BACKFILL, EventRelay
+from commandcenter.stream import EventRelay
 from tianshu.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -48,12 +49,14 @@ async def connect(user, since=None) -> WebsocketCommunicator:
 
 
 async def receive_until_hello(communicator) -> tuple[list[int], int]:
+    """The seqs of the backlog (frames may hold a page of events), and hello's seq."""
     seqs = []
     while True:
-        message = await communicator.receive_json_from(timeout=5)
-        if message["type"] == "hello":
-            return seqs, message["seq"]
-        seqs.append(message["seq"])
+        frame = await communicator.receive_json_from(timeout=5)
+        for message in frame if isinstance(frame, list) else [frame]:
+            if message["type"] == "hello":
+                return seqs, message["seq"]
+            seqs.append(message["seq"])
 
 
 async def drain(communicator, timeout=0.3) -> list[dict]:
@@ -182,21 +185,57 @@ async def test_sync_request_fills_a_hole_without_a_new_event(users, district, re
     await socket.disconnect()
 
 
-async def test_a_client_away_too_long_is_told_to_reload(users, district, relay):
+async def test_a_client_away_for_thousands_of_events_gets_them_all_in_order_in_pages(
+    users, district, relay, settings
+):
+    settings.LIVE_RESUME_PAGE_EVENTS = 500
     socket = await connect(users.dispatcher)
     _, seen = await receive_until_hello(socket)
     await socket.disconnect()
-    await sync_to_async(_record_many)(district.bureau, MAX_BACKFILL + 2)
+    missed = await sync_to_async(_record_many)(district.bureau, 2000)
     socket = await connect(users.dispatcher, since=seen)
-    first = await socket.receive_json_from(timeout=5)
-    assert first["type"] == "reload"
+    frames = []
+    while True:
+        frame = await socket.receive_json_from(timeout=5)
+        if isinstance(frame, dict) and frame["type"] == "hello":
+            break
+        frames.append(frame)
+    assert [len(frame) for frame in frames] == [500, 500, 500, 500]
+    assert [message["seq"] for frame in frames for message in frame] == missed
+    assert frame["seq"] == missed[-1]
     await socket.disconnect()
 
 
-def _record_many(subject, count):
+async def test_a_station_resuming_gets_only_its_own_events_from_the_log(users, district, relay):
+    socket = await connect(users.chief_a)
+    _, seen = await receive_until_hello(socket)
+    await socket.disconnect()
+    in_a = await record(district.zones.sw, station=district.station_a)
+    await record(district.zones.ne, station=district.station_b)
+    socket = await connect(users.chief_a, since=seen)
+    assert (await receive_until_hello(socket))[0] == [in_a]
+    await socket.disconnect()
+
+
+async def test_a_client_away_longer_than_the_retention_is_told_to_reload(
+    users, district, relay, settings
+):
+    settings.LIVE_RESUME_RETENTION_HOURS = 1 / 3600  # one second
+    socket = await connect(users.dispatcher)
+    _, seen = await receive_until_hello(socket)
+    await socket.disconnect()
+    missed = await sync_to_async(_record_many)(district.bureau, 3)
+    await asyncio.sleep(1.2)
+    socket = await connect(users.dispatcher, since=seen)
+    first = await socket.receive_json_from(timeout=5)
+    assert first == {"type": "reload", "seq": missed[-1]}
+    assert await receive_until_hello(socket) == ([], missed[-1])
+    await socket.disconnect()
+
+
+def _record_many(subject, count) -> list[int]:
     with transaction.atomic():
-        for _ in range(count):
-            event_record(kind="test.event", subject=subject)
+        return [event_record(kind="test.event", subject=subject).seq for _ in range(count)]
 
 
 async def test_positions_reach_only_those_who_may_see_the_unit(users, district):
