@@ -175,10 +175,12 @@ class PositionFix(models.Model):
     class Meta:
         verbose_name = _("position fix")
         verbose_name_plural = _("position fixes")
-        indexes = [
-            models.Index(fields=["unit", "recorded_at"]),
-            models.Index(fields=["recorded_at"]),
+        # One fix per unit and instant: a terminal that resends a batch (its answer
+        # was lost) stores nothing twice. The constraint's index serves track reads.
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "recorded_at"], name="positionfix_unit_time"),
         ]
+        indexes = [models.Index(fields=["recorded_at"])]
 
     def __str__(self) -> str:
         return f"{self.unit_id} @ {self.recorded_at:%H:%M:%S}"

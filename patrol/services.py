@@ -112,6 +112,10 @@ def positions_record(
     Each unit's last known position moves to its newest fix (never back in
     time). Fixes are not events: they go to the live map directly after
     commit, and patrol time is computed from the stored track.
+
+    A unit has one fix per instant: a fix already stored (a resent batch) or
+    twice in the batch is kept once and counts as accepted, so a retry gets
+    the answer the first attempt got.
     """
     if not may_report_positions(actor, gateway_units=gateway_units):
         raise ActionForbidden(
@@ -121,6 +125,8 @@ def positions_record(
     now = timezone.now()
     units = _units_for(actor, fixes, gateway_units)
     accepted: list[PositionFix] = []
+    accepted_count = 0
+    seen: set[tuple[int, datetime]] = set()
     rejected = []
     for index, fix in enumerate(fixes):
         unit = units.get(fix.unit)
@@ -133,6 +139,10 @@ def positions_record(
         if errors:
             rejected.append({"index": index, "errors": errors})
             continue
+        accepted_count += 1
+        if (unit.pk, fix.recorded_at) in seen:  # twice in the batch: kept once
+            continue
+        seen.add((unit.pk, fix.recorded_at))
         placement = point_resolve(lat=fix.lat, lng=fix.lng)
         accepted.append(
             PositionFix(
@@ -153,11 +163,12 @@ def positions_record(
     unit_of = {unit.pk: unit for unit in units.values()}
     latest = [position_message(fix, unit_of[fix.unit_id]) for fix in newest.values()]
     with transaction.atomic():
-        PositionFix.objects.bulk_create(accepted, batch_size=500)
+        # ON CONFLICT DO NOTHING: fixes of (unit, time) stored before are skipped.
+        PositionFix.objects.bulk_create(accepted, batch_size=500, ignore_conflicts=True)
         _move_units(newest.values())
         if latest:
             transaction.on_commit(lambda: _positions_publish(latest))
-    return PositionsResult(accepted=len(accepted), rejected=rejected, latest=latest)
+    return PositionsResult(accepted=accepted_count, rejected=rejected, latest=latest)
 
 
 def _positions_publish(latest: list[dict]) -> None:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from bench.harness import free_port
 from commandcenter.choices import Role
 from commandcenter.exceptions import ActionForbidden
 from patrol.choices import UnitStatus
@@ -165,3 +166,62 @@ def test_a_gateways_machine_key_reports_its_units_over_the_api(district):
     assert response.json()["accepted"] == 1
     assert [r["index"] for r in response.json()["rejected"]] == [1]
     assert Unit.objects.get(call_sign="A-01").lat == 30.006
+
+
+# --- Resent batches: one fix per unit and instant ------------------------------------
+
+
+def test_a_resent_batch_is_accepted_again_and_stored_once(report, district):
+    batch = [fix("A-01", seconds_ago=10), fix("A-01", seconds_ago=5, lat=30.006)]
+    first, again = report(batch), report(batch)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() == {"accepted": 2, "rejected": []}
+    assert PositionFix.objects.count() == 2
+
+
+def test_a_fix_twice_in_one_batch_is_stored_once(report, district):
+    twice = fix("A-01", seconds_ago=3)
+    response = report([twice, twice, fix("A-01")])
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 3
+    assert PositionFix.objects.count() == 2
+
+
+def test_a_batch_half_stored_before_stores_only_the_new_half(report, district):
+    old = fix("A-01", seconds_ago=20)
+    report([old])
+    response = report([old, fix("A-01", lat=30.008)])
+    assert response.json()["accepted"] == 2
+    assert PositionFix.objects.count() == 2
+    assert Unit.objects.get(call_sign="A-01").lat == 30.008
+
+
+# --- Redis down (the channel layer and the cache on a port nobody listens on) ----------
+
+
+@pytest.fixture
+def redis_down(settings):
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [dead], "prefix": "tianshu.dead"},
+        }
+    }
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}
+    }
+    settings.EVENT_RELAY_EMBEDDED = False
+    return dead
+
+
+def test_a_batch_stored_while_redis_is_down_is_answered_200(
+    report, district, redis_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True) as published:
+        response = report([fix("A-01"), fix("A-01", seconds_ago=5)])
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 2
+    assert PositionFix.objects.count() == 2
+    assert len(published) == 1  # the publish ran, after commit, and failed quietly
+    assert "positions stored but not published" in caplog.text
