@@ -18,6 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
 from commandcenter.models import IdempotencyRecord
@@ -26,6 +28,29 @@ HEADER = "Idempotency-Key"
 KEY_MAX = IdempotencyRecord._meta.get_field("key").max_length
 # A first request that has not answered after this long has died: a retry may take over.
 STALE_AFTER = timedelta(minutes=2)
+
+# How an operation decorated with `idempotent` documents the header and its refusals
+# (`parameters=[IDEMPOTENCY_PARAMETER]`, `responses={**IDEMPOTENCY_RESPONSES, …}`).
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=f"A key of the client's choosing (at most {KEY_MAX} printable ASCII characters, "
+    "e.g. a UUID) that makes a retry safe: the same request sent again with the same key "
+    "within IDEMPOTENCY_HOURS (24 h) gets the first answer, marked "
+    "`Idempotent-Replayed: true`, and writes nothing.",
+)
+IDEMPOTENCY_RESPONSES = {
+    409: OpenApiResponse(
+        response={"$ref": "#/components/schemas/ErrorDetail"},
+        description="Refused by a rule of the domain, or the first request with this "
+        "Idempotency-Key is still at work (retry after Retry-After seconds).",
+    ),
+    422: OpenApiResponse(
+        response={"$ref": "#/components/schemas/ErrorDetail"},
+        description="This Idempotency-Key was used for a different request.",
+    ),
+}
 
 
 def _request_hash(request) -> str:

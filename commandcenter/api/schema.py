@@ -34,6 +34,7 @@ ERRORS = {
     "413": ("The request body is too large.", "ErrorDetail"),
     "415": ("Unsupported media type.", "ErrorDetail"),
     "429": ("Too many requests.", "ErrorDetail"),
+    "503": ("The database is unavailable: retry after Retry-After seconds.", "ErrorDetail"),
 }
 
 

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from commandcenter.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from incidents import services
 from incidents.api.serializers import (
     CallerHistorySerializer,
@@ -108,7 +109,14 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             context["caller_revealed"] = incident.pk
         return Response(self.get_serializer_class()(incident, context=context).data)
 
-    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentCreatedSerializer})
+    @extend_schema(
+        request=IncidentCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: IncidentCreatedSerializer, **IDEMPOTENCY_RESPONSES},
+        description="`Idempotency-Key` is honoured: a caller that lost the answer sends the "
+        "call again with the same key and gets the first answer, with no second incident.",
+    )
+    @idempotent
     def create(self, request, *args, **kwargs):
         fields = INTAKE.run_validation(request.data)
         incident = services.incident_create(actor=request.user, **fields)

@@ -15,6 +15,7 @@ from commandcenter.api.actions import action_response_for, service_action
 from commandcenter.api.pagination import FeatureCollectionPagination
 from commandcenter.api.viewsets import ScopedReadOnlyViewSet
 from commandcenter.directory import directory
+from commandcenter.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from commandcenter.machine_keys import machine_key_units
 from commandcenter.models import Station
 from commandcenter.timeparse import aware_time_parse, day_parse
@@ -182,7 +183,9 @@ class PositionsView(APIView):
 
     @extend_schema(
         request=PositionsBatchSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
+            **IDEMPOTENCY_RESPONSES,
             200: PositionsResultSerializer,
             # No fix kept: the result with each fix's errors; a body that is no
             # batch at all (no `fixes`, more than 1000): messages per field.
@@ -200,8 +203,11 @@ class PositionsView(APIView):
         summary="Report a batch of GPS fixes",
         description="Good fixes are kept even when others are refused; each refused fix is "
         "listed with its index in the batch and a message per field. 400 only when no fix "
-        "was kept. Fix: `{unit (id or call sign), time, lat, lng, speed (m/s), heading (°)}`.",
+        "was kept. Fix: `{unit (id or call sign), time, lat, lng, speed (m/s), heading (°)}`. "
+        "A unit has one fix per instant: a fix stored before (a resent batch) is skipped and "
+        "counts as accepted. `Idempotency-Key` is honoured (a retry gets the first answer).",
     )
+    @idempotent
     def post(self, request):
         batch = PositionsBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)

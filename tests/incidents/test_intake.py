@@ -171,3 +171,31 @@ def test_categories_list_the_standard_set(api_client_for, users):
         "silent",
         "repeat",
     } <= codes
+
+
+# --- Idempotency-Key: a caller that lost the answer retries safely -------------------
+
+
+def _intake(client, key: str, **fields):
+    body = {"category": "criminal", "description": "抢包", "lat": 30.005, "lng": 120.005, **fields}
+    return client.post("/api/v1/incidents/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_a_call_retried_with_its_idempotency_key_is_taken_once(api_client_for, users, event_count):
+    client = api_client_for(users.dispatcher)
+    first = _intake(client, "call-7f3a")
+    events = event_count()
+    again = _intake(client, "call-7f3a")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert Incident.objects.count() == 1
+    assert event_count() == events
+
+
+def test_the_same_idempotency_key_with_another_call_is_refused(api_client_for, users):
+    client = api_client_for(users.dispatcher)
+    _intake(client, "call-7f3a")
+    other = _intake(client, "call-7f3a", description="另一起")
+    assert other.status_code == 422
+    assert Incident.objects.count() == 1

@@ -225,3 +225,16 @@ def test_a_batch_stored_while_redis_is_down_is_answered_200(
     assert PositionFix.objects.count() == 2
     assert len(published) == 1  # the publish ran, after commit, and failed quietly
     assert "positions stored but not published" in caplog.text
+
+
+def test_a_batch_retried_with_its_idempotency_key_gets_the_first_answer(
+    api_client_for, officer, district
+):
+    client = api_client_for(officer)
+    body = {"fixes": [fix("A-01"), fix("A-01", lng=200)]}
+    first = client.post("/api/v1/positions/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    again = client.post("/api/v1/positions/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert PositionFix.objects.count() == 1
