@@ -1,4 +1,5 @@
-"""What /healthz reports: database, Redis (when configured), Celery worker."""
+"""What /healthz reports: database, Redis (when configured), Celery worker,
+and the event relay of the live stream (when it runs apart from the web)."""
 
 import time
 
@@ -7,7 +8,16 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from commandcenter.models import WorkerHeartbeat
+from commandcenter.models import Event, RelayProgress, WorkerHeartbeat
+from commandcenter.stream import EVENT_RELAY_PROGRESS, latest_seq
+
+
+class CheckFailed(Exception):
+    """A part that answered but is not well, with the figures that say so."""
+
+    def __init__(self, message: str, detail: dict) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 def _timed(check) -> dict:
@@ -15,6 +25,8 @@ def _timed(check) -> dict:
     try:
         detail = check() or {}
         result = {"ok": True, **detail}
+    except CheckFailed as error:
+        result = {"ok": False, "error": str(error), **error.detail}
     except Exception as error:  # a health probe reports every failure, whatever it is
         result = {"ok": False, "error": f"{type(error).__name__}: {error}"}
     result["ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -47,6 +59,39 @@ def _check_worker() -> dict:
     return {"last_beat_seconds_ago": round(age, 1)}
 
 
+def _check_relay() -> dict:
+    """How far the publishing relay is behind the log: events not yet
+    published, seconds since it last published and the age of the oldest
+    event it has not published (the lag a live map sees)."""
+    latest = latest_seq()
+    progress = RelayProgress.objects.filter(name=EVENT_RELAY_PROGRESS).first()
+    if progress is None:
+        if latest:
+            raise CheckFailed("no relay has published yet", {"events_behind": latest})
+        return {"events_behind": 0}
+    now = timezone.now()
+    behind = max(0, latest - progress.last_seq)
+    detail = {
+        "last_seq": progress.last_seq,
+        "events_behind": behind,
+        "seconds_since_publish": round((now - progress.published_at).total_seconds(), 1),
+        "lag_seconds": 0.0,
+    }
+    if behind:
+        oldest = (
+            Event.objects.filter(seq__gt=progress.last_seq)
+            .order_by("seq")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        detail["lag_seconds"] = round(max(0.0, (now - oldest).total_seconds()), 1)
+    if behind > settings.HEALTH_RELAY_MAX_EVENTS_BEHIND:
+        raise CheckFailed(f"{behind} events behind the log", detail)
+    if detail["lag_seconds"] > settings.HEALTH_RELAY_MAX_LAG_SECONDS:
+        raise CheckFailed(f"oldest unpublished event {detail['lag_seconds']:g} s old", detail)
+    return detail
+
+
 def health_summary(body: dict) -> dict:
     """The report without details (errors, versions, timings): what anonymous
     callers see, up or down per part, nothing an exception text would reveal."""
@@ -72,6 +117,15 @@ def health_report() -> tuple[bool, dict]:
             {"ok": False, "error": "unknown: the database is down"},
             settings.HEALTH_REQUIRE_WORKER,
         )
+    if not settings.EVENT_RELAY_EMBEDDED:
+        # The embedded web process relays for itself: nothing apart to watch.
+        if checks["database"][0]["ok"]:
+            checks["relay"] = (_timed(_check_relay), settings.HEALTH_REQUIRE_RELAY)
+        else:
+            checks["relay"] = (
+                {"ok": False, "error": "unknown: the database is down"},
+                settings.HEALTH_REQUIRE_RELAY,
+            )
     healthy = all(result["ok"] for result, required in checks.values() if required)
     body = {
         "status": "ok" if healthy else "fail",

@@ -370,6 +370,23 @@ class WorkerHeartbeat(models.Model):
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
+class RelayProgress(models.Model):
+    """What a relay of the live stream last published: a restarted relay (or
+    its standby taking over) goes on from here, and /healthz measures its lag
+    against the newest event of the log."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_seq = models.BigIntegerField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("relay progress")
+        verbose_name_plural = _("relay progress")
+
+    def __str__(self) -> str:
+        return f"{self.name} at #{self.last_seq}"
+
+
 class AuditRow(models.Model):
     """What both audit trails keep of every row: when, from which client, on which path."""
 

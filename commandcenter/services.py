@@ -8,7 +8,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from commandcenter.models import Event, WorkerHeartbeat
+from commandcenter.models import Event, RelayProgress, WorkerHeartbeat
 
 # Any constant: the key of the advisory lock that orders event numbers.
 EVENT_SEQUENCE_LOCK = 7_110_110
@@ -167,3 +167,14 @@ def worker_heartbeat_record(*, name: str = "celery") -> WorkerHeartbeat:
         name=name, defaults={"beat_at": timezone.now()}
     )
     return heartbeat
+
+
+def relay_progress_record(*, name: str, last_seq: int) -> None:
+    """Note that relay `name` has published every event up to `last_seq`."""
+    updated = RelayProgress.objects.filter(name=name).update(
+        last_seq=last_seq, published_at=timezone.now()
+    )
+    if not updated:
+        RelayProgress.objects.update_or_create(
+            name=name, defaults={"last_seq": last_seq, "published_at": timezone.now()}
+        )

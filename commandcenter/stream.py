@@ -1,7 +1,7 @@
 """The live stream: from the event log to websocket groups, with resume.
 
-The event log is the truth. A single relay tails it in sequence order and
-publishes each event to the channel-layer groups allowed to see it; each
+The event log is the truth. One relay (of a pair: the other stands by) tails
+it in sequence order and publishes each event to the channel-layer groups allowed to see it; each
 message carries its `seq` and the `prev` seq published to that group, so a
 consumer that missed a message (a Redis blip, a relay restart) notices the
 hole and reads it back from the log before going on: no gap, no duplicate.
@@ -15,13 +15,14 @@ from datetime import timedelta
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import close_old_connections
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from commandcenter.access import Scope
-from commandcenter.models import Event
+from commandcenter.models import Event, RelayProgress
+from commandcenter.services import relay_progress_record
 
 logger = logging.getLogger(__name__)
 
@@ -178,12 +179,22 @@ class Relay:
 class EventRelay(Relay):
     """Tails the event log and publishes each event to its groups, in order.
 
-    Safe to restart at any time: it starts from the newest event (clients
-    resume from the log), and a failed publish is retried before moving on.
+    Safe to restart at any time, and a failed publish is retried before moving
+    on. With `progress` (the name of a RelayProgress row: the standalone
+    relays of a deployment) it records what it published and a restarted
+    relay goes on from there; without, it starts from the newest event
+    (clients resume from the log).
     """
 
-    def __init__(self, channel_layer, *, poll_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        channel_layer,
+        *,
+        poll_seconds: float | None = None,
+        progress: str | None = None,
+    ) -> None:
         super().__init__(channel_layer, poll_seconds=poll_seconds)
+        self.progress = progress
         self.cursor: int | None = None
         self.last_published: dict[str, int] = {}
 
@@ -191,6 +202,25 @@ class EventRelay(Relay):
     def _fetch(after: int) -> list[Event]:
         close_old_connections()
         return list(Event.objects.filter(seq__gt=after).order_by("seq")[:500])
+
+    def _start(self) -> int:
+        """Where publishing starts: after what was recorded, else the newest event."""
+        close_old_connections()
+        latest = latest_seq()
+        if self.progress is None:
+            return latest
+        recorded = (
+            RelayProgress.objects.filter(name=self.progress)
+            .values_list("last_seq", flat=True)
+            .first()
+        )
+        if recorded is None or recorded > latest:  # first run, or the log was reset
+            relay_progress_record(name=self.progress, last_seq=latest)
+            return latest
+        return recorded
+
+    def _record(self, last_seq: int) -> None:
+        relay_progress_record(name=self.progress, last_seq=last_seq)
 
     async def publish(self, events: list[Event]) -> None:
         """Publish events in order, one message per group for the whole batch.
@@ -218,16 +248,117 @@ class EventRelay(Relay):
     async def step(self) -> int:
         """Publish what is new; returns how many events went out."""
         if self.cursor is None:
-            self.cursor = await sync_to_async(latest_seq)()
+            self.cursor = await sync_to_async(self._start)()
         events = await sync_to_async(self._fetch)(self.cursor)
         if events:
             await self.publish(events)
             self.cursor = events[-1].seq
+            if self.progress is not None:
+                await sync_to_async(self._record)(self.cursor)
         return len(events)
 
     def failed(self) -> None:
         # Groups may have missed a message: make consumers check the log.
         self.last_published.clear()
+
+    def restart(self) -> None:
+        """Forget the position: the next step starts again from the record."""
+        self.cursor = None
+        self.last_published.clear()
+
+
+# The RelayProgress row of the standalone event relays (`manage.py relay_events`).
+EVENT_RELAY_PROGRESS = "events"
+
+# The key of the advisory lock the publishing relay holds (any fixed number:
+# advisory locks are per database, so test and bench databases never meet).
+RELAY_LOCK_KEY = 174_017
+
+
+class RelayLock:
+    """The right to publish: a session-level PostgreSQL advisory lock on a
+    connection of its own, so PostgreSQL releases it the moment the holding
+    process dies (its socket closes) and the standby's next try wins.
+
+    On SQLite (one machine, one relay) the lock is always granted.
+    """
+
+    def __init__(self, key: int = RELAY_LOCK_KEY) -> None:
+        self.key = key
+        self._database = None
+
+    def _cursor(self):
+        if self._database is None:
+            # Outside `connections`: close_old_connections never closes it.
+            self._database = connections.create_connection(DEFAULT_DB_ALIAS)
+            self._database.ensure_connection()
+        return self._database.connection.cursor()
+
+    def acquire(self) -> bool:
+        if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+            return True
+        try:
+            with self._cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [self.key])
+                return bool(cursor.fetchone()[0])
+        except Exception:
+            self.close()
+            raise
+
+    def held(self) -> bool:
+        """False once the lock's connection is gone (the database restarted)."""
+        if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+            return True
+        try:
+            with self._cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND pid = pg_backend_pid() AND objid = %s AND granted",
+                    [self.key],
+                )
+                return cursor.fetchone()[0] > 0
+        except Exception:
+            logger.exception("relay lock: its connection failed")
+            self.close()
+            return False
+
+    def close(self) -> None:
+        """Drop the connection, and with it the lock."""
+        if self._database is not None:
+            try:
+                self._database.close()
+            except Exception:  # already broken: nothing left to release
+                logger.debug("relay lock: closing a broken connection", exc_info=True)
+            self._database = None
+
+
+async def relay_with_standby(relay: EventRelay, lock: RelayLock, *, announce=print) -> None:
+    """Publish while holding the lock; stand by, asking for it, while another
+    relay does. Whoever takes over starts from the recorded progress."""
+    standing_by = False
+    while True:
+        try:
+            holding = await sync_to_async(lock.acquire)()
+        except Exception:
+            logger.exception("relay lock: the database is unavailable, retrying")
+            holding = False
+        if not holding:
+            if not standing_by:
+                announce("Standing by: another relay publishes.")
+                standing_by = True
+            await asyncio.sleep(settings.EVENT_RELAY_STANDBY_POLL_SECONDS)
+            continue
+        standing_by = False
+        relay.restart()
+        announce("Holding the relay lock: publishing.")
+        task = asyncio.get_running_loop().create_task(relay.run())
+        try:
+            while await sync_to_async(lock.held)():
+                await asyncio.sleep(settings.EVENT_RELAY_STANDBY_POLL_SECONDS)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        announce("Lost the relay lock: standing by.")
 
 
 _embedded_tasks: dict[str, asyncio.Task] = {}

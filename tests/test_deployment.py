@@ -16,7 +16,7 @@ from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-APP_SERVICES = ("migrate", "web", "worker", "beat", "relay")
+APP_SERVICES = ("migrate", "web", "worker", "beat", "relay", "relay-standby")
 
 
 def check_command(argv: list[str]) -> None:
@@ -44,6 +44,20 @@ def test_compose_has_the_production_services():
     assert {"db", "redis", "web", "worker", "beat", "relay"} <= set(COMPOSE["services"])
     assert COMPOSE["services"]["db"]["image"].startswith("postgres:15")
     assert COMPOSE["services"]["redis"]["image"].startswith("redis:7")
+
+
+def test_compose_runs_two_relays_one_standing_by():
+    relays = [
+        name
+        for name, service in COMPOSE["services"].items()
+        if service.get("command", [None, None, None])[2:3] == ["relay_events"]
+    ]
+    assert len(relays) == 2, relays
+
+
+def test_compose_restarts_every_service():
+    for name, service in COMPOSE["services"].items():
+        assert service.get("restart") in ("unless-stopped", "always", "on-failure"), name
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)

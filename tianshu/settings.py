@@ -252,14 +252,16 @@ EMBEDDED_RELAYS = ["commandcenter.stream.EventRelay", "patrol.live.PositionRelay
 LIVE_RESUME_RETENTION_HOURS = env_float("LIVE_RESUME_RETENTION_HOURS", 24.0)
 LIVE_RESUME_PAGE_EVENTS = env_int("LIVE_RESUME_PAGE_EVENTS", 500)
 if LIVE_RESUME_RETENTION_HOURS <= 0 or LIVE_RESUME_PAGE_EVENTS < 1:
-    raise ImproperlyConfigured("LIVE_RESUME_RETENTION_HOURS and LIVE_RESUME_PAGE_EVENTS must be > 0.")
+    raise ImproperlyConfigured(
+        "LIVE_RESUME_RETENTION_HOURS and LIVE_RESUME_PAGE_EVENTS must be above 0."
+    )
 # Relays run in pairs: the one holding a PostgreSQL advisory lock publishes, the
 # other asks for the lock this often and takes over when the holder dies.
 EVENT_RELAY_STANDBY_POLL_SECONDS = env_float("EVENT_RELAY_STANDBY_POLL_SECONDS", 0.5)
 # /healthz fails when the relay is this many events behind the log, or when the
 # oldest event it has not published is older than this many seconds.
 HEALTH_RELAY_MAX_EVENTS_BEHIND = env_int("HEALTH_RELAY_MAX_EVENTS_BEHIND", 1000)
-HEALTH_RELAY_MAX_LAG_SECONDS = env_float("HEALTH_RELAY_MAX_LAG_SECONDS", 10.0)
+HEALTH_RELAY_MAX_LAG_SECONDS = env_float("HEALTH_RELAY_MAX_LAG_SECONDS", 5.0)
 HEALTH_REQUIRE_RELAY = env_bool("HEALTH_REQUIRE_RELAY", not EVENT_RELAY_EMBEDDED)
 
 # --- Celery -----------------------------------------------------------------------

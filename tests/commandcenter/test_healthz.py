@@ -9,7 +9,8 @@ from rest_framework.authtoken.models import Token
 
 from commandcenter.choices import Role
 from commandcenter.models import WorkerHeartbeat
-from commandcenter.services import worker_heartbeat_record
+from commandcenter.services import relay_progress_record, worker_heartbeat_record
+from commandcenter.stream import EVENT_RELAY_PROGRESS
 from commandcenter.tasks import record_worker_heartbeat
 from tests import factories as f
 
@@ -107,3 +108,57 @@ def test_a_bad_token_is_treated_as_anonymous(anonymous, db):
     response = anonymous.get("/healthz", HTTP_AUTHORIZATION="Token nope")
     assert response.status_code in (200, 503)
     assert "vendor" not in response.json()["checks"]["database"]
+
+
+def _record_events(count: int) -> int:
+    from django.db import transaction
+
+    from commandcenter.services import event_record
+
+    subject = f.UserFactory()
+    with transaction.atomic():
+        return [event_record(kind="test.event", subject=subject) for _ in range(count)][-1].seq
+
+
+def test_a_relay_up_to_date_reports_its_progress(client, fresh_heartbeat):
+    last = _record_events(2)
+    relay_progress_record(name=EVENT_RELAY_PROGRESS, last_seq=last)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    relay = response.json()["checks"]["relay"]
+    assert relay["ok"] is True
+    assert relay["events_behind"] == 0
+    assert relay["seconds_since_publish"] >= 0
+
+
+def test_a_relay_too_many_events_behind_answers_503(client, fresh_heartbeat, settings):
+    settings.HEALTH_RELAY_MAX_EVENTS_BEHIND = 2
+    last = _record_events(4)
+    relay_progress_record(name=EVENT_RELAY_PROGRESS, last_seq=last - 3)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["relay"]["events_behind"] == 3
+
+
+def test_a_relay_lagging_too_long_answers_503(client, fresh_heartbeat, settings):
+    settings.HEALTH_RELAY_MAX_LAG_SECONDS = 0.0
+    last = _record_events(2)
+    relay_progress_record(name=EVENT_RELAY_PROGRESS, last_seq=last - 1)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    relay = response.json()["checks"]["relay"]
+    assert relay["events_behind"] == 1
+    assert relay["lag_seconds"] >= 0
+
+
+def test_events_with_no_relay_ever_answer_503(client, fresh_heartbeat):
+    _record_events(1)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["relay"]["ok"] is False
+
+
+def test_the_embedded_web_process_has_no_relay_to_watch(client, fresh_heartbeat, settings):
+    settings.EVENT_RELAY_EMBEDDED = True
+    _record_events(1)
+    assert "relay" not in client.get("/healthz").json()["checks"]

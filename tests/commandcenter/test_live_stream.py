@@ -1,74 +1,26 @@
 """The live websocket over the real Redis channel layer: scope, resume, no gap, no duplicate."""
 
 import asyncio
-import time
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.contrib.sessions.backends.base import SessionBase
-from django.db import transaction
 
 from commandcenter.consumers import LiveConsumer
-from commandcenter.services import event_record
-from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
+from commandcenter.sessions import ACTIVE_KEY
 from commandcenter.stream import EventRelay
+from tests.commandcenter.live_clients import (
+    connect,
+    current_session,
+    drain,
+    receive_until_hello,
+    record,
+    record_many,
+)
 from tianshu.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-@sync_to_async
-def record(subject, *, kind="test.event", station=None, post=None, street=None) -> int:
-    with transaction.atomic():
-        return event_record(
-            kind=kind,
-            subject=subject,
-            station_id=getattr(station, "id", None),
-            post_id=getattr(post, "id", None),
-            street_id=getattr(street, "id", None),
-        ).seq
-
-
-def current_session() -> SessionBase:
-    """A session just logged in (the consumer checks its idle and absolute lifetime)."""
-    session = SessionBase()
-    session[STARTED_KEY] = session[ACTIVE_KEY] = time.time()
-    return session
-
-
-async def connect(user, since=None) -> WebsocketCommunicator:
-    path = "/ws/live/" + (f"?since={since}" if since is not None else "")
-    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), path)
-    communicator.scope["user"] = user
-    communicator.scope["session"] = current_session()
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def receive_until_hello(communicator) -> tuple[list[int], int]:
-    """The seqs of the backlog (frames may hold a page of events), and hello's seq."""
-    seqs = []
-    while True:
-        frame = await communicator.receive_json_from(timeout=5)
-        for message in frame if isinstance(frame, list) else [frame]:
-            if message["type"] == "hello":
-                return seqs, message["seq"]
-            seqs.append(message["seq"])
-
-
-async def drain(communicator, timeout=0.3) -> list[dict]:
-    """Every message until the socket stays quiet (without cancelling the consumer).
-
-    A frame holding a batch (a JSON array) counts as its messages.
-    """
-    messages = []
-    while not await communicator.receive_nothing(timeout=timeout):
-        frame = await communicator.receive_json_from()
-        messages += frame if isinstance(frame, list) else [frame]
-    return messages
 
 
 @pytest.fixture
@@ -192,7 +144,7 @@ async def test_a_client_away_for_thousands_of_events_gets_them_all_in_order_in_p
     socket = await connect(users.dispatcher)
     _, seen = await receive_until_hello(socket)
     await socket.disconnect()
-    missed = await sync_to_async(_record_many)(district.bureau, 2000)
+    missed = await sync_to_async(record_many)(district.bureau, 2000)
     socket = await connect(users.dispatcher, since=seen)
     frames = []
     while True:
@@ -224,18 +176,13 @@ async def test_a_client_away_longer_than_the_retention_is_told_to_reload(
     socket = await connect(users.dispatcher)
     _, seen = await receive_until_hello(socket)
     await socket.disconnect()
-    missed = await sync_to_async(_record_many)(district.bureau, 3)
+    missed = await sync_to_async(record_many)(district.bureau, 3)
     await asyncio.sleep(1.2)
     socket = await connect(users.dispatcher, since=seen)
     first = await socket.receive_json_from(timeout=5)
     assert first == {"type": "reload", "seq": missed[-1]}
     assert await receive_until_hello(socket) == ([], missed[-1])
     await socket.disconnect()
-
-
-def _record_many(subject, count) -> list[int]:
-    with transaction.atomic():
-        return [event_record(kind="test.event", subject=subject).seq for _ in range(count)]
 
 
 async def test_positions_reach_only_those_who_may_see_the_unit(users, district):

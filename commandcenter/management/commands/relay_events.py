@@ -1,4 +1,9 @@
-"""Feed the live stream: tail the event log into the channel layer."""
+"""Feed the live stream: tail the event log into the channel layer.
+
+Run two: the one holding the relay lock (a PostgreSQL advisory lock) publishes
+and records how far it got; the other stands by and takes over, from that
+record, when the first one dies.
+"""
 
 import asyncio
 
@@ -6,11 +11,16 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from commandcenter.stream import EventRelay
+from commandcenter.stream import (
+    EVENT_RELAY_PROGRESS,
+    EventRelay,
+    RelayLock,
+    relay_with_standby,
+)
 
 
 class Command(BaseCommand):
-    help = "Relay new events from the event log to the websocket groups (one process)."
+    help = "Relay new events from the event log to the websocket groups (run two: one stands by)."
 
     def handle(self, *args, **options):
         if settings.EVENT_RELAY_EMBEDDED:
@@ -19,8 +29,12 @@ class Command(BaseCommand):
             )
             asyncio.run(_idle())
             return
-        self.stdout.write("Relaying events to the channel layer…")
-        asyncio.run(EventRelay(get_channel_layer()).run())
+        relay = EventRelay(get_channel_layer(), progress=EVENT_RELAY_PROGRESS)
+        asyncio.run(relay_with_standby(relay, RelayLock(), announce=self._announce))
+
+    def _announce(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
 
 
 async def _idle() -> None:
