@@ -19,10 +19,12 @@ district report names every station's figures and ranks every team).
 Rendering (Excel, PDF) is analytics.report_render.
 """
 
+import json
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.fields.json import KT
@@ -311,6 +313,11 @@ def report_build(
         return _store(
             lambda: Report.objects.create(kind=kind, start=start, station=station, **fields)
         )
+    # Built again with the same figures (beat's task delivered twice): nothing to
+    # replace and nothing to announce. New figures (late data) do replace it.
+    stored = Report.objects.filter(kind=kind, start=start, station=station).first()
+    if stored is not None and stored.end == end and stored.data == _as_stored(data):
+        return stored
     try:
         return _store(
             lambda: Report.objects.update_or_create(
@@ -324,6 +331,11 @@ def report_build(
                 kind=kind, start=start, station=station, defaults=fields
             )[0]
         )
+
+
+def _as_stored(data: dict) -> dict:
+    """`data` as the JSON field gives it back (dates as text, tuples as lists)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 def _store(write) -> Report:
