@@ -4,6 +4,7 @@ live in the database and are swept by beat; the 日报 and 周报 are built at 0
 from datetime import date, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from analytics.callbacks import callbacks_enqueue_tick
@@ -36,8 +37,13 @@ def unit_days_task() -> dict:
     return {str(day): unit_days_update(day) for day in (today - timedelta(days=1), today)}
 
 
-# A day's reports for the district and every station take a few seconds each.
-REPORT_TASK_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
+# A day's reports for the district and every station take a few seconds each. The
+# hard limit is the longest of any task: the broker's visibility timeout is set
+# above it (settings.CELERY_LONGEST_TASK_SECONDS).
+REPORT_TASK_LIMITS = {
+    "soft_time_limit": settings.CELERY_LONGEST_TASK_SECONDS - 20,
+    "time_limit": settings.CELERY_LONGEST_TASK_SECONDS,
+}
 
 
 @shared_task(

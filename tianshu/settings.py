@@ -207,6 +207,11 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # Tasks are acknowledged after they ran (CELERY_TASK_ACKS_LATE): one in flight
+    # when its whole worker died goes back to the queue after this long. Well above
+    # the longest task's time limit (checked below), and minutes, not Redis's hour.
+    CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 300)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -272,6 +277,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
+# The longest a task may run (analytics' reports have their own, longer limit): the
+# broker's visibility timeout must leave it room, or a slow task would run twice.
+CELERY_LONGEST_TASK_SECONDS = 200
+if REDIS_URL and CELERY_VISIBILITY_TIMEOUT_SECONDS < 1.5 * CELERY_LONGEST_TASK_SECONDS:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS must be at least 1.5 x the longest task "
+        f"({CELERY_LONGEST_TASK_SECONDS} s)."
+    )
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -279,7 +292,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # A worker keeps its database connection for this many tasks (checked before
 # each: tianshu/celery.py) instead of reconnecting for every clock sweep.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
-CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 15)
+# Beat sends a heartbeat task this often; a worker that runs it proves broker, beat
+# and worker alive (commandcenter.tasks). With /healthz's stale window below, a
+# dead worker is reported within 20 s.
+CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 5)
 # How often the clocks are swept (analytics.tasks.clocks_tick): a breach reaches
 # the map within about this much of its due time.
 CLOCK_SCAN_SECONDS = env_float("CLOCK_SCAN_SECONDS", 1.0)
@@ -428,8 +444,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": float(WEBHOOK_SCAN_SECONDS) * 5},
     },
 }
-# /healthz reports the worker down when its last heartbeat is older than this.
-HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 4 * CELERY_HEARTBEAT_SECONDS)
+# /healthz reports the worker down when its last heartbeat is older than this: three
+# heartbeats, so one late beat (a worker busy for a moment) is no alarm.
+HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 3 * CELERY_HEARTBEAT_SECONDS)
+if HEALTH_WORKER_STALE_SECONDS <= CELERY_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "HEALTH_WORKER_STALE_SECONDS must be longer than CELERY_HEARTBEAT_SECONDS."
+    )
 HEALTH_REQUIRE_WORKER = env_bool("HEALTH_REQUIRE_WORKER", True)
 
 # --- Call intake and dispatch -------------------------------------------------------
