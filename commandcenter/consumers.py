@@ -18,6 +18,7 @@ client fell too far behind (reconnect at once with `since`), 4503 the
 database is unavailable (reconnect later with `since`).
 """
 
+import asyncio
 import logging
 from urllib.parse import parse_qs
 
@@ -30,6 +31,7 @@ from commandcenter.access import scope_of
 from commandcenter.sessions import session_allows_stream
 from commandcenter.stream import (
     ensure_embedded_relay,
+    ensure_log_fallback,
     log_page,
     resume_point,
     scope_group,
@@ -46,6 +48,7 @@ DATABASE_ERRORS = (DatabaseError, InterfaceError)
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
+    closing = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -71,6 +74,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse(CLOSE_NO_LIVE_VIEW)
             return
         ensure_embedded_relay(self.channel_layer)
+        ensure_log_fallback(self.channel_layer)
         await self.accept()
         try:
             self.last_seq, reload = await database_sync_to_async(resume_point)(since=self._since())
@@ -99,7 +103,32 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """The database failed under us: the client reconnects with its last
         seq after a pause and resumes from the log then."""
         logger.warning("live stream: database unavailable, client asked to come back")
-        await self.close(code=CLOSE_TRY_LATER)
+        await self._close(CLOSE_TRY_LATER)
+
+    async def _close(self, code: int) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=code)
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        """Every frame, with a deadline: a client that does not take it in
+        time is closed with the resume code (its frames would pile up here)."""
+        if self.closing:
+            return
+        try:
+            await asyncio.wait_for(
+                super().send(text_data=text_data, bytes_data=bytes_data, close=close),
+                settings.LIVE_SEND_TIMEOUT_SECONDS,
+            )
+        except TimeoutError:
+            logger.warning("live stream: a client took no frame for a while, closed")
+            await self._close(CLOSE_FELL_BEHIND)
+
+    async def stream_overflow(self, message: dict) -> None:
+        """More was waiting for this socket than settings allow (the channel
+        layer dropped it): the client resumes from its last seq at once."""
+        logger.warning("live stream: a client fell behind, closed for it to resume")
+        await self._close(CLOSE_FELL_BEHIND)
 
     def _since(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
@@ -142,6 +171,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def events_message(self, message: dict) -> None:
         """A batch from the relay: `seqs` in order, `texts` already serialised."""
+        if self.closing:
+            return
         fresh = [
             (seq, text)
             for seq, text in zip(message["seqs"], message["texts"], strict=True)

@@ -84,10 +84,13 @@ def _check_relay() -> dict:
             .values_list("occurred_at", flat=True)
             .first()
         )
-        detail["lag_seconds"] = round(max(0.0, (now - oldest).total_seconds()), 1)
+        lag = (now - oldest).total_seconds()
+        detail["lag_seconds"] = round(max(0.0, lag), 1)
+    else:
+        lag = 0.0
     if behind > settings.HEALTH_RELAY_MAX_EVENTS_BEHIND:
         raise CheckFailed(f"{behind} events behind the log", detail)
-    if detail["lag_seconds"] > settings.HEALTH_RELAY_MAX_LAG_SECONDS:
+    if lag > settings.HEALTH_RELAY_MAX_LAG_SECONDS:
         raise CheckFailed(f"oldest unpublished event {detail['lag_seconds']:g} s old", detail)
     return detail
 

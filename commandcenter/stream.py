@@ -375,3 +375,92 @@ def ensure_embedded_relay(channel_layer) -> None:
         if task is None or task.done():
             relay = import_string(path)(channel_layer)
             _embedded_tasks[path] = asyncio.get_running_loop().create_task(relay.run())
+
+
+class LocalDelivery:
+    """A `group_send` that reaches this process's own sockets only."""
+
+    def __init__(self, channel_layer) -> None:
+        self.layer = channel_layer
+
+    async def group_send(self, group: str, message: dict) -> None:
+        self.layer.deliver_locally(group, message)
+
+
+class FallbackRelay(EventRelay):
+    """The event relay of one web process while Redis is away: from what the
+    standalone relay recorded last (what went out through Redis) to this
+    process's sockets. Consumers drop what reaches them twice by seq and read
+    any hole back from the log, so switching either way loses nothing."""
+
+    def __init__(self, channel_layer) -> None:
+        super().__init__(
+            LocalDelivery(channel_layer), poll_seconds=settings.LIVE_FALLBACK_POLL_SECONDS
+        )
+
+    def _start(self) -> int:
+        close_old_connections()
+        latest = latest_seq()
+        recorded = (
+            RelayProgress.objects.filter(name=EVENT_RELAY_PROGRESS)
+            .values_list("last_seq", flat=True)
+            .first()
+        )
+        return latest if recorded is None else min(recorded, latest)
+
+
+class LogFallback:
+    """Watches Redis from a web process; while it is unreachable, runs a
+    FallbackRelay for this process's sockets, and stops it a grace period
+    after Redis answers again (its subscriptions restored)."""
+
+    def __init__(self, channel_layer) -> None:
+        self.layer = channel_layer
+        self.task: asyncio.Task | None = None
+        self.back_since: float | None = None
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                reachable = await self.layer.redis_reachable()
+                if not reachable and self.task is None:
+                    logger.warning("live stream: Redis unreachable, reading the log here")
+                    self.task = loop.create_task(FallbackRelay(self.layer).run())
+                    self.back_since = None
+                elif not reachable:
+                    self.back_since = None
+                elif self.task is not None and self.back_since is None:
+                    await self.layer.resubscribe()
+                    self.back_since = loop.time()
+                elif (
+                    self.task is not None
+                    and loop.time() - self.back_since > settings.LIVE_FALLBACK_GRACE_SECONDS
+                ):
+                    logger.warning("live stream: Redis is back, the relay feeds the sockets")
+                    self.task.cancel()
+                    self.task = None
+            except asyncio.CancelledError:
+                if self.task is not None:
+                    self.task.cancel()
+                raise
+            except Exception:  # resubscribing met Redis leaving again: next round
+                logger.exception("live stream: watching Redis failed, retrying")
+                self.back_since = None
+            await asyncio.sleep(settings.LIVE_FALLBACK_PROBE_SECONDS)
+
+
+_fallback_tasks: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
+
+
+def ensure_log_fallback(channel_layer) -> None:
+    """Start this process's LogFallback once, with a layer that can deliver
+    locally (commandcenter.channel_layer.LiveChannelLayer)."""
+    if settings.EVENT_RELAY_EMBEDDED or not hasattr(channel_layer, "redis_reachable"):
+        return
+    loop = asyncio.get_running_loop()
+    task = _fallback_tasks.get(loop)
+    if task is None or task.done():
+        for old_loop in [old for old in _fallback_tasks if old.is_closed()]:
+            del _fallback_tasks[old_loop]
+        _fallback_tasks[loop] = loop.create_task(LogFallback(channel_layer).run())

@@ -16,7 +16,7 @@ from django.conf import settings  # noqa: E402
 
 from tianshu.bodylimit import RequestBodyLimit  # noqa: E402
 from tianshu.handlers import ThreadedASGIHandler  # noqa: E402
-from tianshu.websockets import websocket_urlpatterns  # noqa: E402
+from tianshu.websockets import DatabaseDownGuard, websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -26,7 +26,7 @@ application = ProtocolTypeRouter(
             max_bytes=settings.MAX_REQUEST_BODY_BYTES,
         ),
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            DatabaseDownGuard(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -200,10 +200,15 @@ if REDIS_URL:
     # Pub/sub channels ignore Redis database numbers: name them after the
     # database so a test run, a bench and the demo never hear each other.
     _redis_db = urlparse(REDIS_URL).path.strip("/") or "0"
+    # channels-redis pub/sub with each socket's queue bounded and delivery inside
+    # the process while Redis is away (commandcenter/channel_layer.py).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"tianshu.{_redis_db}"},
+            "BACKEND": "commandcenter.channel_layer.LiveChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}],
+                "prefix": f"tianshu.{_redis_db}",
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -260,6 +265,18 @@ if LIVE_RESUME_RETENTION_HOURS <= 0 or LIVE_RESUME_PAGE_EVENTS < 1:
     raise ImproperlyConfigured(
         "LIVE_RESUME_RETENTION_HOURS and LIVE_RESUME_PAGE_EVENTS must be above 0."
     )
+# A socket with more than this many messages (or bytes) waiting for it is closed
+# with 4429 (the browser resumes from its last seq at once); so is one whose
+# frame the client has not taken within LIVE_SEND_TIMEOUT_SECONDS.
+LIVE_CLIENT_QUEUE_MESSAGES = env_int("LIVE_CLIENT_QUEUE_MESSAGES", 1000)
+LIVE_CLIENT_QUEUE_BYTES = env_int("LIVE_CLIENT_QUEUE_BYTES", 8 * 1024 * 1024)
+LIVE_SEND_TIMEOUT_SECONDS = env_float("LIVE_SEND_TIMEOUT_SECONDS", 10.0)
+# Each web process asks Redis this often whether it answers; while it does not,
+# the process reads the event log itself every LIVE_FALLBACK_POLL_SECONDS for
+# its own sockets, and goes on for LIVE_FALLBACK_GRACE_SECONDS after Redis is back.
+LIVE_FALLBACK_PROBE_SECONDS = env_float("LIVE_FALLBACK_PROBE_SECONDS", 0.5)
+LIVE_FALLBACK_POLL_SECONDS = env_float("LIVE_FALLBACK_POLL_SECONDS", 0.25)
+LIVE_FALLBACK_GRACE_SECONDS = env_float("LIVE_FALLBACK_GRACE_SECONDS", 3.0)
 # Relays run in pairs: the one holding a PostgreSQL advisory lock publishes, the
 # other asks for the lock this often and takes over when the holder dies.
 EVENT_RELAY_STANDBY_POLL_SECONDS = env_float("EVENT_RELAY_STANDBY_POLL_SECONDS", 0.5)

@@ -9,7 +9,9 @@
  * server to `sync` every 15 s (and treats a sync left unanswered for a whole
  * round as a dead connection); and reconnects with a growing, jittered delay.
  * Close code 4401 (the session ended) goes to the login page; 4403 (no live
- * view for this role) stops trying. A consumer that closes before accepting
+ * view for this role) stops trying; 4429 (this client fell behind) reconnects
+ * at once, resuming from the last seq; 4503 (the database is unavailable) and
+ * every other close retry after the delay. A consumer that closes before accepting
  * reaches the browser as a failed handshake with no code, so when a socket
  * never opened, a cheap API request tells whether the session is gone.
  *
@@ -26,6 +28,11 @@ const SYNC_SECONDS = 15;
 const BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
 export const CLOSE_NOT_LOGGED_IN = 4401;
 export const CLOSE_NO_LIVE_VIEW = 4403;
+export const CLOSE_FELL_BEHIND = 4429;
+export const CLOSE_TRY_LATER = 4503;
+// A client closed as behind again and again (a link too slow for the stream)
+// falls back to the growing delay after this many immediate resumes.
+const IMMEDIATE_RESUMES = 3;
 
 function storedSeq(key) {
   try {
@@ -59,6 +66,7 @@ export class LiveConnection {
     this.retryTimer = null;
     this.awaitingSync = false;
     this.stopped = false;
+    this.resumes = 0;
   }
 
   url() {
@@ -124,6 +132,7 @@ export class LiveConnection {
         break;
       case "synced":
         this.awaitingSync = false;
+        this.resumes = 0; // live for a whole sync round: keeping up again
         this.advance(message.seq);
         break;
       case "positions":
@@ -171,6 +180,12 @@ export class LiveConnection {
     }
     if (code === CLOSE_NO_LIVE_VIEW) {
       this.onState("forbidden");
+      return;
+    }
+    if (code === CLOSE_FELL_BEHIND && this.resumes < IMMEDIATE_RESUMES) {
+      // The server dropped what was queued for us: read it back from the log now.
+      this.resumes += 1;
+      this.connect();
       return;
     }
     this.retry();
