@@ -1,5 +1,7 @@
 """In the embedded default the web process publishes positions other processes stored."""
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer
@@ -22,7 +24,8 @@ async def test_position_relay_publishes_each_units_newest_stored_fix(users, dist
     unit = district.units.a
     now = timezone.now()
     fixes = [
-        FixInput(unit=unit.pk, recorded_at=now, lat=30.004, lng=120.004, speed=5, heading=90),
+        # One fix per unit and instant: the older one a second before.
+        FixInput(unit=unit.pk, recorded_at=now - timedelta(seconds=1), lat=30.004, lng=120.004),
         FixInput(unit=unit.pk, recorded_at=now, lat=30.006, lng=120.006, speed=5, heading=90),
     ]
     # As the simulator process would: stored, and published to its own layer only.
