@@ -147,6 +147,11 @@ def own_services(
     and a cluster already there is started again rather than made: a bench can
     load its data once and measure it again later. The yield then also says
     `"reused": True`.
+
+    The yield also holds what a fault bench needs to take either service away
+    and bring it back on the same port: `stop_redis()` (SIGKILL, as a crash),
+    `start_redis()`, `stop_postgres(mode)` (pg_ctl's fast or immediate stop)
+    and `start_postgres()`.
     """
     global DATABASE_URL, REDIS_URL
     redis_server = shutil.which("redis-server")
@@ -166,6 +171,34 @@ def own_services(
     pg_port, redis_port = free_port(), free_port()
     redis = None
     started_pg = False
+    redis_argv = [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1"]
+    redis_argv += ["--save", "", "--appendonly", "no", "--dir", str(root), "--loglevel", "warning"]
+
+    def start_redis() -> None:
+        nonlocal redis
+        redis = subprocess.Popen(redis_argv, start_new_session=True, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", redis_port), timeout=0.5):
+                    return
+            except OSError:
+                if time.monotonic() > deadline or redis.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.1)
+
+    def stop_redis() -> None:
+        if redis is not None and redis.poll() is None:
+            redis.kill()
+            redis.wait()
+
+    def pg_ctl(*args) -> None:
+        subprocess.run(
+            _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-l", log, "-w", *args]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
     try:
         if not reused:
             subprocess.run(
@@ -182,32 +215,22 @@ def own_services(
         )
         options += "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
         started_pg = True
-        subprocess.run(
-            _as_postgres([PG_BIN / "pg_ctl", "-D", data, "-l", log, "-w", "-o", options, "start"]),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        redis = subprocess.Popen(
-            [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(root), "--loglevel", "warning"],
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", redis_port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or redis.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.1)
+        pg_ctl("-o", options, "start")
+        start_redis()
         DATABASE_URL = f"postgres://postgres@127.0.0.1:{pg_port}/{database}"
         REDIS_URL = f"redis://127.0.0.1:{redis_port}/0"
-        yield {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "reused": reused}
+        yield {
+            "DATABASE_URL": DATABASE_URL,
+            "REDIS_URL": REDIS_URL,
+            "reused": reused,
+            "stop_redis": stop_redis,
+            "start_redis": start_redis,
+            "stop_postgres": lambda mode="fast": pg_ctl("-m", mode, "stop"),
+            "start_postgres": lambda: pg_ctl("-o", options, "start"),
+        }
     finally:
         DATABASE_URL, REDIS_URL = saved
-        if redis is not None:
+        if redis is not None and redis.poll() is None:
             redis.terminate()
             try:
                 redis.wait(timeout=10)
