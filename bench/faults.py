@@ -66,6 +66,8 @@ CLIENTS = [
     ("street", "street_staff"),
 ]
 MARK = "故障测试"
+# Units in a positions batch of the slow-client flood (the demo roster topped up to it).
+FLOOD_UNITS = 400
 
 SETUP = """
 import json, random, time
@@ -77,6 +79,7 @@ from commandcenter.choices import Role
 from commandcenter.machine_keys import machine_key_create
 from commandcenter.models import Station, User
 from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
+from patrol.choices import UnitStatus
 from patrol.models import PatrolZone, Unit
 
 chief = User.objects.get(username="chief")
@@ -99,12 +102,22 @@ def session(username):
 
 token, _ = Token.objects.get_or_create(user=User.objects.get(username="dispatcher"))
 gateway, _ = User.objects.get_or_create(username="bench-gateway", defaults={"role": Role.GATEWAY})
+# The positions flood needs big frames: the roster topped up to FLOOD_UNITS units.
+stations = list(Station.objects.all())
+zones = [shape(z) for z in PatrolZone.objects.values_list("boundary", flat=True)]
+rng = random.Random(17)
+extra = []
+for number in range(max(0, %(units)d - Unit.objects.count())):
+    minx, miny, maxx, maxy = rng.choice(zones).bounds
+    extra.append(Unit(call_sign=f"FAULT-{number:03d}", name=f"fault {number}",
+                      unit_type="patrol_car", status=UnitStatus.AVAILABLE,
+                      home_station=rng.choice(stations),
+                      lat=rng.uniform(miny, maxy), lng=rng.uniform(minx, maxx)))
+Unit.objects.bulk_create(extra)
 units = list(Unit.objects.exclude(lat=None).values_list("id", "lat", "lng"))
 _, key = machine_key_create(
     actor=None, name="bench-faults", kind="gateway", user=gateway, unit_ids=[u[0] for u in units]
 )
-rng = random.Random(17)
-zones = [shape(z) for z in PatrolZone.objects.values_list("boundary", flat=True)]
 points = []
 while len(points) < 2000:
     zone = rng.choice(zones)
@@ -113,7 +126,7 @@ while len(points) < 2000:
     if zone.contains(Point(x, y)):
         points.append((round(y, 6), round(x, 6)))
 print(json.dumps({
-    "sessions": {name: session(name) for name in %r},
+    "sessions": {name: session(name) for name in %(users)r},
     "token": token.key, "gateway": key, "units": units, "points": points,
 }))
 """
@@ -321,7 +334,9 @@ class LiveClient:
                     self.port_index += 1
                     await asyncio.sleep(0.5)
                     continue
-                options = {"sock": raw, "max_queue": 1}
+                # No permessage-deflate either: every byte of the flood stays a byte
+                # on the wire, so the server's socket buffer fills in seconds.
+                options = {"sock": raw, "max_queue": 1, "compression": None}
             try:
                 async with websockets.connect(
                     url,
@@ -345,9 +360,9 @@ class LiveClient:
                 continue
             finally:
                 self.socket = None
-            self.record.closes.append((now(), code))
             if self.stopped:
                 return
+            self.record.closes.append((now(), code))
             # As live.js: 4429 at once, 4503 after a pause, else after a moment.
             if code == 4503:
                 await asyncio.sleep(1.0)
@@ -481,7 +496,8 @@ class Positions:
     def __init__(self, ports, key, units, rate):
         self.ports, self.key, self.units, self.rate = ports, key, units, rate
         self.stopping = False
-        self.sent = self.failed = 0
+        self.sent = self.failed = self.fixes = 0
+        self.rejected = []
 
     async def run(self) -> None:
         rng = random.Random(4)
@@ -499,9 +515,15 @@ class Positions:
                      "lng": lng + rng.uniform(-5e-4, 5e-4), "speed": 8.0, "heading": 90.0}
                     for unit, lat, lng in self.units
                 ]  # fmt: skip
-                status, _ = await connection.request("POST", "/api/v1/positions/", {"fixes": fixes})
+                status, data = await connection.request(
+                    "POST", "/api/v1/positions/", {"fixes": fixes}
+                )
                 if status == 200:
                     self.sent += 1
+                    answer = json.loads(data)
+                    self.fixes += answer["accepted"]
+                    if answer["rejected"] and not self.rejected:
+                        self.rejected = answer["rejected"][:2]
                 else:
                     self.failed += 1
         finally:
@@ -696,6 +718,7 @@ class Run:
             "reloads": record.reloads,
             "reconnects": len(record.closes),
             "close_codes": dict(Counter(str(code) for _, code in record.closes)),
+            "positions_frames": record.positions_frames,
         }
 
     # Figures read from what the clients saw.
@@ -738,7 +761,8 @@ class Bench:
     def __init__(self, services: dict, quick: bool):
         self.services, self.quick = services, quick
         self.platform = Platform(services)
-        setup = django_shell(SETUP % [user for _, user in CLIENTS])
+        users = [user for _, user in CLIENTS]
+        setup = django_shell(SETUP % {"users": users, "units": FLOOD_UNITS})
         setup = json.loads(setup.strip().splitlines()[-1])
         self.sessions, self.token = setup["sessions"], setup["token"]
         self.gateway, self.units, self.points = setup["gateway"], setup["units"], setup["points"]
@@ -963,7 +987,7 @@ class Bench:
                 self.sessions["dispatcher"],
                 [self.platform.ports[0]],
                 run.start_seq,
-                read_delay=1.0,
+                read_delay=5.0,  # a frame every 5 s: far behind the flood
                 small_buffer=True,
             )
             run.add_client(slow, "dispatcher")
@@ -972,7 +996,7 @@ class Bench:
             flood_task = asyncio.create_task(flood.run())
             web = self.platform.webs[0]
             samples = [web.rss_mb()]
-            deadline = time.monotonic() + self.seconds(40, 25)
+            deadline = time.monotonic() + self.seconds(60, 40)
             while time.monotonic() < deadline:
                 await asyncio.sleep(1.0)
                 samples.append(web.rss_mb())
@@ -982,25 +1006,32 @@ class Bench:
             await self.pause(5, 4)
         result = run.result
         closed = [at for at, code in slow.record.closes if code == 4429]
+        codes = dict(Counter(str(code) for _, code in slow.record.closes))
         values = [value for value in samples if value is not None]
         steady = values[len(values) // 2 :]
         growth = (max(steady) - min(steady)) if steady else None
         result.memory_mb["samples"] = values
-        result.recover_s = None if not closed else run.back_after(closed[0], [slow])
+        first_close = slow.record.closes[0][0] if slow.record.closes else None
+        result.recover_s = None if first_close is None else run.back_after(first_close, [slow])
         result.figures.update(
             closed_4429=len(closed),
+            slow_close_codes=codes,
             positions_batches=flood.sent,
             positions_failed=flood.failed,
+            positions_fixes=flood.fixes,
+            positions_rejected_sample=flood.rejected,
             rss_first_mb=values[0] if values else None,
             rss_peak_mb=max(values) if values else None,
             rss_second_half_spread_mb=growth,
         )
         result.figure = (
-            f"4429 ×{len(closed)}; RSS {fmt(values[0])}→peak {fmt(max(values))} MB, "
+            f"closes {codes or '—'}; RSS {fmt(values[0])}→peak {fmt(max(values))} MB, "
             f"2nd half ±{fmt(growth)} MB"
         )
-        if not closed:
-            result.problems.append("the slow client was never closed with 4429")
+        if not slow.record.closes:
+            # Closed with 4429, or 1006: the close frame queues behind what the
+            # socket could not take, so the server ends the connection instead.
+            result.problems.append("the slow client was never closed")
         return result
 
 
