@@ -834,7 +834,9 @@ class Bench:
             up_at = now()
             await self.pause(10, 6)
         result = run.result
-        back = run.back_after(restarted_at)
+        # The clients' sockets closed at the kill; from then on they knock until it is back.
+        back = run.back_after(killed_at)
+        back = None if back is None else back - (restarted_at - killed_at)
         first_ok = min(
             (c.accepted_at for c in run.intake.calls if c.accepted_at and c.accepted_at > up_at),
             default=None,
