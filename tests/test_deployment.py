@@ -155,3 +155,10 @@ def test_the_proxy_names_only_variables_compose_gives_it():
     proxy_environment = COMPOSE["services"]["proxy"]["environment"]
     for name in re.findall(r"\{\$(\w+)", CADDYFILE.read_text()):
         assert name in proxy_environment, name
+
+
+def test_the_proxy_waits_for_a_restarting_web_and_retries_only_what_is_safe():
+    site = caddy_site_blocks()["{$TIANSHU_HOST:localhost}"]
+    assert re.search(r"lb_try_duration \d+s", site)
+    retried = re.findall(r"lb_retry_match \{\n(.*?)\n\}", site, flags=re.S)
+    assert retried == ["method GET HEAD OPTIONS", "header Idempotency-Key *"]
