@@ -87,6 +87,8 @@ REFERRAL_KPIS = [
 ]
 
 REFERRAL_KPI_CODES = [k.code for k in REFERRAL_KPIS]
+# The rates' targets, as the dictionary gives them.
+TARGETS = {k.code: k.target for k in REFERRAL_KPIS if k.target is not None}
 GROUPS = ("department",)
 # Who reads referral figures: the KPI readers, and a partner its own department's.
 READERS_EXTRA = frozenset({Role.PARTNER})
@@ -138,10 +140,13 @@ def _figures(rows: list[dict], accept_target_s: int | None, now) -> dict:
         "referrals": {"value": referred},
         "referral_accept_rate": {
             **rate(accepted_in_time, len(measured)),
-            "target": 0.95,
+            "target": TARGETS["referral_accept_rate"],
             "target_s": accept_target_s,
         },
-        "referral_on_time_rate": {**rate(on_time, len(handled)), "target": 0.9},
+        "referral_on_time_rate": {
+            **rate(on_time, len(handled)),
+            "target": TARGETS["referral_on_time_rate"],
+        },
         "referral_handling_hours": {
             "n": len(hours),
             "mean": round(sum(hours) / len(hours), 1) if hours else None,

@@ -468,7 +468,6 @@ def incident_refer(
             raise ValidationError({"to": _("Refer to “mediation” or a partner department code.")})
         changes["referred_to"] = department
         target_name = department.name
-    if to != MEDIATION:
         # Checked before the job moves: a refused time changes nothing.
         referral = referral_open(
             actor=actor,
@@ -493,10 +492,13 @@ def incident_refer(
 
 @transaction.atomic
 def incident_close(*, actor, incident_id: int, feedback: str = "") -> Incident:
-    """反馈: close the job; a referral the department has not answered is withdrawn."""
-    incident = incident_lock(incident_id)
+    """反馈: close the job; a referral the department has not answered is withdrawn
+    (in the same transaction: a close refused withdraws nothing)."""
+    incident = incident_services.incident_close(
+        actor=actor, incident_id=incident_id, feedback=feedback
+    )
     referral_withdraw(incident=incident, actor=actor)
-    return incident_services.incident_close(actor=actor, incident_id=incident_id, feedback=feedback)
+    return incident
 
 
 @transaction.atomic
