@@ -104,23 +104,12 @@ def spread_calls(rng: random.Random, count: int) -> list[tuple[str, float, float
 
 def accounts() -> tuple[str, str]:
     """The dispatcher's API token and a session key for the websocket."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from rest_framework.authtoken.models import Token
 
     from commandcenter.models import User
-    from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
 
-    user = User.objects.get(username="dispatcher")
-    token, _ = Token.objects.get_or_create(user=user)
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    # As a login stamps it (commandcenter.sessions): without, the socket refuses it (4401).
-    store[STARTED_KEY] = store[ACTIVE_KEY] = time.time()
-    store.save()
-    return token.key, store.session_key
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username="dispatcher"))
+    return token.key, harness.login_session("dispatcher")
 
 
 # --- 1. The background clocks ----------------------------------------------------------

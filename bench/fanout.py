@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import (  # noqa: E402
+    LOGIN_SESSION,
     django_shell,
     prepare_database,
     production_server,
@@ -30,23 +31,6 @@ from bench.harness import (  # noqa: E402
     server_environment,
     summary,
 )
-
-SESSION = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-import time
-from commandcenter.models import User
-from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
-user = User.objects.get(username="dispatcher")
-store = SessionStore()
-store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-# As a login stamps it (commandcenter.sessions): without, the socket refuses it (4401).
-store[STARTED_KEY] = store[ACTIVE_KEY] = time.time()
-store.save()
-print(store.session_key)
-"""
 
 
 def produce(rate: float, seconds: float, committed: dict, done: threading.Event) -> None:
@@ -143,7 +127,7 @@ def main() -> None:
     args = parser.parse_args()
     print("Preparing the bench database (fresh, demo district)…", flush=True)
     prepare_database()
-    cookie = django_shell(SESSION).strip().splitlines()[-1]
+    cookie = django_shell(LOGIN_SESSION).strip().splitlines()[-1]
     with relay_process(), production_server(workers=args.workers) as port:
         asyncio.run(run(port, cookie, args.clients, args.rate, args.seconds))
 

@@ -71,14 +71,12 @@ FLOOD_UNITS = 400
 
 SETUP = """
 import json, random, time
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
+from bench.harness import login_session as session
 from shapely.geometry import Point, shape
 from commandcenter.choices import Role
 from commandcenter.machine_keys import machine_key_create
 from commandcenter.models import Station, User
-from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
 from patrol.choices import UnitStatus
 from patrol.models import PatrolZone, Unit
 
@@ -90,15 +88,6 @@ if not User.objects.filter(username="bench-chief2").exists():
     user.full_clean()
     user.save()
 
-def session(username):
-    user = User.objects.get(username=username)
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[STARTED_KEY] = store[ACTIVE_KEY] = time.time()
-    store.save()
-    return store.session_key
 
 token, _ = Token.objects.get_or_create(user=User.objects.get(username="dispatcher"))
 gateway, _ = User.objects.get_or_create(username="bench-gateway", defaults={"role": Role.GATEWAY})

@@ -104,6 +104,30 @@ def django_setup() -> None:
     django.setup()
 
 
+def login_session(username: str = "dispatcher") -> str:
+    """The key of a session logged in as `username`, stamped as a login stamps it
+    (commandcenter.sessions: without the stamps the websocket refuses it, 4401).
+    Django must be set up: django_setup(), or code run by django_shell (LOGIN_SESSION)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from commandcenter.models import User
+    from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
+
+    user = User.objects.get(username=username)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[STARTED_KEY] = store[ACTIVE_KEY] = time.time()
+    store.save()
+    return store.session_key
+
+
+# For django_shell: print the dispatcher's session key (the output's last line).
+LOGIN_SESSION = "from bench.harness import login_session\nprint(login_session())"
+
+
 def django_shell(code: str) -> str:
     """Run Python inside the project's Django set-up against the bench database."""
     return manage("shell", "-c", code)

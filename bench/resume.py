@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.fanout import SESSION  # noqa: E402
 from bench.harness import (  # noqa: E402
+    LOGIN_SESSION,
     django_shell,
     prepare_database,
     production_server,
@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--missed", type=int, nargs="+", default=[2000, 20000, 100000])
     args = parser.parse_args()
     prepare_database()
-    cookie = django_shell(SESSION).strip().splitlines()[-1]
+    cookie = django_shell(LOGIN_SESSION).strip().splitlines()[-1]
     print(f"{'missed':>8} {'received':>9} {'frames':>7} {'seconds':>8} {'events/s':>10}  order")
     with relay_process(), production_server(workers=1) as port:
         for count in args.missed:

@@ -456,24 +456,6 @@ def gateway_key() -> str:
     return plaintext
 
 
-def district_session(username: str = "dispatcher") -> str:
-    """A session key of a district user, for the websocket (as a login stamps it)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from commandcenter.models import User
-    from commandcenter.sessions import ACTIVE_KEY, STARTED_KEY
-
-    user = User.objects.get(username=username)
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[STARTED_KEY] = store[ACTIVE_KEY] = time.time()
-    store.save()
-    return store.session_key
-
-
 # --- Heartbeats ------------------------------------------------------------------------
 
 
@@ -1492,7 +1474,7 @@ def main() -> None:
         )
         analyze()
         key = gateway_key()
-        cookie = district_session()
+        cookie = harness.login_session()
         roles = Counter(s.role for s in fleet.sites)
         print(
             f"Loaded {len(fleet.sites):,} sites ({roles['quiet']:,} quiet, {roles['job']} with "
